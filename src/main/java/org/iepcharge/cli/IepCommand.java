@@ -1,0 +1,28 @@
+package org.iepcharge.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The one entry point of the jar: {@code java -jar target/iep-charge-router.jar <command>}. */
+@Command(name = "iep-charge-router", mixinStandardHelpOptions = true, version = "iep-charge-router 0.1.0",
+        description = "HL7 v2 charge capture for serum immunoelectrophoresis (CPT 86320).",
+        subcommands = {RunCommand.class})
+public final class IepCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs a command line and returns its exit code (tests call this instead of {@link #main}). */
+    public static int execute(String... args) {
+        return new CommandLine(new IepCommand()).execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+}

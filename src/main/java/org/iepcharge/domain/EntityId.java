@@ -1,0 +1,23 @@
+package org.iepcharge.domain;
+
+/**
+ * An EI: identifier with its namespace (EI-2). Numbers from different systems can collide, so the namespace is part
+ * of the identity (charge-rules.md §1, order keys).
+ */
+public record EntityId(String id, String namespace) {
+    public static final EntityId NONE = new EntityId("", "");
+
+    public EntityId {
+        id = Text.orEmpty(id);
+        namespace = Text.orEmpty(namespace);
+    }
+
+    public boolean isEmpty() {
+        return id.isEmpty();
+    }
+
+    /** Stable text form used as a ledger key: {@code id^namespace}. */
+    public String key() {
+        return id + "^" + namespace;
+    }
+}

@@ -1,0 +1,4 @@
+package org.iepcharge.domain;
+
+/** FT1-6: CG charge, CD credit (billing-facts.md §4.2). */
+public enum TransactionType { CG, CD }
