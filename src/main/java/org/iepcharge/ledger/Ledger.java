@@ -1,0 +1,40 @@
+package org.iepcharge.ledger;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The one storage interface of the engine. {@link #write} runs work in a transaction and returns only once it is
+ * durably committed (several callers may share one commit); the outbox methods move DFTs through delivery.
+ */
+public interface Ledger extends AutoCloseable {
+
+    <T> T write(LedgerWork<T> work);
+
+    <T> T read(LedgerWork<T> work);
+
+    /**
+     * Claims up to {@code max} due DFTs for this node, oldest first, skipping any whose order has an earlier DFT not
+     * yet delivered (so a credit never overtakes its charge). The claim is a conditional update in the database.
+     */
+    List<OutboxItem> claimDue(int max, Duration lease, String node);
+
+    void markDelivered(long outboxId, String ackCode);
+
+    void scheduleRetry(long outboxId, String reason, Instant nextAttempt);
+
+    void park(long outboxId, String reason);
+
+    /** Parked and pending DFTs, for {@code outbox}. */
+    List<OutboxItem> undelivered();
+
+    /** Puts a parked DFT back in the queue ({@code outbox retry ID}); false when it is not parked. */
+    boolean retryParked(long outboxId);
+
+    /** Closes a parked DFT with an analyst's reason ({@code outbox discard ID}); false when it is not parked. */
+    boolean discardParked(long outboxId, String reason);
+
+    @Override
+    void close();
+}
