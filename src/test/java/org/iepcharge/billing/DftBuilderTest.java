@@ -437,6 +437,15 @@ class DftBuilderTest {
     }
 
     @Test
+    void hapiIdGenerationFailsLoudlyInsteadOfWritingAFile() throws Exception {
+        // initQuickstart is the HAPI call that would generate MSH-10 (and create id_file); the builder never makes it.
+        var message = HapiContexts.forWriting().newMessage(ca.uhn.hl7v2.model.v251.message.DFT_P03.class);
+        assertThatThrownBy(() -> message.initQuickstart("DFT", "P03", "P"))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("MSH-10");
+        assertThat(Path.of("id_file")).doesNotExist();
+    }
+
+    @Test
     void version25OptionKeepsFt1Dash26AndDash27() {
         DftSettings v25 = new DftSettings("IEPCHARGE", "OURLAB", "BILLING", "HOSPITAL", "2.5", "I10");
         String er7 = new DftBuilder(v25).build(standardDoc(cg(pLine("P1", List.of("26", "GA")))));
