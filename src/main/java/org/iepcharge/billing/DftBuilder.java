@@ -1,0 +1,148 @@
+package org.iepcharge.billing;
+
+import java.util.List;
+import java.util.Objects;
+
+import ca.uhn.hl7v2.HL7Exception;
+import ca.uhn.hl7v2.HapiContext;
+import ca.uhn.hl7v2.model.DataTypeException;
+import ca.uhn.hl7v2.model.v251.message.DFT_P03;
+import ca.uhn.hl7v2.model.v251.segment.DG1;
+import ca.uhn.hl7v2.model.v251.segment.IN1;
+import ca.uhn.hl7v2.model.v251.segment.MSH;
+import ca.uhn.hl7v2.model.v251.segment.PID;
+import ca.uhn.hl7v2.model.v251.segment.PV1;
+import ca.uhn.hl7v2.parser.PipeParser;
+import org.iepcharge.domain.ChargeDocument;
+import org.iepcharge.domain.Diagnosis;
+import org.iepcharge.domain.FinancialTransaction;
+import org.iepcharge.domain.Insurance;
+import org.iepcharge.domain.OrderContext;
+import org.iepcharge.domain.Patient;
+
+/**
+ * Builds the DFT^P03 of charge-rules.md §8 from a {@link ChargeDocument}: MSH, EVN, PID, PV1, one FT1 per
+ * transaction, one DG1 per diagnosis, one IN1 per known insurance.
+ *
+ * <p>The output is a pure function of the document and the settings: every value (MSH-10, MSH-7, every FT1-2) comes
+ * from the document, nothing is generated, so a redelivery of the same document carries the very same bytes
+ * (charge-rules.md §8). Segments are terminated by CR (HAPI's ER7 encoding, including after the last segment). The
+ * result is a Java string; the caller chooses the character encoding, so non-ASCII names survive here.
+ *
+ * <p>Thread-safe: the HAPI context and parser are shared read-only; each call builds its own message.
+ */
+public final class DftBuilder {
+    /** MSH-10 is ST(20) [4.3]; charge-rules.md §8. */
+    public static final int MAX_CONTROL_ID_LENGTH = 20;
+    /** FT1-2 is ST(12) in every version through 2.8 [4.2]; charge-rules.md §8. */
+    public static final int MAX_TRANSACTION_ID_LENGTH = 12;
+
+    private static final String DEFAULT_DIAGNOSIS_TYPE = "F";
+
+    private final DftSettings settings;
+    private final HapiContext hapi;
+    private final PipeParser parser;
+    private final Ft1Writer ft1Writer;
+
+    public DftBuilder(DftSettings settings) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.hapi = HapiContexts.forWriting();
+        this.parser = hapi.getPipeParser();
+        this.ft1Writer = new Ft1Writer(settings);
+    }
+
+    /**
+     * @return the ER7-encoded DFT^P03
+     * @throws IllegalArgumentException when the document cannot be written as charge-rules.md §8 requires (MSH-10 or
+     *                                  an FT1-2 blank or too long, a repeated (FT1-2, FT1-6) pair, a modifier
+     *                                  without a known coding system). Messages never contain patient data.
+     */
+    public String build(ChargeDocument doc) {
+        Objects.requireNonNull(doc, "doc");
+        DftDocumentChecks.check(doc);
+        try {
+            DFT_P03 dft = hapi.newMessage(DFT_P03.class);
+            writeMsh(dft.getMSH(), doc);
+            dft.getEVN().getEventTypeCode().setValue("P03");
+            dft.getEVN().getRecordedDateTime().getTime().setValue(doc.postedAt());
+            writePid(dft.getPID(), doc.context().patient());
+            writePv1(dft.getPV1(), doc.context());
+            List<FinancialTransaction> transactions = doc.transactions();
+            for (int i = 0; i < transactions.size(); i++) {
+                ft1Writer.write(dft.getFINANCIAL(i).getFT1(), i + 1, transactions.get(i), doc);
+            }
+            writeDg1s(dft, doc.context().diagnoses());
+            writeIn1s(dft, doc.context().insurance());
+            return parser.encode(dft);
+        } catch (HL7Exception e) {
+            // HAPI messages can echo field values; keep them out (no patient data in exceptions or logs).
+            throw new IllegalStateException("Could not encode DFT^P03 for control ID " + doc.controlId(), e);
+        }
+    }
+
+    private void writeMsh(MSH msh, ChargeDocument doc) throws DataTypeException {
+        msh.getFieldSeparator().setValue("|");
+        msh.getEncodingCharacters().setValue("^~\\&");
+        msh.getSendingApplication().getNamespaceID().setValue(settings.sendingApplication());
+        msh.getSendingFacility().getNamespaceID().setValue(settings.sendingFacility());
+        msh.getReceivingApplication().getNamespaceID().setValue(settings.receivingApplication());
+        msh.getReceivingFacility().getNamespaceID().setValue(settings.receivingFacility());
+        msh.getDateTimeOfMessage().getTime().setValue(doc.postedAt());
+        msh.getMessageType().getMessageCode().setValue("DFT");
+        msh.getMessageType().getTriggerEvent().setValue("P03");
+        msh.getMessageType().getMessageStructure().setValue("DFT_P03");
+        msh.getMessageControlID().setValue(doc.controlId());
+        msh.getProcessingID().getProcessingID().setValue(doc.processingId());
+        msh.getVersionID().getVersionID().setValue(settings.version());
+        // MSH-15/16 stay empty: original-mode acknowledgement (charge-rules.md §8).
+    }
+
+    private static void writePid(PID pid, Patient patient) throws DataTypeException {
+        var id = pid.getPatientIdentifierList(0);
+        id.getIDNumber().setValue(patient.id());
+        id.getAssigningAuthority().getNamespaceID().setValue(patient.authority());
+        id.getIdentifierTypeCode().setValue(patient.idType());
+        var name = pid.getPatientName(0);
+        name.getFamilyName().getSurname().setValue(patient.name().family());
+        name.getGivenName().setValue(patient.name().given());
+        name.getSecondAndFurtherGivenNamesOrInitialsThereof().setValue(patient.name().middle());
+        pid.getDateTimeOfBirth().getTime().setValue(patient.birthDate());
+        pid.getAdministrativeSex().setValue(patient.sex());
+    }
+
+    private static void writePv1(PV1 pv1, OrderContext context) throws DataTypeException {
+        pv1.getPatientClass().setValue(context.visit().patientClass());
+        Hl7Values.pl(pv1.getAssignedPatientLocation(), context.visit().location());
+        pv1.getVisitNumber().getIDNumber().setValue(context.visit().visitNumber());
+    }
+
+    private void writeDg1s(DFT_P03 dft, List<Diagnosis> diagnoses) throws HL7Exception {
+        for (int i = 0; i < diagnoses.size(); i++) {
+            Diagnosis d = diagnoses.get(i);
+            DG1 dg1 = dft.getDG1(i);
+            dg1.getSetIDDG1().setValue(Integer.toString(i + 1));
+            dg1.getDiagnosisCodeDG1().getIdentifier().setValue(d.code());
+            dg1.getDiagnosisCodeDG1().getText().setValue(d.text());
+            dg1.getDiagnosisCodeDG1().getNameOfCodingSystem().setValue(DiagnosisCodingSystem.of(d, settings));
+            // DG1-6: the inbound diagnosis type, else F (final) — charge-rules.md §8 [4.3].
+            dg1.getDiagnosisType().setValue(d.type().isEmpty() ? DEFAULT_DIAGNOSIS_TYPE : d.type());
+        }
+    }
+
+    /**
+     * IN1-1 is renumbered 1..n in the order given: a set ID is a position within this message, not the inbound one.
+     */
+    private static void writeIn1s(DFT_P03 dft, List<Insurance> insurance) throws HL7Exception {
+        for (int i = 0; i < insurance.size(); i++) {
+            Insurance ins = insurance.get(i);
+            IN1 in1 = dft.getINSURANCE(i).getIN1();
+            in1.getSetIDIN1().setValue(Integer.toString(i + 1));
+            in1.getInsurancePlanID().getIdentifier().setValue(ins.planId());
+            in1.getInsuranceCompanyID(0).getIDNumber().setValue(ins.companyId());
+            in1.getInsuranceCompanyName(0).getOrganizationName().setValue(ins.companyName());
+            in1.getGroupNumber().setValue(ins.groupNumber());
+            in1.getCoordOfBenPriority().setValue(ins.priority() == null ? "" : ins.priority().toString());
+            in1.getPolicyNumber().setValue(ins.policyNumber());
+        }
+    }
+}
