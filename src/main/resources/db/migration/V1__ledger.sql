@@ -30,6 +30,7 @@ CREATE TABLE order_context (
     source_message_id BIGINT          NOT NULL REFERENCES inbound_message (id),
     context_json      VARCHAR(200000) NOT NULL,
     cancel_state      VARCHAR(20)     NOT NULL,
+    final_seen        BOOLEAN         NOT NULL,
     updated_at        TIMESTAMP       NOT NULL,
     CONSTRAINT uq_order_context UNIQUE (order_key)
 );
@@ -71,6 +72,7 @@ CREATE TABLE charge_hold (
     reason_text       VARCHAR(1000)  NOT NULL,
     status            VARCHAR(10)    NOT NULL,
     source_message_id BIGINT         NOT NULL REFERENCES inbound_message (id),
+    trigger_json      VARCHAR(200000) NOT NULL,
     created_at        TIMESTAMP      NOT NULL,
     closed_at         TIMESTAMP,
     closed_note       VARCHAR(1000)

@@ -116,8 +116,8 @@ public final class LedgerSession {
             }
         }
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO order_context (order_key,"
-                + " placer_key, filler_key, patient_key, source_message_id, context_json, cancel_state, updated_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, 'NONE', ?)")) {
+                + " placer_key, filler_key, patient_key, source_message_id, context_json, cancel_state, final_seen,"
+                + " updated_at) VALUES (?, ?, ?, ?, ?, ?, 'NONE', FALSE, ?)")) {
             insert.setString(1, orderKey);
             insert.setString(2, context.key().placer().key());
             insert.setString(3, context.key().filler().key());
@@ -247,11 +247,15 @@ public final class LedgerSession {
 
     // ---- holds ------------------------------------------------------------------------------------------------
 
+    /**
+     * Opens a hold. {@code trigger} is what re-evaluation needs later (the test as the triggering message gave it),
+     * stored as JSON.
+     */
     public long openHold(String orderKey, String cpt, String kind, String patientKey, String reasonCode,
-                         String reasonText, long sourceMessageId, Instant now) throws SQLException {
+                         String reasonText, long sourceMessageId, Object trigger, Instant now) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement("INSERT INTO charge_hold (order_key, cpt, kind,"
-                + " patient_key, reason_code, reason_text, status, source_message_id, created_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, 'OPEN', ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+                + " patient_key, reason_code, reason_text, status, source_message_id, trigger_json, created_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?, 'OPEN', ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
             ps.setString(1, orderKey);
             ps.setString(2, cpt);
             ps.setString(3, kind);
@@ -259,9 +263,79 @@ public final class LedgerSession {
             ps.setString(5, reasonCode);
             ps.setString(6, cut(reasonText, 1000));
             ps.setLong(7, sourceMessageId);
-            ps.setTimestamp(8, Timestamp.from(now));
+            ps.setString(8, LedgerJson.write(trigger));
+            ps.setTimestamp(9, Timestamp.from(now));
             ps.executeUpdate();
             return generatedId(ps);
+        }
+    }
+
+    /** The trigger stored with a hold, read back as {@code type}. */
+    public <T> Optional<T> holdTrigger(long holdId, Class<T> type) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT trigger_json FROM charge_hold WHERE id = ?")) {
+            ps.setLong(1, holdId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(LedgerJson.read(rs.getString(1), type)) : Optional.empty();
+            }
+        }
+    }
+
+    public Optional<HoldRecord> hold(long holdId) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(HOLD_COLUMNS + " WHERE id = ?")) {
+            ps.setLong(1, holdId);
+            List<HoldRecord> found = holds(ps);
+            return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+        }
+    }
+
+    /** Cancel state of an order: NONE, REQUESTED (CA/DC) or CANCELLED (confirmed, nothing posted). */
+    public String cancelState(String orderKey) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT cancel_state FROM order_context WHERE order_key = ?")) {
+            ps.setString(1, orderKey);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : "NONE";
+            }
+        }
+    }
+
+    /** Whether a final (or corrected) result was processed for the order. */
+    public boolean finalSeen(String orderKey) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT final_seen FROM order_context WHERE order_key = ?")) {
+            ps.setString(1, orderKey);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
+    }
+
+    public void markFinalSeen(String orderKey) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "UPDATE order_context SET final_seen = TRUE WHERE order_key = ?")) {
+            ps.setString(1, orderKey);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Whether any context row exists for the order key. */
+    public boolean hasContext(String orderKey) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT 1 FROM order_context WHERE order_key = ?")) {
+            ps.setString(1, orderKey);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /** Sets the cancel state; false when the order has no stored context (the caller stores a bare one first). */
+    public boolean setCancelState(String orderKey, String state) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "UPDATE order_context SET cancel_state = ? WHERE order_key = ?")) {
+            ps.setString(1, state);
+            ps.setString(2, orderKey);
+            return ps.executeUpdate() == 1;
         }
     }
 

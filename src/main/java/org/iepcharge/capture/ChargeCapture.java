@@ -1,0 +1,454 @@
+package org.iepcharge.capture;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import org.iepcharge.billing.DftBuilder;
+import org.iepcharge.domain.ChargeDocument;
+import org.iepcharge.domain.ChargeLine;
+import org.iepcharge.domain.Disposition;
+import org.iepcharge.domain.FinancialTransaction;
+import org.iepcharge.domain.LabMessage;
+import org.iepcharge.domain.LineKind;
+import org.iepcharge.domain.MessageHeader;
+import org.iepcharge.domain.OrderContext;
+import org.iepcharge.domain.OrderedTest;
+import org.iepcharge.domain.Outcome;
+import org.iepcharge.domain.TransactionType;
+import org.iepcharge.edge.Inbound;
+import org.iepcharge.ledger.HoldRecord;
+import org.iepcharge.ledger.InboundRecord;
+import org.iepcharge.ledger.Ledger;
+import org.iepcharge.ledger.LedgerException;
+import org.iepcharge.ledger.LedgerSession;
+import org.iepcharge.ledger.StoredAnswer;
+import org.iepcharge.ledger.StoredLine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Records one inbound message and its outcome in one ledger transaction, and returns the outcome only once it is
+ * durable: the caller ACKs after this returns, never before (nothing lost). Charges and credits are queued in the
+ * same transaction with their MSH-10 and FT1-2 fixed (nothing twice).
+ */
+public final class ChargeCapture {
+    private static final Logger LOG = LoggerFactory.getLogger(ChargeCapture.class);
+    /** HL7 table 0123 (result status). */
+    private static final Set<String> RESULT_STATUSES = Set.of("A", "C", "F", "I", "O", "P", "R", "S", "X", "Y", "Z");
+    private static final Set<String> CONTEXT_CONTROLS = Set.of("", "NW", "XO", "RP", "SC", "SN");
+    private static final Set<String> CANCEL_REQUESTS = Set.of("CA", "DC");
+    private static final Set<String> CANCEL_REFUSALS = Set.of("UC", "UD");
+    private static final Set<String> CANCEL_CONFIRMED = Set.of("CR", "OC", "OD", "DR");
+    private static final DateTimeFormatter DTM = DateTimeFormatter.ofPattern("yyyyMMddHHmmss");
+
+    private final Ledger ledger;
+    private final LinePlanner planner;
+    private final DftBuilder dftBuilder;
+    private final boolean chargeOnOrder;
+    private final Clock clock;
+
+    public ChargeCapture(Ledger ledger, LinePlanner planner, DftBuilder dftBuilder, boolean chargeOnOrder,
+                         Clock clock) {
+        this.ledger = ledger;
+        this.planner = planner;
+        this.dftBuilder = dftBuilder;
+        this.chargeOnOrder = chargeOnOrder;
+        this.clock = clock;
+    }
+
+    /**
+     * The durable outcome of an inbound message. Throws {@link LedgerException} when the ledger cannot commit; the
+     * caller then answers AR 207 and nothing of the message remains.
+     */
+    public Outcome capture(Inbound in) {
+        String hash = sha256(in.raw());
+        try {
+            return ledger.write(s -> captureIn(s, in, hash));
+        } catch (LedgerException e) {
+            if (!isUniqueViolation(e)) {
+                throw e;
+            }
+            // Another node (or connection) stored the same message or line first: decide again on what it stored.
+            return ledger.write(s -> captureIn(s, in, hash));
+        }
+    }
+
+    private Outcome captureIn(LedgerSession s, Inbound in, String hash) throws SQLException {
+        MessageHeader h = in.header();
+        String sender = h == null ? "" : h.sender();
+        String controlId = h == null ? "" : h.controlId();
+        Optional<StoredAnswer> prior = s.findAnswer(sender, controlId, hash);
+        if (prior.isPresent()) {
+            LOG.info("{} {} is a resend: original answer {} returned, nothing reprocessed", controlId,
+                    type(h), prior.get().outcome().ackCode());
+            return prior.get().outcome();
+        }
+        if (!controlId.isEmpty() && s.controlIdSeen(sender, controlId)) {
+            LOG.warn("{} {} reuses a control ID with different content: processed as a new message", controlId,
+                    type(h));
+        }
+        Instant now = clock.instant();
+        Outcome provisional = in.verdict() != null ? in.verdict() : Outcome.accepted(Disposition.IGNORED);
+        long messageId = s.recordInbound(new InboundRecord(sender, controlId, hash, type(h),
+                h == null ? "" : h.processingId(), in.raw(), provisional), now);
+        if (!in.accepted()) {
+            return provisional;
+        }
+        Effects effects = new Effects();
+        LabMessage message = in.message();
+        for (OrderedTest test : message.tests()) {
+            onTest(s, message, test, messageId, now, effects);
+        }
+        Outcome outcome = Outcome.accepted(effects.disposition());
+        s.setOutcome(messageId, outcome);
+        return outcome;
+    }
+
+    private void onTest(LedgerSession s, LabMessage message, OrderedTest test, long messageId, Instant now,
+                        Effects effects) throws SQLException {
+        ChargeTrigger trigger = new ChargeTrigger(message.header(), test, message.patient().key());
+        Optional<OrderContext> stored = s.findOrderContext(test.key());
+        String orderKey = stored.map(c -> c.key().primaryKey()).orElse(test.key().primaryKey());
+        if (!planner.isChargeMasterTest(test)) {
+            if (planner.looksLikeIep(test)) {
+                holdOnce(s, orderKey, "", LineKind.T, trigger, "UNMAPPED_IEP_LIKE",
+                        "Unmapped IEP-like test: its name looks like immunoelectrophoresis/immunofixation but its code"
+                                + " is not in the charge master; recognition is by code only (charge-rules.md §3)",
+                        messageId, now, effects);
+            }
+            return;
+        }
+        if (message.isOrder()) {
+            onOrder(s, message, test, trigger, orderKey, stored, messageId, now, effects);
+        } else {
+            onResult(s, message, test, trigger, orderKey, stored, messageId, now, effects);
+        }
+    }
+
+    // ---- ORM / OML ---------------------------------------------------------------------------------------------
+
+    private void onOrder(LedgerSession s, LabMessage message, OrderedTest test, ChargeTrigger trigger,
+                         String orderKey, Optional<OrderContext> stored, long messageId, Instant now,
+                         Effects effects) throws SQLException {
+        String control = test.orderControl();
+        if (CONTEXT_CONTROLS.contains(control)) {
+            OrderContext context = contextOf(message, test, orderKey, stored);
+            s.saveOrderContext(context, messageId, now);
+            reevaluateHolds(s, orderKey, context, messageId, now, effects);
+            if (chargeOnOrder && control.equals("NW") && postedLines(s, orderKey).isEmpty()
+                    && s.openHolds(orderKey).isEmpty()) {
+                decide(s, trigger, orderKey, Optional.of(context), messageId, now, effects);
+            }
+            return;
+        }
+        if (!s.hasContext(orderKey)) {
+            s.saveOrderContext(contextOf(message, test, orderKey, stored), messageId, now);
+        }
+        if (CANCEL_REQUESTS.contains(control)) {
+            // A request only: the LIS may still answer UC/UD (unable to cancel), so nothing is credited yet.
+            s.setCancelState(orderKey, "REQUESTED");
+        } else if (CANCEL_REFUSALS.contains(control)) {
+            if ("REQUESTED".equals(s.cancelState(orderKey))) {
+                s.setCancelState(orderKey, "NONE");
+            }
+        } else if (CANCEL_CONFIRMED.contains(control)) {
+            onConfirmedCancel(s, trigger, orderKey, messageId, now, effects);
+        }
+    }
+
+    // ---- ORU ---------------------------------------------------------------------------------------------------
+
+    private void onResult(LedgerSession s, LabMessage message, OrderedTest test, ChargeTrigger trigger,
+                          String orderKey, Optional<OrderContext> stored, long messageId, Instant now,
+                          Effects effects) throws SQLException {
+        String status = test.effectiveResultStatus();
+        if (!status.isEmpty() && !RESULT_STATUSES.contains(status)) {
+            holdOnce(s, orderKey, cptOf(s, orderKey), LineKind.T, trigger, "UNKNOWN_RESULT_STATUS",
+                    "Result status OBR-25 is not a value of HL7 table 0123", messageId, now, effects);
+            return;
+        }
+        if (status.equals("X")) {
+            onConfirmedCancel(s, trigger, orderKey, messageId, now, effects);
+            return;
+        }
+        if (!status.equals("F") && !status.equals("C")) {
+            return; // interim (P, A, I, S, O, R, Y, Z, or an empty OBR-25 with non-final OBX): nothing yet (§7)
+        }
+        if (!s.hasContext(orderKey)) {
+            s.saveOrderContext(contextOf(message, test, orderKey, Optional.empty()), messageId, now);
+        }
+        boolean firstFinal = !s.finalSeen(orderKey);
+        s.markFinalSeen(orderKey);
+        List<StoredLine> posted = postedLines(s, orderKey);
+        Optional<OrderContext> context = s.findOrderContext(test.key());
+        if ("CANCELLED".equals(s.cancelState(orderKey)) && posted.isEmpty()) {
+            holdOnce(s, orderKey, cptOf(s, orderKey), LineKind.T, trigger, "CANCEL_AFTER_RESULT",
+                    "A result arrived for an order the LIS had cancelled: the test was performed; review",
+                    messageId, now, effects);
+            return;
+        }
+        if (posted.isEmpty()) {
+            decide(s, trigger, orderKey, context, messageId, now, effects);
+        } else if (status.equals("C") || (chargeOnOrder && firstFinal)) {
+            // Under chargeTrigger ORDER the first final result is a correction: recompute with its facts (§7).
+            correct(s, trigger, orderKey, context, posted, messageId, now, effects);
+        }
+        // A further final for an order already charged: nothing (§7).
+    }
+
+    // ---- decisions ---------------------------------------------------------------------------------------------
+
+    /** Decides and posts (or holds) the lines of a test not charged yet, closing the holds this supersedes. */
+    private void decide(LedgerSession s, ChargeTrigger trigger, String orderKey, Optional<OrderContext> context,
+                        long messageId, Instant now, Effects effects) throws SQLException {
+        for (HoldRecord hold : s.openHolds(orderKey)) {
+            s.closeHold(hold.id(), "SUPERSEDED", "re-decided on message " + trigger.header().controlId(), now);
+        }
+        Plan plan = planner.plan(trigger, context, s);
+        post(s, trigger, orderKey, context, plan.lines(), messageId, plan.rulesVersion(), now, effects);
+        for (PlannedHold hold : plan.holds()) {
+            s.openHold(orderKey, hold.cpt(), hold.kind().name(), trigger.patientKey(), hold.reasonCode(),
+                    hold.reasonText(), messageId, trigger, now);
+            effects.held = true;
+        }
+    }
+
+    /** Per-line difference after a correction (charge-rules.md §7): changed lines credited and re-posted. */
+    private void correct(LedgerSession s, ChargeTrigger trigger, String orderKey, Optional<OrderContext> context,
+                         List<StoredLine> posted, long messageId, Instant now, Effects effects) throws SQLException {
+        Plan plan = planner.plan(trigger, context, s);
+        Map<LineKind, StoredLine> old = new LinkedHashMap<>();
+        posted.forEach(l -> old.put(l.line().kind(), l));
+        List<StoredLine> toCredit = new ArrayList<>();
+        List<ChargeLine> toPost = new ArrayList<>();
+        for (ChargeLine line : plan.lines()) {
+            StoredLine before = old.remove(line.kind());
+            if (before == null) {
+                toPost.add(line);
+            } else if (changed(before.line(), line)) {
+                toCredit.add(before);
+                toPost.add(line);
+            }
+        }
+        Set<LineKind> held = new java.util.HashSet<>();
+        for (PlannedHold hold : plan.holds()) {
+            held.add(hold.kind());
+            s.openHold(orderKey, hold.cpt(), hold.kind().name(), trigger.patientKey(), hold.reasonCode(),
+                    hold.reasonText(), messageId, trigger, now);
+            effects.held = true;
+        }
+        // A line the correction removes is credited; one it can no longer decide stays posted, held for review.
+        old.values().stream().filter(l -> !held.contains(l.line().kind())).forEach(toCredit::add);
+        credit(s, trigger, orderKey, context, toCredit, messageId, now, effects);
+        post(s, trigger, orderKey, context, toPost, messageId, plan.rulesVersion(), now, effects);
+    }
+
+    private static boolean changed(ChargeLine a, ChargeLine b) {
+        return !a.cpt().equals(b.cpt()) || !a.modifiers().equals(b.modifiers()) || a.units() != b.units()
+                || !a.dateOfService().equals(b.dateOfService());
+    }
+
+    private void onConfirmedCancel(LedgerSession s, ChargeTrigger trigger, String orderKey, long messageId,
+                                   Instant now, Effects effects) throws SQLException {
+        List<StoredLine> posted = postedLines(s, orderKey);
+        if (posted.isEmpty()) {
+            s.setCancelState(orderKey, "CANCELLED");
+            for (HoldRecord hold : s.openHolds(orderKey)) {
+                s.closeHold(hold.id(), "CLOSED", "order cancelled by message " + trigger.header().controlId(), now);
+            }
+            return;
+        }
+        if (chargeOnOrder && !s.finalSeen(orderKey)) {
+            // Charged at order time and never resulted: the credit mirrors each posted line exactly.
+            Optional<OrderContext> context = s.findOrderContext(trigger.test().key());
+            credit(s, trigger, orderKey, context, posted, messageId, now, effects);
+            s.setCancelState(orderKey, "CANCELLED");
+            return;
+        }
+        holdOnce(s, orderKey, posted.get(0).line().cpt(), LineKind.T, trigger, "CANCEL_AFTER_RESULT",
+                "Cancel confirmed after the test was resulted and charged: review before any credit",
+                messageId, now, effects);
+    }
+
+    /** Re-evaluates lines held for this order now that its context arrived (§1, order context). */
+    private void reevaluateHolds(LedgerSession s, String orderKey, OrderContext context, long messageId, Instant now,
+                                 Effects effects) throws SQLException {
+        for (HoldRecord hold : s.openHolds(orderKey)) {
+            if (hold.reasonCode().equals("CANCEL_AFTER_RESULT") || hold.reasonCode().equals("UNMAPPED_IEP_LIKE")) {
+                continue; // decided by an analyst, not by more context
+            }
+            Optional<ChargeTrigger> trigger = s.holdTrigger(hold.id(), ChargeTrigger.class);
+            if (trigger.isEmpty() || !postedLines(s, orderKey).isEmpty()) {
+                continue;
+            }
+            decide(s, trigger.get(), orderKey, Optional.of(context), messageId, now, effects);
+            return; // decide() re-decided every line of the order and closed all its holds
+        }
+    }
+
+    // ---- posting -----------------------------------------------------------------------------------------------
+
+    private void post(LedgerSession s, ChargeTrigger trigger, String orderKey, Optional<OrderContext> context,
+                      List<ChargeLine> lines, long messageId, String rulesVersion, Instant now, Effects effects)
+            throws SQLException {
+        if (lines.isEmpty()) {
+            return;
+        }
+        String dftId = s.nextDftControlId();
+        List<StoredLine> history = s.linesForOrder(orderKey);
+        List<FinancialTransaction> transactions = new ArrayList<>();
+        for (ChargeLine planned : lines) {
+            ChargeLine line = planned.withTransactionId(s.nextTransactionId());
+            int generation = 1 + (int) history.stream()
+                    .filter(l -> l.line().cpt().equals(line.cpt()) && l.line().kind() == line.kind()).count();
+            s.insertLine(orderKey, generation, line, trigger.header().isProduction(), trigger.patientKey(),
+                    rulesVersion, messageId, dftId, now);
+            transactions.add(new FinancialTransaction(TransactionType.CG, line));
+        }
+        queue(s, dftId, trigger, orderKey, context, transactions, now);
+        effects.charged = true;
+    }
+
+    /**
+     * Credits posted lines. A charge whose DFT has not left the outbox is withdrawn with its credit instead: neither
+     * is sent (§7). Otherwise the credit carries the charge's FT1-2 with FT1-6 = CD.
+     */
+    private void credit(LedgerSession s, ChargeTrigger trigger, String orderKey, Optional<OrderContext> context,
+                        List<StoredLine> lines, long messageId, Instant now, Effects effects) throws SQLException {
+        if (lines.isEmpty()) {
+            return;
+        }
+        Map<String, List<StoredLine>> byDft = new LinkedHashMap<>();
+        lines.forEach(l -> byDft.computeIfAbsent(l.postedDft(), k -> new ArrayList<>()).add(l));
+        List<StoredLine> allPosted = postedLines(s, orderKey);
+        List<StoredLine> toSend = new ArrayList<>();
+        for (Map.Entry<String, List<StoredLine>> group : byDft.entrySet()) {
+            long stillPostedInDft = allPosted.stream().filter(l -> l.postedDft().equals(group.getKey())).count();
+            if (stillPostedInDft == group.getValue().size() && s.withdrawPending(group.getKey(), now)) {
+                for (StoredLine l : group.getValue()) {
+                    s.closeLine(l.id(), StoredLine.WITHDRAWN, null, now);
+                }
+                LOG.info("{} withdrawn with its credit before delivery", group.getKey());
+            } else {
+                toSend.addAll(group.getValue());
+            }
+        }
+        if (toSend.isEmpty()) {
+            return;
+        }
+        String dftId = s.nextDftControlId();
+        List<FinancialTransaction> transactions = new ArrayList<>();
+        for (StoredLine l : toSend) {
+            if (s.closeLine(l.id(), StoredLine.CREDITED, dftId, now)) {
+                transactions.add(new FinancialTransaction(TransactionType.CD, l.line()));
+            }
+        }
+        if (!transactions.isEmpty()) {
+            queue(s, dftId, trigger, orderKey, context, transactions, now);
+            effects.charged = true;
+        }
+    }
+
+    private void queue(LedgerSession s, String dftId, ChargeTrigger trigger, String orderKey,
+                       Optional<OrderContext> context, List<FinancialTransaction> transactions, Instant now)
+            throws SQLException {
+        OrderContext ctx = context.orElseGet(() -> bareContext(trigger));
+        ChargeDocument document = new ChargeDocument(dftId, trigger.header().processingId().isEmpty() ? "P"
+                : trigger.header().processingId(), DTM.format(now.atZone(ZoneId.systemDefault())), ctx,
+                trigger.test().key().filler(), transactions);
+        byte[] payload = dftBuilder.build(document).getBytes(StandardCharsets.UTF_8);
+        s.enqueue(dftId, orderKey, payload, now);
+        LOG.info("{} queued for billing: {} line(s) for message {}", dftId, transactions.size(),
+                trigger.header().controlId());
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------------------------
+
+    private void holdOnce(LedgerSession s, String orderKey, String cpt, LineKind kind, ChargeTrigger trigger,
+                          String reasonCode, String reasonText, long messageId, Instant now, Effects effects)
+            throws SQLException {
+        boolean open = s.openHolds(orderKey).stream().anyMatch(h -> h.reasonCode().equals(reasonCode));
+        if (!open) {
+            s.openHold(orderKey, cpt, kind.name(), trigger.patientKey(), reasonCode, reasonText, messageId, trigger,
+                    now);
+        }
+        effects.held = true;
+    }
+
+    private static List<StoredLine> postedLines(LedgerSession s, String orderKey) throws SQLException {
+        return s.linesForOrder(orderKey).stream().filter(StoredLine::isPosted).toList();
+    }
+
+    private static String cptOf(LedgerSession s, String orderKey) throws SQLException {
+        List<StoredLine> lines = s.linesForOrder(orderKey);
+        return lines.isEmpty() ? "" : lines.get(0).line().cpt();
+    }
+
+    /** The order's context: what this order message says, keeping stored items it does not repeat. */
+    private static OrderContext contextOf(LabMessage m, OrderedTest test, String orderKey,
+                                          Optional<OrderContext> stored) {
+        List<org.iepcharge.domain.Diagnosis> dx = new ArrayList<>(m.diagnoses());
+        dx.addAll(test.diagnoses());
+        OrderContext fresh = new OrderContext(test.key(), m.patient(), m.visit(), m.insurance(), dx,
+                test.abnStatus(), test.orderingProvider(), m.header().controlId());
+        if (stored.isEmpty() || !m.isOrder()) {
+            return fresh;
+        }
+        OrderContext old = stored.get();
+        return new OrderContext(old.key(), fresh.patient(), fresh.visit(),
+                fresh.insurance().isEmpty() ? old.insurance() : fresh.insurance(),
+                fresh.diagnoses().isEmpty() ? old.diagnoses() : fresh.diagnoses(),
+                fresh.abnStatus().isEmpty() ? old.abnStatus() : fresh.abnStatus(),
+                fresh.orderingProvider().isEmpty() ? old.orderingProvider() : fresh.orderingProvider(),
+                fresh.sourceControlId());
+    }
+
+    private static OrderContext bareContext(ChargeTrigger t) {
+        return new OrderContext(t.test().key(), org.iepcharge.domain.Patient.NONE, null, List.of(),
+                t.test().diagnoses(), "", t.test().orderingProvider(), "");
+    }
+
+    private static String type(MessageHeader h) {
+        return h == null ? "UNKNOWN" : h.type();
+    }
+
+    static String sha256(byte[] raw) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(raw));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    private static boolean isUniqueViolation(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && "23505".equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** What one message did, for its disposition. */
+    private static final class Effects {
+        boolean charged;
+        boolean held;
+
+        Disposition disposition() {
+            return charged ? Disposition.CHARGED : held ? Disposition.HELD : Disposition.IGNORED;
+        }
+    }
+}
