@@ -119,7 +119,7 @@ public final class ChargeCapture {
 
     private void onTest(LedgerSession s, LabMessage message, OrderedTest test, long messageId, Instant now,
                         Effects effects) throws SQLException {
-        ChargeTrigger trigger = new ChargeTrigger(message.header(), test, message.patient().key());
+        DecisionTrigger trigger = new DecisionTrigger(message.header(), test, message.patient().key());
         Optional<OrderContext> stored = s.findOrderContext(test.key());
         String orderKey = stored.map(c -> c.key().primaryKey()).orElse(test.key().primaryKey());
         if (!planner.isChargeMasterTest(test)) {
@@ -140,7 +140,7 @@ public final class ChargeCapture {
 
     // ---- ORM / OML ---------------------------------------------------------------------------------------------
 
-    private void onOrder(LedgerSession s, LabMessage message, OrderedTest test, ChargeTrigger trigger,
+    private void onOrder(LedgerSession s, LabMessage message, OrderedTest test, DecisionTrigger trigger,
                          String orderKey, Optional<OrderContext> stored, long messageId, Instant now,
                          Effects effects) throws SQLException {
         String control = test.orderControl();
@@ -171,7 +171,7 @@ public final class ChargeCapture {
 
     // ---- ORU ---------------------------------------------------------------------------------------------------
 
-    private void onResult(LedgerSession s, LabMessage message, OrderedTest test, ChargeTrigger trigger,
+    private void onResult(LedgerSession s, LabMessage message, OrderedTest test, DecisionTrigger trigger,
                           String orderKey, Optional<OrderContext> stored, long messageId, Instant now,
                           Effects effects) throws SQLException {
         String status = test.effectiveResultStatus();
@@ -212,7 +212,7 @@ public final class ChargeCapture {
     // ---- decisions ---------------------------------------------------------------------------------------------
 
     /** Decides and posts (or holds) the lines of a test not charged yet, closing the holds this supersedes. */
-    private void decide(LedgerSession s, ChargeTrigger trigger, String orderKey, Optional<OrderContext> context,
+    private void decide(LedgerSession s, DecisionTrigger trigger, String orderKey, Optional<OrderContext> context,
                         long messageId, Instant now, Effects effects) throws SQLException {
         for (HoldRecord hold : s.openHolds(orderKey)) {
             s.closeHold(hold.id(), "SUPERSEDED", "re-decided on message " + trigger.header().controlId(), now);
@@ -227,7 +227,7 @@ public final class ChargeCapture {
     }
 
     /** Per-line difference after a correction (charge-rules.md §7): changed lines credited and re-posted. */
-    private void correct(LedgerSession s, ChargeTrigger trigger, String orderKey, Optional<OrderContext> context,
+    private void correct(LedgerSession s, DecisionTrigger trigger, String orderKey, Optional<OrderContext> context,
                          List<StoredLine> posted, long messageId, Instant now, Effects effects) throws SQLException {
         Plan plan = planner.plan(trigger, context, s);
         Map<LineKind, StoredLine> old = new LinkedHashMap<>();
@@ -261,7 +261,7 @@ public final class ChargeCapture {
                 || !a.dateOfService().equals(b.dateOfService());
     }
 
-    private void onConfirmedCancel(LedgerSession s, ChargeTrigger trigger, String orderKey, long messageId,
+    private void onConfirmedCancel(LedgerSession s, DecisionTrigger trigger, String orderKey, long messageId,
                                    Instant now, Effects effects) throws SQLException {
         List<StoredLine> posted = postedLines(s, orderKey);
         if (posted.isEmpty()) {
@@ -290,7 +290,7 @@ public final class ChargeCapture {
             if (hold.reasonCode().equals("CANCEL_AFTER_RESULT") || hold.reasonCode().equals("UNMAPPED_IEP_LIKE")) {
                 continue; // decided by an analyst, not by more context
             }
-            Optional<ChargeTrigger> trigger = s.holdTrigger(hold.id(), ChargeTrigger.class);
+            Optional<DecisionTrigger> trigger = s.holdTrigger(hold.id(), DecisionTrigger.class);
             if (trigger.isEmpty() || !postedLines(s, orderKey).isEmpty()) {
                 continue;
             }
@@ -301,7 +301,7 @@ public final class ChargeCapture {
 
     // ---- posting -----------------------------------------------------------------------------------------------
 
-    private void post(LedgerSession s, ChargeTrigger trigger, String orderKey, Optional<OrderContext> context,
+    private void post(LedgerSession s, DecisionTrigger trigger, String orderKey, Optional<OrderContext> context,
                       List<ChargeLine> lines, long messageId, String rulesVersion, Instant now, Effects effects)
             throws SQLException {
         if (lines.isEmpty()) {
@@ -326,7 +326,7 @@ public final class ChargeCapture {
      * Credits posted lines. A charge whose DFT has not left the outbox is withdrawn with its credit instead: neither
      * is sent (§7). Otherwise the credit carries the charge's FT1-2 with FT1-6 = CD.
      */
-    private void credit(LedgerSession s, ChargeTrigger trigger, String orderKey, Optional<OrderContext> context,
+    private void credit(LedgerSession s, DecisionTrigger trigger, String orderKey, Optional<OrderContext> context,
                         List<StoredLine> lines, long messageId, Instant now, Effects effects) throws SQLException {
         if (lines.isEmpty()) {
             return;
@@ -362,7 +362,7 @@ public final class ChargeCapture {
         }
     }
 
-    private void queue(LedgerSession s, String dftId, ChargeTrigger trigger, String orderKey,
+    private void queue(LedgerSession s, String dftId, DecisionTrigger trigger, String orderKey,
                        Optional<OrderContext> context, List<FinancialTransaction> transactions, Instant now)
             throws SQLException {
         OrderContext ctx = context.orElseGet(() -> bareContext(trigger));
@@ -377,7 +377,7 @@ public final class ChargeCapture {
 
     // ---- helpers -----------------------------------------------------------------------------------------------
 
-    private void holdOnce(LedgerSession s, String orderKey, String cpt, LineKind kind, ChargeTrigger trigger,
+    private void holdOnce(LedgerSession s, String orderKey, String cpt, LineKind kind, DecisionTrigger trigger,
                           String reasonCode, String reasonText, long messageId, Instant now, Effects effects)
             throws SQLException {
         boolean open = s.openHolds(orderKey).stream().anyMatch(h -> h.reasonCode().equals(reasonCode));
@@ -416,7 +416,7 @@ public final class ChargeCapture {
                 fresh.sourceControlId());
     }
 
-    private static OrderContext bareContext(ChargeTrigger t) {
+    private static OrderContext bareContext(DecisionTrigger t) {
         return new OrderContext(t.test().key(), org.iepcharge.domain.Patient.NONE, null, List.of(),
                 t.test().diagnoses(), "", t.test().orderingProvider(), "");
     }

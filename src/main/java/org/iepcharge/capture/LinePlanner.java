@@ -19,7 +19,7 @@ public interface LinePlanner {
      * The lines and holds for a test. {@code session} answers history questions (same-day repeats, MUE) inside the
      * caller's transaction.
      */
-    Plan plan(ChargeTrigger trigger, Optional<OrderContext> context, LedgerSession session) throws SQLException;
+    Plan plan(DecisionTrigger trigger, Optional<OrderContext> context, LedgerSession session) throws SQLException;
 
     /** The rules version in force, recorded with each posted line. */
     String rulesVersion();
