@@ -66,7 +66,7 @@ final class ReceiveCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static String line(ReceivedMessage m) {
+    static String line(ReceivedMessage m) {
         String id = m.controlId().isEmpty() ? "-" : m.controlId();
         String where = m.file() == null ? "NOT STORED" : m.file().getFileName().toString();
         return where + " MSH-10=" + id + " " + m.messageType() + " answered " + m.answer()
