@@ -37,6 +37,8 @@ final class ReceiveCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        // Runs until the JVM stops, so the quieter levels are never restored; the per-message line replaces the log line.
+        CliLogging.quiet("org.apache.camel", BillingReceiver.class.getName());
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
         BillingReceiver receiver = new BillingReceiver(host).onMessage(m -> {

@@ -45,6 +45,12 @@ final class SendCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        try (CliLogging quiet = CliLogging.quiet("org.apache.camel")) {
+            return sendAll();
+        }
+    }
+
+    private int sendAll() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
 

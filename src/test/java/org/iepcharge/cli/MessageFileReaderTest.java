@@ -62,7 +62,7 @@ class MessageFileReaderTest {
     void stripsUtf8BomAndKeepsNonAsciiBytesUnchanged() throws Exception {
         byte[] bom = {(byte) 0xef, (byte) 0xbb, (byte) 0xbf};
         String pid = "PID|1||1^^^H^MR||MÜLLER^JÖRG";
-        byte[] body = (MSH1 + "|||||||UNICODE UTF-8\n" + pid + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] body = (MSH1 + "||||||UNICODE UTF-8\n" + pid + "\n").getBytes(StandardCharsets.UTF_8);
         byte[] content = new byte[bom.length + body.length];
         System.arraycopy(bom, 0, content, 0, bom.length);
         System.arraycopy(body, 0, content, bom.length, body.length);
@@ -71,7 +71,7 @@ class MessageFileReaderTest {
 
         assertThat(messages).hasSize(1);
         assertThat(new String(messages.get(0).payload(), StandardCharsets.UTF_8))
-                .isEqualTo(MSH1 + "|||||||UNICODE UTF-8\r" + pid + "\r");
+                .isEqualTo(MSH1 + "||||||UNICODE UTF-8\r" + pid + "\r");
         assertThat(Hl7Fields.charsetOf(messages.get(0).payload())).isEqualTo(StandardCharsets.UTF_8);
     }
 

@@ -50,7 +50,7 @@ class SendReceiveTest {
     }
 
     private static String message(String controlId, String type) {
-        return "MSH|^~\\&|LIS|LAB|BILL|HOSP|20250101120000||" + type + "|" + controlId + "|P|2.5.1|||||UNICODE UTF-8\n"
+        return "MSH|^~\\&|LIS|LAB|BILL|HOSP|20250101120000||" + type + "|" + controlId + "|P|2.5.1||||||UNICODE UTF-8\n"
                 + "PID|1||12345^^^HOSP^MR||" + PHI + "||19600101|F\n"
                 + "OBR|1|ORD1||86320^IEP^CPT4\n";
     }
@@ -80,6 +80,21 @@ class SendReceiveTest {
         }
         assertThat(new String(Files.readAllBytes(filed.get(2)), StandardCharsets.UTF_8)).contains("MÜLLER^JÖRG");
         assertThat(result.stdout + result.stderr).doesNotContain(PHI).doesNotContain("Exception");
+    }
+
+    @Test
+    void latin1MessageNamedInMsh18ArrivesByteExact() throws Exception {
+        startReceiver(AcknowledgmentCode.AA);
+        Path latin1 = Files.createDirectories(tmp.resolve("latin1")).resolve("l.hl7");
+        String text = message("MSG0100", "ORU^R01").replace("UNICODE UTF-8", "8859/1").replace(PHI, "MÜLLER^JÖRG");
+        Files.write(latin1, text.getBytes(StandardCharsets.ISO_8859_1));
+
+        Result result = send(latin1.toString());
+
+        assertThat(result.exitCode).as(result.toString()).isZero();
+        byte[] filed = Files.readAllBytes(filedMessages().get(0));
+        assertThat(filed).isEqualTo(MessageFileReader.read(latin1).get(0).payload());
+        assertThat(new String(filed, StandardCharsets.ISO_8859_1)).contains("MÜLLER^JÖRG");
     }
 
     @Test
