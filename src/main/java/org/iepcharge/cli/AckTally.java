@@ -14,8 +14,20 @@ final class AckTally {
         counts.put("AR", 0);
     }
 
-    void add(SendOutcome outcome) {
-        counts.merge(outcome.answered() ? outcome.ackCode() : "no answer", 1, Integer::sum);
+    /**
+     * Counts one answer. An ACK whose MSA-2 is not the sent MSH-10 belongs to another message (camel-mllp does not
+     * check), so it says nothing about this one and is counted apart, never as accepted.
+     */
+    void add(SendOutcome outcome, String sentControlId) {
+        String key;
+        if (!outcome.answered()) {
+            key = "no answer";
+        } else if (!outcome.ackControlId().equals(sentControlId)) {
+            key = "MSA-2 mismatch";
+        } else {
+            key = outcome.ackCode();
+        }
+        counts.merge(key, 1, Integer::sum);
     }
 
     void addNotSent(int count) {

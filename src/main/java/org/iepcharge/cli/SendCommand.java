@@ -75,7 +75,7 @@ final class SendCommand implements Callable<Integer> {
             for (FileMessage message : messages) {
                 SendOutcome outcome = sender.send(message.payload());
                 sent++;
-                tally.add(outcome);
+                tally.add(outcome, message.controlId());
                 out.println(line(message, outcome));
                 out.flush();
                 if (outcome.connectionFailed()) {

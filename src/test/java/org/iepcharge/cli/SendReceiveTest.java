@@ -98,6 +98,24 @@ class SendReceiveTest {
     }
 
     @Test
+    void manyMessagesShowProgressOnStderr() throws Exception {
+        startReceiver(AcknowledgmentCode.AA);
+        StringBuilder many = new StringBuilder();
+        for (int i = 1; i <= 12; i++) {
+            many.append(message(String.format("BULK%02d", i), "ORM^O01"));
+        }
+        Path file = Files.createDirectories(tmp.resolve("bulk")).resolve("bulk.hl7");
+        Files.writeString(file, many);
+
+        Result result = send(file.toString(), "--progress-every", "5");
+
+        assertThat(result.exitCode).isZero();
+        assertThat(result.stderr).contains("progress: 5 of 12", "progress: 10 of 12");
+        assertThat(result.stdout).contains("AA 12, AE 0, AR 0, no answer 0");
+        assertThat(receiver.receivedCount()).isEqualTo(12);
+    }
+
+    @Test
     void arAnswerGivesNonZeroExit() throws Exception {
         startReceiver(AcknowledgmentCode.AR);
 
