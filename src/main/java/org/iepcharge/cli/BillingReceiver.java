@@ -1,0 +1,249 @@
+package org.iepcharge.cli;
+
+import java.io.IOException;
+import java.nio.charset.Charset;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import ca.uhn.hl7v2.AcknowledgmentCode;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.StartupSummaryLevel;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.hl7.HL7MLLPNettyDecoderFactory;
+import org.apache.camel.component.hl7.HL7MLLPNettyEncoderFactory;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A stand-in billing system: listens for MLLP on a camel-netty TCP consumer with camel-hl7's MLLP codec, files every
+ * message byte-exact as {@code DIR/<sequence>-<MSH-10>.hl7}, and answers with a HAPI-built ACK carrying the configured
+ * code. Used by the {@code receive} command, by the engine as its built-in "local billing" peer, and by tests as the
+ * billing system.
+ *
+ * <p>camel-netty rather than a camel-mllp consumer: camel-mllp 4.17.0 drops frames a sender pipelines
+ * (CAMEL-24668, see transport-measurements.md); the netty codec answers every frame in order.
+ *
+ * <p>Messages are handled one at a time (the handler is synchronized) so sequence numbers follow arrival order and
+ * the counters are consistent; a billing stand-in needs correctness, not throughput.
+ */
+public final class BillingReceiver implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(BillingReceiver.class);
+    private static final Pattern SEQUENCE_PREFIX = Pattern.compile("^(\\d+)-.*\\.hl7$");
+    private static final String DECODER_BEAN = "billingReceiverHl7Decoder";
+    private static final String ENCODER_BEAN = "billingReceiverHl7Encoder";
+
+    private final String host;
+    private final AckBuilder ackBuilder = new AckBuilder();
+    private Consumer<ReceivedMessage> listener = m -> { };
+
+    // Guarded by "this".
+    private CamelContext camel;
+    private Path dir;
+    private int port;
+    private AcknowledgmentCode answer = AcknowledgmentCode.AA;
+    private long sequence;
+    private final Set<String> seenControlIds = new HashSet<>();
+    private final List<String> receivedControlIds = new ArrayList<>();
+    private int redeliveries;
+
+    /** A receiver bound to loopback only: billing messages carry PHI, so listening wider must be a choice. */
+    public BillingReceiver() {
+        this("127.0.0.1");
+    }
+
+    /** A receiver bound to {@code host} (e.g. "0.0.0.0" for every interface). */
+    public BillingReceiver(String host) {
+        this.host = Objects.requireNonNull(host, "host");
+    }
+
+    /** Called after each message is filed and answered, on the receiving thread. Set before {@link #start}. */
+    public synchronized BillingReceiver onMessage(Consumer<ReceivedMessage> listener) {
+        this.listener = Objects.requireNonNull(listener, "listener");
+        return this;
+    }
+
+    /**
+     * Starts listening. Counters start from zero; file sequence numbers continue after the highest already in
+     * {@code dir} so a restarted receiver never overwrites earlier messages.
+     *
+     * @param port   TCP port to listen on
+     * @param dir    folder for the received messages (created if missing)
+     * @param answer MSA-1 of every ACK: AA, AE or AR (AE/AR carry ERR-3 207)
+     * @throws Exception if the folder cannot be created or the port cannot be bound
+     */
+    public synchronized void start(int port, Path dir, AcknowledgmentCode answer) throws Exception {
+        if (camel != null) {
+            throw new IllegalStateException("already started on port " + this.port);
+        }
+        Files.createDirectories(dir);
+        this.dir = dir;
+        this.port = port;
+        this.answer = Objects.requireNonNull(answer, "answer");
+        this.sequence = highestSequenceIn(dir);
+        seenControlIds.clear();
+        receivedControlIds.clear();
+        redeliveries = 0;
+
+        CamelContext context = new DefaultCamelContext();
+        context.getCamelContextExtension().setName("billing-receiver-" + port);
+        context.setStartupSummaryLevel(StartupSummaryLevel.Off);
+        context.getRegistry().bind(DECODER_BEAN, codec(new HL7MLLPNettyDecoderFactory()));
+        context.getRegistry().bind(ENCODER_BEAN, codec(new HL7MLLPNettyEncoderFactory()));
+        String uri = "netty:tcp://" + host + ":" + port + "?sync=true"
+                + "&decoders=#" + DECODER_BEAN + "&encoders=#" + ENCODER_BEAN;
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from(uri).routeId("billing-receiver").process(BillingReceiver.this::handle);
+            }
+        });
+        try {
+            context.start();
+        } catch (Exception e) {
+            context.stop();
+            throw e;
+        }
+        camel = context;
+        LOG.info("Billing receiver listening on {}:{}, answering {}", host, port, answer);
+    }
+
+    /** Changes the MSA-1 given from now on (e.g. a billing system that rejects, then recovers). */
+    public synchronized void setAnswer(AcknowledgmentCode answer) {
+        this.answer = Objects.requireNonNull(answer, "answer");
+    }
+
+    /** Stops listening; counters keep their values until the next {@link #start}. Safe to call twice. */
+    public synchronized void stop() {
+        if (camel != null) {
+            camel.stop();
+            camel = null;
+            LOG.info("Billing receiver on port {} stopped after {} messages", port, receivedControlIds.size());
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    public synchronized boolean isRunning() {
+        return camel != null;
+    }
+
+    public synchronized int port() {
+        return port;
+    }
+
+    /** Messages received since start, redeliveries included. */
+    public synchronized int receivedCount() {
+        return receivedControlIds.size();
+    }
+
+    /** MSH-10 of every message received since start, in arrival order, redeliveries included. */
+    public synchronized List<String> receivedControlIds() {
+        return List.copyOf(receivedControlIds);
+    }
+
+    /** Messages whose MSH-10 had already arrived since start. */
+    public synchronized int redeliveryCount() {
+        return redeliveries;
+    }
+
+    /** Netty codec configured to hand over bytes, so the file is byte-exact and MSH-18 picks the charset. */
+    private static <T extends org.apache.camel.component.netty.ChannelHandlerFactory> T codec(T factory) {
+        if (factory instanceof HL7MLLPNettyDecoderFactory decoder) {
+            decoder.setProduceString(false);
+            decoder.setConvertLFtoCR(false);
+        } else if (factory instanceof HL7MLLPNettyEncoderFactory encoder) {
+            encoder.setProduceString(false);
+        }
+        return factory;
+    }
+
+    private synchronized void handle(Exchange exchange) {
+        byte[] payload = exchange.getMessage().getBody(byte[].class);
+        String[] msh = Hl7Fields.fields(payload, "MSH-10", "MSH-9-1", "MSH-9-2");
+        String controlId = msh[0];
+        String type = msh[2].isEmpty() ? msh[1] : msh[1] + "^" + msh[2];
+        Charset charset = Hl7Fields.charsetOf(payload);
+        long seq = ++sequence;
+
+        Path file;
+        AcknowledgmentCode code = answer;
+        String errorText = "Rejected by test billing receiver (configured answer " + answer + ")";
+        try {
+            file = store(seq, controlId, payload);
+        } catch (IOException e) {
+            // Not filed, so not accepted, whatever answer was configured: the sender must retry.
+            LOG.warn("Billing receiver could not store message {} ({}): {}", controlId, type, e.getClass().getSimpleName());
+            file = null;
+            code = AcknowledgmentCode.AE;
+            errorText = "Receiver could not store the message";
+        }
+        boolean redelivery = false;
+        if (file != null) {
+            redelivery = !controlId.isEmpty() && !seenControlIds.add(controlId);
+            if (redelivery) {
+                redeliveries++;
+            }
+            receivedControlIds.add(controlId);
+        }
+        exchange.getMessage().setBody(ackBuilder.ack(payload, code, errorText, charset));
+        LOG.info("Billing receiver got {} {} seq {}, answered {}{}", controlId, type, seq, code,
+                redelivery ? " (redelivery)" : "");
+        listener.accept(new ReceivedMessage(seq, controlId, type, file, code.name(), redelivery));
+    }
+
+    /** Writes to a temporary name, then moves into place, so a reader of DIR never sees half a message. */
+    private Path store(long seq, String controlId, byte[] payload) throws IOException {
+        String name = String.format("%06d-%s.hl7", seq, safeFileName(controlId));
+        Path target = dir.resolve(name);
+        Path temp = dir.resolve("." + name + ".tmp");
+        Files.write(temp, payload);
+        try {
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+        return target;
+    }
+
+    /** MSH-10 comes from the sender: keep it readable but never let it name a path. */
+    static String safeFileName(String controlId) {
+        String safe = controlId.replaceAll("[^A-Za-z0-9._-]", "_");
+        if (safe.isEmpty() || safe.chars().allMatch(c -> c == '.')) {
+            return "no-control-id";
+        }
+        return safe.length() > 80 ? safe.substring(0, 80) : safe;
+    }
+
+    private static long highestSequenceIn(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> SEQUENCE_PREFIX.matcher(p.getFileName().toString()))
+                    .filter(Matcher::matches)
+                    .mapToLong(m -> parseOrZero(m.group(1)))
+                    .max().orElse(0);
+        }
+    }
+
+    private static long parseOrZero(String digits) {
+        try {
+            return Long.parseLong(digits);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+}
