@@ -1,0 +1,51 @@
+package org.iepcharge.billing;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+import ca.uhn.hl7v2.HL7Exception;
+import ca.uhn.hl7v2.model.Message;
+import ca.uhn.hl7v2.parser.PipeParser;
+import ca.uhn.hl7v2.util.Terser;
+
+/** Reads billing's ACK with HAPI (no validation: we only need MSA and ERR). */
+public final class BillingAnswerReader {
+    private final PipeParser parser = HapiContexts.forReading().getPipeParser();
+
+    /** The answer, or empty when the bytes are not a readable ACK. */
+    public Optional<BillingAnswer> read(byte[] ack) {
+        if (ack == null || ack.length == 0) {
+            return Optional.empty();
+        }
+        String text = new String(ack, StandardCharsets.UTF_8).replace("\r\n", "\r").replace('\n', '\r');
+        try {
+            Message message = parser.parse(text);
+            Terser terser = new Terser(message);
+            String code = value(terser, "/MSA-1");
+            if (code.isEmpty()) {
+                return Optional.empty();
+            }
+            String err3 = value(terser, "/ERR-3-1");
+            if (err3.isEmpty()) {
+                err3 = value(terser, "/ERR-1-4-1");
+            }
+            String reason = value(terser, "/ERR-8");
+            if (reason.isEmpty()) {
+                reason = value(terser, "/MSA-3");
+            }
+            return Optional.of(new BillingAnswer(code, value(terser, "/MSA-2"),
+                    err3.matches("\\d{1,4}") ? Integer.parseInt(err3) : 0, reason));
+        } catch (HL7Exception | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String value(Terser terser, String path) {
+        try {
+            String v = terser.get(path);
+            return v == null ? "" : v.trim();
+        } catch (HL7Exception | RuntimeException e) {
+            return "";
+        }
+    }
+}

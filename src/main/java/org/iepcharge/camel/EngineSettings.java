@@ -1,0 +1,165 @@
+package org.iepcharge.camel;
+
+import java.nio.charset.Charset;
+import java.nio.charset.IllegalCharsetNameException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+import org.iepcharge.ledger.JdbcLedger;
+
+/**
+ * Every setting of the engine, resolved and checked once at start-up. A bad value stops start-up with a message that
+ * names the setting and where its value came from. The README's settings table lists the same keys and defaults.
+ */
+public record EngineSettings(String inboundHost, int inboundPort, Charset inboundCharset, int maxFrameBytes,
+                             int idleTimeoutSeconds, int maxConnections, String billingMode, String billingHost,
+                             int billingPort, int billingTimeoutMillis, long billingPollMillis, Path dataDir,
+                             Path rules, Path routes, String ledgerUrl, String ledgerUser, String ledgerPassword,
+                             String application, String facility, String billingApplication,
+                             String billingFacility, String nodeName) {
+
+    public static final String MODE_LOCAL = "local";
+    public static final String MODE_MLLP = "mllp";
+
+    /** Resolves the settings from this JVM's system properties and environment. */
+    public static EngineSettings fromEnvironment() {
+        Map<String, String> sys = new LinkedHashMap<>();
+        System.getProperties().forEach((k, v) -> sys.put(String.valueOf(k), String.valueOf(v)));
+        return resolve(sys, System.getenv());
+    }
+
+    public static EngineSettings resolve(Map<String, String> systemProperties, Map<String, String> environment) {
+        Reader r = new Reader(SettingSource.of(systemProperties, environment));
+        Path dataDir = r.path("iep.dataDir", "data");
+        String mode = r.oneOf("iep.billing.mode", MODE_LOCAL, MODE_LOCAL, MODE_MLLP);
+        String ledgerUrl = r.text("iep.ledger.url", JdbcLedger.h2FileUrl(dataDir));
+        if (!ledgerUrl.startsWith("jdbc:h2:") && !ledgerUrl.startsWith("jdbc:postgresql:")) {
+            throw r.bad("iep.ledger.url", "is not a jdbc:h2: or jdbc:postgresql: URL");
+        }
+        String rules = r.text("iep.rules", "");
+        Path rulesPath = rules.isEmpty() ? null : Path.of(rules);
+        if (rulesPath != null && !Files.isReadable(rulesPath)) {
+            throw r.bad("iep.rules", "names no readable file");
+        }
+        Path routes = r.path("iep.routes", "routes");
+        if (!Files.isDirectory(routes)) {
+            throw r.bad("iep.routes", "is not a folder (it must hold the *.camel.yaml route files)");
+        }
+        int billingPort = r.port("iep.billing.port", 2576);
+        String billingHost = r.text("iep.billing.host", "127.0.0.1");
+        if (billingHost.isEmpty()) {
+            throw r.bad("iep.billing.host", "is empty");
+        }
+        return new EngineSettings(
+                r.text("iep.inbound.host", "0.0.0.0"),
+                r.port("iep.inbound.port", 2575),
+                r.charset("iep.inbound.charset", "UTF-8"),
+                r.integer("iep.inbound.maxFrameBytes", 1_048_576, 1024, 64 * 1024 * 1024),
+                r.integer("iep.inbound.idleTimeoutSeconds", 300, 1, 86_400),
+                r.integer("iep.inbound.maxConnections", 64, 1, 10_000),
+                mode, billingHost, billingPort,
+                r.integer("iep.billing.timeoutMillis", 15_000, 100, 600_000),
+                r.integer("iep.billing.pollMillis", 100, 10, 60_000),
+                dataDir, rulesPath, routes, ledgerUrl,
+                r.text("iep.ledger.user", ledgerUrl.startsWith("jdbc:h2:") ? "sa" : ""),
+                r.text("iep.ledger.password", ""),
+                r.text("iep.application", "IEP_CHARGE_ROUTER"),
+                r.text("iep.facility", "LAB"),
+                r.text("iep.billing.application", "BILLING"),
+                r.text("iep.billing.facility", "BILLING"),
+                r.text("iep.node", hostName()));
+    }
+
+    /** The values the route files may use as {@code {{placeholders}}}. */
+    public Properties placeholders() {
+        Properties p = new Properties();
+        p.setProperty("iep.inbound.host", inboundHost);
+        p.setProperty("iep.inbound.port", String.valueOf(inboundPort));
+        p.setProperty("iep.billing.host", billingHost);
+        p.setProperty("iep.billing.port", String.valueOf(billingPort));
+        p.setProperty("iep.billing.timeoutMillis", String.valueOf(billingTimeoutMillis));
+        p.setProperty("iep.billing.pollMillis", String.valueOf(billingPollMillis));
+        // A component property: on an endpoint URI it stops the route from starting (transport-measurements.md).
+        p.setProperty("camel.component.mllp.log-phi", "false");
+        return p;
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "node";
+        }
+    }
+
+    private record Reader(SettingSource source) {
+        String text(String key, String fallback) {
+            return source.find(key).map(SettingSource.Value::text).orElse(fallback);
+        }
+
+        Path path(String key, String fallback) {
+            return Path.of(text(key, fallback));
+        }
+
+        int integer(String key, int fallback, int min, int max) {
+            var found = source.find(key);
+            if (found.isEmpty()) {
+                return fallback;
+            }
+            try {
+                int v = Integer.parseInt(found.get().text());
+                if (v < min || v > max) {
+                    throw bad(key, "must be between " + min + " and " + max);
+                }
+                return v;
+            } catch (NumberFormatException e) {
+                throw bad(key, "is not a whole number");
+            }
+        }
+
+        int port(String key, int fallback) {
+            var found = source.find(key);
+            if (found.isEmpty()) {
+                return fallback;
+            }
+            try {
+                int v = Integer.parseInt(found.get().text());
+                if (v < 0 || v > 65_535) {
+                    throw bad(key, "is not a TCP port (0–65535)");
+                }
+                return v;
+            } catch (NumberFormatException e) {
+                throw bad(key, "is not a TCP port (0–65535)");
+            }
+        }
+
+        Charset charset(String key, String fallback) {
+            String name = text(key, fallback);
+            try {
+                return Charset.forName(name);
+            } catch (IllegalCharsetNameException | java.nio.charset.UnsupportedCharsetException e) {
+                throw bad(key, "is not a character set this JVM knows (e.g. UTF-8, ISO-8859-1)");
+            }
+        }
+
+        String oneOf(String key, String fallback, String... allowed) {
+            String v = text(key, fallback).toLowerCase(Locale.ROOT);
+            for (String a : allowed) {
+                if (a.equals(v)) {
+                    return v;
+                }
+            }
+            throw bad(key, "must be one of " + String.join(", ", allowed));
+        }
+
+        SettingsException bad(String key, String problem) {
+            String shown = source.find(key).map(v -> "'" + v.text() + "' (from " + v.origin() + ")")
+                    .orElse("its default");
+            return new SettingsException("Setting " + key + " = " + shown + " " + problem);
+        }
+    }
+}

@@ -1,0 +1,8 @@
+package org.iepcharge.camel;
+
+/** A bad setting: start-up stops with a message that names it and where it came from. */
+public final class SettingsException extends RuntimeException {
+    public SettingsException(String message) {
+        super(message, null, false, false);
+    }
+}
