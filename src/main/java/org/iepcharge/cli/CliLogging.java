@@ -20,14 +20,26 @@ final class CliLogging implements AutoCloseable {
 
     /** Raises the named loggers to WARN until closed; a no-op when logback is not the slf4j binding. */
     static CliLogging quiet(String... loggerNames) {
-        CliLogging quiet = new CliLogging();
+        return atLevel(Level.WARN, loggerNames);
+    }
+
+    /**
+     * Silences the named loggers until closed: for a step whose failure the command reports itself in one line,
+     * where the framework would also log it with a stack trace.
+     */
+    static CliLogging silence(String... loggerNames) {
+        return atLevel(Level.OFF, loggerNames);
+    }
+
+    private static CliLogging atLevel(Level level, String... loggerNames) {
+        CliLogging change = new CliLogging();
         for (String name : loggerNames) {
             if (LoggerFactory.getLogger(name) instanceof Logger logger) {
-                quiet.previous.put(logger, logger.getLevel());
-                logger.setLevel(Level.WARN);
+                change.previous.put(logger, logger.getLevel());
+                logger.setLevel(level);
             }
         }
-        return quiet;
+        return change;
     }
 
     @Override

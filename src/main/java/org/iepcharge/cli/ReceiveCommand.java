@@ -45,8 +45,12 @@ final class ReceiveCommand implements Callable<Integer> {
             stdout.println(line(m));
             stdout.flush();
         });
-        try {
+        try (CliLogging startup = CliLogging.silence("org.apache.camel")) {
             receiver.start(port, out, AcknowledgmentCode.valueOf(answer.name()));
+        } catch (java.io.IOException e) {
+            // Thrown directly only by the folder checks; bind failures come wrapped by Camel.
+            stderr.println("error: cannot use folder " + out + " (" + e.getClass().getSimpleName() + ")");
+            return 1;
         } catch (Exception e) {
             stderr.println("error: cannot listen on " + host + ":" + port + " (" + rootReason(e) + ")");
             return 1;
