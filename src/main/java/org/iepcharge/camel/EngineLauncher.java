@@ -1,11 +1,28 @@
 package org.iepcharge.camel;
 
-/** Starts the engine and blocks until the JVM is asked to stop. */
+import java.util.concurrent.CountDownLatch;
+
+import org.iepcharge.rules.RulesException;
+
+/** {@code run}: starts the engine and blocks until the JVM is asked to stop (Ctrl-C, SIGTERM). */
 public final class EngineLauncher {
     private EngineLauncher() {
     }
 
     public static int runUntilStopped() throws Exception {
-        throw new IllegalStateException("engine wiring lands with issue 2");
+        Engine engine;
+        try {
+            engine = Engine.start(EngineSettings.fromEnvironment());
+        } catch (SettingsException | RulesException e) {
+            System.err.println("iep-charge-router: " + e.getMessage());
+            return 2;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            engine.close();
+            stopped.countDown();
+        }, "iep-shutdown"));
+        stopped.await();
+        return 0;
     }
 }

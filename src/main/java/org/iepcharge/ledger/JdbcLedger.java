@@ -44,10 +44,11 @@ public final class JdbcLedger implements Ledger {
 
     /**
      * The embedded default. {@code WRITE_DELAY=0}: H2's default write delay lost 757–1,141 committed rows per SIGKILL
-     * (transport-measurements.md); with it at 0 an acknowledged outcome survives the kill.
+     * (transport-measurements.md); with it at 0 an acknowledged outcome survives the kill. {@code AUTO_SERVER}
+     * lets the command line (outbox, holds, explain) open the ledger while the engine runs.
      */
     public static String h2FileUrl(java.nio.file.Path directory) {
-        return "jdbc:h2:file:" + directory.toAbsolutePath().resolve("ledger") + ";WRITE_DELAY=0";
+        return "jdbc:h2:file:" + directory.toAbsolutePath().resolve("ledger") + ";WRITE_DELAY=0;AUTO_SERVER=TRUE";
     }
 
     private Connection newConnection() {

@@ -1,0 +1,153 @@
+package org.iepcharge.camel;
+
+import java.time.Clock;
+import java.time.Duration;
+
+import ca.uhn.hl7v2.AcknowledgmentCode;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.hl7.HL7MLLPNettyDecoderFactory;
+import org.apache.camel.component.hl7.HL7MLLPNettyEncoderFactory;
+import org.apache.camel.main.Main;
+import org.iepcharge.billing.DeliveryPolicy;
+import org.iepcharge.billing.DftBuilder;
+import org.iepcharge.billing.DftSettings;
+import org.iepcharge.capture.ChargeCapture;
+import org.iepcharge.capture.RulesLinePlanner;
+import org.iepcharge.cli.BillingReceiver;
+import org.iepcharge.edge.AckBuilder;
+import org.iepcharge.edge.InboundEdge;
+import org.iepcharge.edge.mllp.ConnectionLimiter;
+import org.iepcharge.edge.mllp.IdleTimeoutFactory;
+import org.iepcharge.edge.mllp.MllpFrameSplitterFactory;
+import org.iepcharge.ledger.JdbcLedger;
+import org.iepcharge.rules.ChargeTrigger;
+import org.iepcharge.rules.RuleSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running engine: the ledger, the rules, the named beans the route files call, and camel-main loading
+ * {@code iep.routes/*.camel.yaml} — the very files an analyst deploys.
+ */
+public final class Engine implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+
+    private final EngineSettings settings;
+    private final JdbcLedger ledger;
+    private final BillingReceiver localBilling;
+    private final Main main;
+    private final ConnectionLimiter connections;
+
+    private Engine(EngineSettings settings, JdbcLedger ledger, BillingReceiver localBilling, Main main,
+                   ConnectionLimiter connections) {
+        this.settings = settings;
+        this.ledger = ledger;
+        this.localBilling = localBilling;
+        this.main = main;
+        this.connections = connections;
+    }
+
+    public static Engine start(EngineSettings settings) throws Exception {
+        long started = System.nanoTime();
+        RuleSet rules = settings.rules() == null ? RuleSet.builtIn() : RuleSet.load(settings.rules());
+        JdbcLedger ledger = JdbcLedger.open(settings.ledgerUrl(), settings.ledgerUser(), settings.ledgerPassword());
+        BillingReceiver localBilling = null;
+        Main main = new Main();
+        try {
+            if (EngineSettings.MODE_LOCAL.equals(settings.billingMode())) {
+                localBilling = new BillingReceiver(settings.billingHost());
+                localBilling.start(settings.billingPort(), settings.dataDir().resolve("billing"),
+                        AcknowledgmentCode.AA);
+            }
+            AckBuilder acks = new AckBuilder(settings.application(), settings.facility());
+            DftBuilder dfts = new DftBuilder(new DftSettings(settings.application(), settings.facility(),
+                    settings.billingApplication(), settings.billingFacility()));
+            ChargeCapture capture = new ChargeCapture(ledger, new RulesLinePlanner(rules), dfts,
+                    rules.site().chargeTrigger() == ChargeTrigger.ORDER, Clock.systemDefaultZone());
+            ConnectionLimiter connections = new ConnectionLimiter(settings.maxConnections());
+
+            main.bind("lisInbound", new LisInbound(new InboundEdge(settings.inboundCharset()), capture, acks));
+            main.bind("lisFailure", new LisFailure(acks));
+            main.bind("outbox", new OutboxDelivery(ledger, new DeliveryPolicy(Duration.ofSeconds(1),
+                    Duration.ofMinutes(1)), settings.nodeName(), Duration.ofMillis(settings.billingTimeoutMillis() * 3L),
+                    32));
+            main.bind("lisConnectionLimit", connections);
+            main.bind("lisIdleTimeout", new IdleTimeoutFactory(settings.idleTimeoutSeconds()));
+            main.bind("lisFrameLimit", new MllpFrameSplitterFactory(settings.maxFrameBytes()));
+            main.bind("hl7Decoder", hl7Decoder());
+            main.bind("hl7Encoder", new HL7MLLPNettyEncoderFactory());
+            main.configure().withRoutesIncludePattern("file:" + settings.routes().toAbsolutePath() + "/*.camel.yaml");
+            main.configure().withName("iep-charge-router");
+            main.setInitialProperties(settings.placeholders());
+            main.start();
+            Engine engine = new Engine(settings, ledger, localBilling, main, connections);
+            LOG.info("IEP charge router listening for the LIS on {}:{} (rules {} version {}, ledger {}) — started in"
+                            + " {} ms", settings.inboundHost(), settings.inboundPort(), rules.source(), rules.version(),
+                    ledgerName(settings.ledgerUrl()), (System.nanoTime() - started) / 1_000_000);
+            if (localBilling != null) {
+                LOG.info("Billing: built-in local receiver on {}:{} files each DFT under {} — to deliver to a real"
+                                + " billing system set iep.billing.mode=mllp, iep.billing.host and iep.billing.port",
+                        settings.billingHost(), settings.billingPort(),
+                        settings.dataDir().resolve("billing").toAbsolutePath());
+            } else {
+                LOG.info("Billing: delivering DFT^P03 over MLLP to {}:{}", settings.billingHost(),
+                        settings.billingPort());
+            }
+            return engine;
+        } catch (Exception | Error e) {
+            stopQuietly(main);
+            if (localBilling != null) {
+                localBilling.close();
+            }
+            ledger.close();
+            throw e;
+        }
+    }
+
+    /** camel-hl7's decoder, handing over bytes so the edge can decode with the charset MSH-18 names. */
+    private static HL7MLLPNettyDecoderFactory hl7Decoder() {
+        HL7MLLPNettyDecoderFactory decoder = new HL7MLLPNettyDecoderFactory();
+        decoder.setProduceString(false);
+        decoder.setConvertLFtoCR(false);
+        return decoder;
+    }
+
+    private static String ledgerName(String url) {
+        int semicolon = url.indexOf(';');
+        return semicolon < 0 ? url : url.substring(0, semicolon);
+    }
+
+    public CamelContext camelContext() {
+        return main.getCamelContext();
+    }
+
+    public JdbcLedger ledger() {
+        return ledger;
+    }
+
+    public EngineSettings settings() {
+        return settings;
+    }
+
+    public int openConnections() {
+        return connections.openConnections();
+    }
+
+    private static void stopQuietly(Main main) {
+        try {
+            main.stop();
+        } catch (RuntimeException ignored) {
+            // Start-up already failed; the original exception is what the user sees.
+        }
+    }
+
+    @Override
+    public void close() {
+        stopQuietly(main);
+        if (localBilling != null) {
+            localBilling.close();
+        }
+        ledger.close();
+        LOG.info("IEP charge router stopped");
+    }
+}

@@ -1,0 +1,36 @@
+package org.iepcharge.camel;
+
+import java.nio.charset.StandardCharsets;
+
+import org.apache.camel.Exchange;
+import org.iepcharge.domain.Outcome;
+import org.iepcharge.edge.AckBuilder;
+import org.iepcharge.edge.MshReader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Bean {@code lisFailure}, called by the shared error handling when anything unexpected escapes the inbound route:
+ * the LIS still gets an answer (AR 207, resend later), never a dropped connection. Nothing was committed.
+ */
+public final class LisFailure {
+    private static final Logger LOG = LoggerFactory.getLogger(LisFailure.class);
+    private final AckBuilder acks;
+
+    public LisFailure(AckBuilder acks) {
+        this.acks = acks;
+    }
+
+    public void process(Exchange exchange) {
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        byte[] raw = exchange.getMessage().getBody(byte[].class);
+        String text = raw == null ? "" : new String(raw, StandardCharsets.ISO_8859_1);
+        var msh = MshReader.read(MshReader.firstSegment(text.replace("\r\n", "\r").replace('\n', '\r')));
+        LOG.error("{}: unexpected {} in the inbound route; answered AR 207", msh == null ? "(no MSH)"
+                : msh.controlId(), cause == null ? "failure" : cause.getClass().getSimpleName());
+        byte[] ack = acks.build(msh, Outcome.reject(207, "", "Application internal error; resend later"))
+                .getBytes(StandardCharsets.ISO_8859_1);
+        exchange.getMessage().setBody(ack);
+        exchange.setProperty(LisInbound.MLLP_ACK, ack);
+    }
+}

@@ -1,0 +1,64 @@
+package org.iepcharge.camel;
+
+import org.apache.camel.Exchange;
+import org.iepcharge.capture.ChargeCapture;
+import org.iepcharge.domain.Disposition;
+import org.iepcharge.domain.Outcome;
+import org.iepcharge.edge.AckBuilder;
+import org.iepcharge.edge.Inbound;
+import org.iepcharge.edge.InboundEdge;
+import org.iepcharge.ledger.LedgerException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Bean {@code lisInbound}: one frame from the LIS in, its ACK out — built only after the outcome is durably stored.
+ * The ACK is both the reply body (camel-netty) and the {@code CamelMllpAcknowledgement} property (camel-mllp with
+ * {@code autoAck=false}), so the route's {@code from:} alone chooses the transport.
+ */
+public final class LisInbound {
+    static final String MLLP_ACK = "CamelMllpAcknowledgement";
+    private static final Logger LOG = LoggerFactory.getLogger(LisInbound.class);
+
+    private final InboundEdge edge;
+    private final ChargeCapture capture;
+    private final AckBuilder acks;
+
+    public LisInbound(InboundEdge edge, ChargeCapture capture, AckBuilder acks) {
+        this.edge = edge;
+        this.capture = capture;
+        this.acks = acks;
+    }
+
+    public void process(Exchange exchange) {
+        byte[] raw = exchange.getMessage().getBody(byte[].class);
+        Inbound in = edge.read(raw == null ? new byte[0] : raw);
+        Outcome outcome;
+        try {
+            outcome = capture.capture(in);
+        } catch (LedgerException e) {
+            LOG.error("{} {}: ledger could not commit ({}); answered AR 207, the LIS may resend", controlId(in),
+                    type(in), e.getClass().getSimpleName());
+            outcome = Outcome.reject(207, "", "Application internal error: the message could not be stored;"
+                    + " resend later");
+        }
+        if (outcome.disposition() == Disposition.NO_ANSWER) {
+            LOG.info("{} {} recorded; an ACK is never acknowledged", controlId(in), type(in));
+            exchange.getMessage().setBody(null);
+            return;
+        }
+        LOG.info("{} {} -> {} {}{}", controlId(in), type(in), outcome.ackCode(), outcome.disposition(),
+                outcome.errorCode() == 0 ? "" : " ERR-3 " + outcome.errorCode() + " " + outcome.errorLocation());
+        byte[] ack = acks.build(in.msh(), outcome).getBytes(in.charset());
+        exchange.getMessage().setBody(ack);
+        exchange.setProperty(MLLP_ACK, ack);
+    }
+
+    private static String controlId(Inbound in) {
+        return in.header() == null ? "(no MSH)" : in.header().controlId();
+    }
+
+    private static String type(Inbound in) {
+        return in.header() == null ? "UNKNOWN" : in.header().type();
+    }
+}
