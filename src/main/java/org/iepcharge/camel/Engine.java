@@ -20,6 +20,7 @@ import org.iepcharge.edge.mllp.ConnectionLimiter;
 import org.iepcharge.edge.mllp.IdleTimeoutFactory;
 import org.iepcharge.edge.mllp.MllpFrameSplitterFactory;
 import org.iepcharge.ledger.JdbcLedger;
+import org.iepcharge.ledger.Ledger;
 import org.iepcharge.rules.ChargeTrigger;
 import org.iepcharge.rules.RuleSet;
 import org.slf4j.Logger;
@@ -49,7 +50,7 @@ public final class Engine implements AutoCloseable {
 
     public static Engine start(EngineSettings settings) throws Exception {
         long started = System.nanoTime();
-        RuleSet rules = settings.rules() == null ? RuleSet.builtIn() : RuleSet.load(settings.rules());
+        RuleSet rules = rules(settings);
         JdbcLedger ledger = JdbcLedger.open(settings.ledgerUrl(), settings.ledgerUser(), settings.ledgerPassword());
         BillingReceiver localBilling = null;
         Main main = new Main();
@@ -60,10 +61,7 @@ public final class Engine implements AutoCloseable {
                         AcknowledgmentCode.AA);
             }
             AckBuilder acks = new AckBuilder(settings.application(), settings.facility());
-            DftBuilder dfts = new DftBuilder(new DftSettings(settings.application(), settings.facility(),
-                    settings.billingApplication(), settings.billingFacility()));
-            ChargeCapture capture = new ChargeCapture(ledger, new RulesLinePlanner(rules), dfts,
-                    rules.site().chargeTrigger() == ChargeTrigger.ORDER, Clock.systemDefaultZone());
+            ChargeCapture capture = newCapture(settings, rules, ledger);
             ConnectionLimiter connections = new ConnectionLimiter(settings.maxConnections());
 
             main.bind("lisInbound", new LisInbound(new InboundEdge(settings.inboundCharset()), capture, acks));
@@ -102,6 +100,19 @@ public final class Engine implements AutoCloseable {
             ledger.close();
             throw e;
         }
+    }
+
+    /** Rules file named by the settings, else the built-in default. */
+    public static RuleSet rules(EngineSettings settings) {
+        return settings.rules() == null ? RuleSet.builtIn() : RuleSet.load(settings.rules());
+    }
+
+    /** Charge capture as the engine runs it; the command line uses the same for {@code holds release}. */
+    public static ChargeCapture newCapture(EngineSettings settings, RuleSet rules, Ledger ledger) {
+        DftBuilder dfts = new DftBuilder(new DftSettings(settings.application(), settings.facility(),
+                settings.billingApplication(), settings.billingFacility()));
+        return new ChargeCapture(ledger, new RulesLinePlanner(rules), dfts,
+                rules.site().chargeTrigger() == ChargeTrigger.ORDER, Clock.systemDefaultZone());
     }
 
     /** camel-hl7's decoder, handing over bytes so the edge can decode with the charset MSH-18 names. */

@@ -299,6 +299,48 @@ public final class ChargeCapture {
         }
     }
 
+    // ---- analysts' actions on holds ----------------------------------------------------------------------------
+
+    /** What {@code holds release} did. */
+    public enum ReleaseResult { POSTED, HELD_AGAIN, ALREADY_CHARGED, NOT_OPEN }
+
+    /**
+     * Re-evaluates a held line with the current rules (after an analyst fixed the charge master, say): posts it or
+     * keeps it held under the reason the rules now give. The hold is closed in the same transaction, conditionally, so
+     * a hold is never posted twice — not even by two analysts releasing it at once.
+     */
+    public ReleaseResult releaseHold(long holdId) {
+        return ledger.write(s -> {
+            Optional<HoldRecord> hold = s.hold(holdId);
+            Optional<DecisionTrigger> trigger = s.holdTrigger(holdId, DecisionTrigger.class);
+            Instant now = clock.instant();
+            if (hold.isEmpty() || trigger.isEmpty() || !s.closeHold(holdId, "RELEASED", "released by analyst", now)) {
+                return ReleaseResult.NOT_OPEN;
+            }
+            String orderKey = hold.get().orderKey();
+            if (!postedLines(s, orderKey).isEmpty()) {
+                return ReleaseResult.ALREADY_CHARGED;
+            }
+            if (!planner.isChargeMasterTest(trigger.get().test())) {
+                s.openHold(orderKey, hold.get().cpt(), hold.get().kind(), hold.get().patientKey(),
+                        hold.get().reasonCode(), hold.get().reasonText(), hold.get().sourceMessageId(),
+                        trigger.get(), now);
+                return ReleaseResult.HELD_AGAIN;
+            }
+            Effects effects = new Effects();
+            decide(s, trigger.get(), orderKey, s.findOrderContext(trigger.get().test().key()),
+                    hold.get().sourceMessageId(), now, effects);
+            LOG.info("hold {} released: {}", holdId, effects.charged ? "posted" : "held again");
+            return effects.charged ? ReleaseResult.POSTED : ReleaseResult.HELD_AGAIN;
+        });
+    }
+
+    /** Closes a hold without posting, with the analyst's reason kept as the audit entry. */
+    public boolean discardHold(long holdId, String reason) {
+        return ledger.write(s -> s.closeHold(holdId, "DISCARDED", "discarded by analyst: " + reason,
+                clock.instant()));
+    }
+
     // ---- posting -----------------------------------------------------------------------------------------------
 
     private void post(LedgerSession s, DecisionTrigger trigger, String orderKey, Optional<OrderContext> context,
