@@ -1,0 +1,43 @@
+package org.iepcharge.camel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.apache.camel.component.mllp.MllpComponent;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What the engine wires that no message flow would show: PHI-safe component settings, the routes loaded. */
+class EngineWiringTest {
+
+    @TempDir
+    Path dir;
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void mllpComponentNeverLogsPhiAndBothRoutesComeFromTheRouteFiles() throws Exception {
+        String project = System.getProperty("iep.project.dir", ".");
+        Map<String, String> props = Map.of(
+                "iep.dataDir", dir.toString(),
+                "iep.routes", Path.of(project, "routes").toString(),
+                "iep.inbound.host", "127.0.0.1",
+                "iep.inbound.port", String.valueOf(freePort()),
+                "iep.billing.port", String.valueOf(freePort()),
+                "iep.config", dir.resolve("none.properties").toString());
+        java.nio.file.Files.writeString(dir.resolve("none.properties"), "");
+        try (Engine engine = Engine.start(EngineSettings.resolve(props, Map.of()))) {
+            MllpComponent mllp = engine.camelContext().getComponent("mllp", MllpComponent.class);
+            assertThat(mllp.getLogPhi()).isFalse();
+            assertThat(engine.camelContext().getRoutes()).extracting(r -> r.getRouteId())
+                    .containsExactlyInAnyOrder("lis-inbound", "billing-outbound");
+        }
+    }
+}
