@@ -119,7 +119,7 @@ public final class ChargeCapture {
 
     private void onTest(LedgerSession s, LabMessage message, OrderedTest test, long messageId, Instant now,
                         Effects effects) throws SQLException {
-        DecisionTrigger trigger = new DecisionTrigger(message.header(), test, message.patient().key());
+        DecisionTrigger trigger = new DecisionTrigger(message.header(), test, message.patient());
         Optional<OrderContext> stored = s.findOrderContext(test.key());
         String orderKey = stored.map(c -> c.key().primaryKey()).orElse(test.key().primaryKey());
         if (!planner.isChargeMasterTest(test)) {
