@@ -43,6 +43,7 @@ final class Scenario {
     static final String COLLECTED = "202503011030";
 
     // the rules
+    String rulesText;
     LabType labType = LabType.INDEPENDENT;
     final List<String[]> ruleEdits = new ArrayList<>();
     // the order context
@@ -83,7 +84,7 @@ final class Scenario {
 
     Scenario interpretedByOurPathologist() {
         interpreter = PATHOLOGIST;
-        observations.add(new Observation("TX", new CodedValue("Y", "", "L"), "F", "OURLAB"));
+        observations.add(new Observation("TX", new CodedValue("Y", "", "L"), "F", ""));
         return this;
     }
 
@@ -108,6 +109,9 @@ final class Scenario {
 
     /** The shipped rules with this site: our lab ID OURLAB, pathologist PATH1 billed, plus the edits. */
     RuleSet rules() {
+        if (rulesText != null) {
+            return RuleSet.parse("lab-b-rules.yaml", rulesText);
+        }
         String text = shippedRulesText();
         List<String[]> edits = new ArrayList<>();
         edits.add(new String[] {"    type: INDEPENDENT\n", "    type: " + labType + "\n"});
@@ -121,8 +125,10 @@ final class Scenario {
             }
             text = text.replace(edit[0], edit[1]);
         }
-        return RuleSet.parse("test-rules.yaml", text);
+        return PARSED.computeIfAbsent(text, t -> RuleSet.parse("test-rules.yaml", t));
     }
+
+    private static final java.util.Map<String, RuleSet> PARSED = new java.util.concurrent.ConcurrentHashMap<>();
 
     DecisionInput input() {
         Patient patient = new Patient("MRN1", "HOSP", "MR", new PersonName("TEST", "PATIENT", ""), "19500101", "F");
