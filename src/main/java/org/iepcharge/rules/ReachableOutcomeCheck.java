@@ -36,14 +36,14 @@ final class ReachableOutcomeCheck {
         }
     }
 
-    private void check(RulesFileParser.LocatedProfile located, RulesFileParser.LocatedEntry located2) {
+    private void check(RulesFileParser.LocatedProfile located, RulesFileParser.LocatedEntry locatedEntry) {
         PayerProfile profile = located.profile();
-        ChargeMasterEntry entry = located2.entry();
+        ChargeMasterEntry entry = locatedEntry.entry();
         boolean tc = profile.wantsTechnicalModifierFor(entry.cpt());
         if (tc && !entry.allowsTechnicalModifier()) {
             problems.add(located.yaml().lineOf("technicalModifier"), located.yaml().pathOf("technicalModifier"),
-                    "TC would be written on CPT " + entry.cpt() + " (" + located2.yaml().path() + ", line "
-                            + located2.yaml().line() + "), whose PC/TC indicator " + entry.pcTcIndicator()
+                    "TC would be written on CPT " + entry.cpt() + " (" + locatedEntry.yaml().path() + ", line "
+                            + locatedEntry.yaml().line() + "), whose PC/TC indicator " + entry.pcTcIndicator()
                             + " forbids TC; only indicator 1 has a technical component [1.2, 2.1]."
                             + " Limit it with technicalModifierCpts");
         }
