@@ -50,6 +50,7 @@ public final class Engine implements AutoCloseable {
 
     public static Engine start(EngineSettings settings) throws Exception {
         long started = System.nanoTime();
+        settings.requireRoutes();
         RuleSet rules = rules(settings);
         JdbcLedger ledger = JdbcLedger.open(settings.ledgerUrl(), settings.ledgerUser(), settings.ledgerPassword());
         BillingReceiver localBilling = null;

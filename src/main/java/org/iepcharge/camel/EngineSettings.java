@@ -46,9 +46,6 @@ public record EngineSettings(String inboundHost, int inboundPort, Charset inboun
             throw r.bad("iep.rules", "names no readable file");
         }
         Path routes = r.path("iep.routes", "routes");
-        if (!Files.isDirectory(routes)) {
-            throw r.bad("iep.routes", "is not a folder (it must hold the *.camel.yaml route files)");
-        }
         int billingPort = r.port("iep.billing.port", 2576);
         String billingHost = r.text("iep.billing.host", "127.0.0.1");
         if (billingHost.isEmpty()) {
@@ -72,6 +69,14 @@ public record EngineSettings(String inboundHost, int inboundPort, Charset inboun
                 r.text("iep.billing.application", "BILLING"),
                 r.text("iep.billing.facility", "BILLING"),
                 r.text("iep.node", hostName()));
+    }
+
+    /** Checks what only the running engine needs (the command line's ledger commands do without routes). */
+    public void requireRoutes() {
+        if (!Files.isDirectory(routes)) {
+            throw new SettingsException("Setting iep.routes = '" + routes + "' is not a folder (it must hold the"
+                    + " *.camel.yaml route files; run from the project folder or set iep.routes)");
+        }
     }
 
     /** The values the route files may use as {@code {{placeholders}}}. */

@@ -36,6 +36,7 @@ import org.iepcharge.ledger.LedgerException;
 import org.iepcharge.ledger.LedgerSession;
 import org.iepcharge.ledger.StoredAnswer;
 import org.iepcharge.ledger.StoredLine;
+import org.iepcharge.rules.HoldReason;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -124,7 +125,7 @@ public final class ChargeCapture {
         String orderKey = stored.map(c -> c.key().primaryKey()).orElse(test.key().primaryKey());
         if (!planner.isChargeMasterTest(test)) {
             if (planner.looksLikeIep(test)) {
-                holdOnce(s, orderKey, "", LineKind.T, trigger, "UNMAPPED_IEP_LIKE",
+                holdOnce(s, orderKey, "", LineKind.T, trigger, HoldReason.UNMAPPED_IEP_LIKE_TEST.name(),
                         "Unmapped IEP-like test: its name looks like immunoelectrophoresis/immunofixation but its code"
                                 + " is not in the charge master; recognition is by code only (charge-rules.md §3)",
                         messageId, now, effects);
@@ -176,7 +177,7 @@ public final class ChargeCapture {
                           Effects effects) throws SQLException {
         String status = test.effectiveResultStatus();
         if (!status.isEmpty() && !RESULT_STATUSES.contains(status)) {
-            holdOnce(s, orderKey, cptOf(s, orderKey), LineKind.T, trigger, "UNKNOWN_RESULT_STATUS",
+            holdOnce(s, orderKey, cptOf(s, orderKey), LineKind.T, trigger, HoldReason.UNKNOWN_RESULT_STATUS.name(),
                     "Result status OBR-25 is not a value of HL7 table 0123", messageId, now, effects);
             return;
         }
@@ -195,7 +196,7 @@ public final class ChargeCapture {
         List<StoredLine> posted = postedLines(s, orderKey);
         Optional<OrderContext> context = s.findOrderContext(test.key());
         if ("CANCELLED".equals(s.cancelState(orderKey)) && posted.isEmpty()) {
-            holdOnce(s, orderKey, cptOf(s, orderKey), LineKind.T, trigger, "CANCEL_AFTER_RESULT",
+            holdOnce(s, orderKey, cptOf(s, orderKey), LineKind.T, trigger, HoldReason.CANCEL_AFTER_RESULT.name(),
                     "A result arrived for an order the LIS had cancelled: the test was performed; review",
                     messageId, now, effects);
             return;
@@ -278,7 +279,7 @@ public final class ChargeCapture {
             s.setCancelState(orderKey, "CANCELLED");
             return;
         }
-        holdOnce(s, orderKey, posted.get(0).line().cpt(), LineKind.T, trigger, "CANCEL_AFTER_RESULT",
+        holdOnce(s, orderKey, posted.get(0).line().cpt(), LineKind.T, trigger, HoldReason.CANCEL_AFTER_RESULT.name(),
                 "Cancel confirmed after the test was resulted and charged: review before any credit",
                 messageId, now, effects);
     }
@@ -287,7 +288,7 @@ public final class ChargeCapture {
     private void reevaluateHolds(LedgerSession s, String orderKey, OrderContext context, long messageId, Instant now,
                                  Effects effects) throws SQLException {
         for (HoldRecord hold : s.openHolds(orderKey)) {
-            if (hold.reasonCode().equals("CANCEL_AFTER_RESULT") || hold.reasonCode().equals("UNMAPPED_IEP_LIKE")) {
+            if (hold.reasonCode().equals(HoldReason.CANCEL_AFTER_RESULT.name()) || hold.reasonCode().equals(HoldReason.UNMAPPED_IEP_LIKE_TEST.name())) {
                 continue; // decided by an analyst, not by more context
             }
             Optional<DecisionTrigger> trigger = s.holdTrigger(hold.id(), DecisionTrigger.class);

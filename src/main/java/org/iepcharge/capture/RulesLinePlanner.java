@@ -1,24 +1,36 @@
 package org.iepcharge.capture;
 
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-import org.iepcharge.domain.ChargeLine;
+import org.iepcharge.domain.EntityId;
 import org.iepcharge.domain.LineKind;
 import org.iepcharge.domain.OrderContext;
+import org.iepcharge.domain.OrderKey;
 import org.iepcharge.domain.OrderedTest;
-import org.iepcharge.domain.Provider;
 import org.iepcharge.ledger.LedgerSession;
-import org.iepcharge.rules.ChargeMasterEntry;
+import org.iepcharge.ledger.StoredLine;
+import org.iepcharge.rules.ChargeDecider;
+import org.iepcharge.rules.ChargeHistory;
+import org.iepcharge.rules.DecidedLine;
+import org.iepcharge.rules.Decision;
+import org.iepcharge.rules.DecisionInput;
+import org.iepcharge.rules.PriorLine;
 import org.iepcharge.rules.RuleSet;
 
-/** The line planner over the analysts' rules file. */
+/**
+ * The line planner over the analysts' rules file: charge-rules.md §4–§6 are decided by {@link ChargeDecider}, a pure
+ * function; this class feeds it the order context and the ledger's history, inside the capture transaction.
+ */
 public final class RulesLinePlanner implements LinePlanner {
     private final RuleSet rules;
+    private final ChargeDecider decider;
 
     public RulesLinePlanner(RuleSet rules) {
         this.rules = rules;
+        this.decider = new ChargeDecider(rules);
     }
 
     @Override
@@ -32,19 +44,53 @@ public final class RulesLinePlanner implements LinePlanner {
     }
 
     @Override
-    public Plan plan(DecisionTrigger trigger, Optional<OrderContext> context, LedgerSession session) {
-        OrderedTest test = trigger.test();
-        ChargeMasterEntry entry = rules.chargeMasterEntry(test.test(), test.alternateTest()).orElseThrow();
-        List<ChargeLine> lines = new ArrayList<>();
+    public Plan plan(DecisionTrigger trigger, Optional<OrderContext> context, LedgerSession session)
+            throws SQLException {
+        Decision decision = decide(trigger, context, session);
+        List<org.iepcharge.domain.ChargeLine> lines = new ArrayList<>();
         List<PlannedHold> holds = new ArrayList<>();
-        if (test.collectionTime().isEmpty()) {
-            holds.add(new PlannedHold(LineKind.T, entry.cpt(), "NO_COLLECTION_DATE",
-                    "No collection date (SPM-17 / OBR-7): the date of service cannot be set [2.3]"));
-        } else {
-            lines.add(new ChargeLine("", LineKind.T, entry.cpt(), entry.description(), entry.chargeCode(),
-                    entry.units(), List.of(), test.collectionTime(), Provider.NONE));
+        for (DecidedLine d : decision.lines()) {
+            if (d.isHeld()) {
+                holds.add(new PlannedHold(d.line() == null ? LineKind.T : d.line().kind(),
+                        d.line() == null ? "" : d.line().cpt(), d.hold().reason().name(), d.hold().text()));
+            } else {
+                lines.add(d.line());
+            }
         }
-        return new Plan(lines, holds, rules.version());
+        return new Plan(lines, holds, decision.rulesVersion());
+    }
+
+    /** The full decision with its trace, for {@code explain}. */
+    public Decision decide(DecisionTrigger trigger, Optional<OrderContext> context, LedgerSession session)
+            throws SQLException {
+        SQLException[] failure = new SQLException[1];
+        ChargeHistory history = (patientKey, cpt, dateOfService) -> {
+            try {
+                return session.postedLinesForPatient(patientKey, cpt, dateOfService).stream()
+                        .filter(l -> l.production() && l.line().kind() == LineKind.T)
+                        .map(l -> new PriorLine(orderKeyOf(l.orderKey()), l.line().dateOfService(),
+                                l.line().units()))
+                        .toList();
+            } catch (SQLException e) {
+                failure[0] = e;
+                return List.of();
+            }
+        };
+        Decision decision = decider.decide(new DecisionInput(trigger.test(), context.orElse(null), trigger.header(),
+                trigger.patient(), history));
+        if (failure[0] != null) {
+            throw failure[0];
+        }
+        return decision;
+    }
+
+    /** The ledger files lines under {@link OrderKey#primaryKey()}; rebuild the key the rules compare on. */
+    static OrderKey orderKeyOf(String primaryKey) {
+        String body = primaryKey.length() > 2 ? primaryKey.substring(2) : "";
+        int caret = body.lastIndexOf('^');
+        EntityId id = caret < 0 ? new EntityId(body, "") : new EntityId(body.substring(0, caret),
+                body.substring(caret + 1));
+        return primaryKey.startsWith("P:") ? new OrderKey(id, null) : new OrderKey(null, id);
     }
 
     @Override

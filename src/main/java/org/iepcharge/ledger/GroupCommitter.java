@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 final class GroupCommitter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommitter.class);
     private static final int MAX_BATCH = 128;
+    private static final int COMMIT_WAIT_SECONDS = 30;
 
     private record Job<T>(LedgerWork<T> work, CompletableFuture<T> result) {
     }
@@ -52,7 +53,10 @@ final class GroupCommitter implements AutoCloseable {
             if (!queue.offer(new Job<>(work, result), 30, TimeUnit.SECONDS)) {
                 throw new LedgerException("ledger writer queue is full", null);
             }
-            return result.get();
+            return result.get(COMMIT_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            // The work may still commit later; the LIS gets AR 207 and resends, and the resend finds it stored.
+            throw new LedgerException("no ledger commit within " + COMMIT_WAIT_SECONDS + " s", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LedgerException("interrupted while waiting for the ledger", e);
@@ -79,9 +83,12 @@ final class GroupCommitter implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                // Whatever happens, every waiting caller gets an answer and the writer keeps serving.
                 LOG.error("ledger writer: unexpected {}", e.getClass().getSimpleName());
-                batch.forEach(j -> j.result().completeExceptionally(e));
+                discardConnection();
+                LedgerException failure = new LedgerException("ledger writer failed", e);
+                batch.forEach(j -> j.result().completeExceptionally(failure));
             } finally {
                 batch.clear();
             }
@@ -113,10 +120,10 @@ final class GroupCommitter implements AutoCloseable {
             T value = job.work().apply(new LedgerSession(c, dialect));
             releaseQuietly(c, savepoint);
             return () -> job.result().complete(value);
-        } catch (SQLException | RuntimeException e) {
+        } catch (SQLException | RuntimeException | Error e) {
             c.rollback(savepoint);
             return () -> job.result().completeExceptionally(e instanceof RuntimeException re ? re
-                    : new LedgerException("ledger statement failed", e));
+                    : new LedgerException("ledger work failed", e));
         }
     }
 
