@@ -110,9 +110,16 @@ public final class Engine implements AutoCloseable {
 
     /** Charge capture as the engine runs it; the command line uses the same for {@code holds release}. */
     public static ChargeCapture newCapture(EngineSettings settings, RuleSet rules, Ledger ledger) {
+        return newCapture(settings, rules, RulesLinePlanner::new, ledger);
+    }
+
+    /** As {@link #newCapture(EngineSettings, RuleSet, Ledger)}, with the planner made by {@code planner}. */
+    public static ChargeCapture newCapture(EngineSettings settings, RuleSet rules,
+                                           java.util.function.Function<RuleSet, RulesLinePlanner> planner,
+                                           Ledger ledger) {
         DftBuilder dfts = new DftBuilder(new DftSettings(settings.application(), settings.facility(),
                 settings.billingApplication(), settings.billingFacility()));
-        return new ChargeCapture(ledger, new RulesLinePlanner(rules), dfts,
+        return new ChargeCapture(ledger, planner.apply(rules), dfts,
                 rules.site().chargeTrigger() == ChargeTrigger.ORDER, Clock.systemDefaultZone());
     }
 

@@ -468,7 +468,8 @@ public final class ChargeCapture {
         return h == null ? "UNKNOWN" : h.type();
     }
 
-    static String sha256(byte[] raw) {
+    /** The content hash the ledger keys a message on (with sender and MSH-10). */
+    public static String sha256(byte[] raw) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(raw));
         } catch (NoSuchAlgorithmException e) {

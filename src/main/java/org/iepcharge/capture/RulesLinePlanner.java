@@ -27,10 +27,17 @@ import org.iepcharge.rules.RuleSet;
 public final class RulesLinePlanner implements LinePlanner {
     private final RuleSet rules;
     private final ChargeDecider decider;
+    private final java.util.function.Consumer<Decision> observer;
 
     public RulesLinePlanner(RuleSet rules) {
+        this(rules, decision -> { });
+    }
+
+    /** {@code observer} sees every decision with its trace ({@code explain} prints them). */
+    public RulesLinePlanner(RuleSet rules, java.util.function.Consumer<Decision> observer) {
         this.rules = rules;
         this.decider = new ChargeDecider(rules);
+        this.observer = observer;
     }
 
     @Override
@@ -81,6 +88,7 @@ public final class RulesLinePlanner implements LinePlanner {
         if (failure[0] != null) {
             throw failure[0];
         }
+        observer.accept(decision);
         return decision;
     }
 

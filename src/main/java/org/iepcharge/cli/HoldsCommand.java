@@ -100,7 +100,8 @@ final class HoldsCommand implements Callable<Integer> {
             System.err.println("iep-charge-router: " + e.getMessage());
             return 2;
         }
-        try (JdbcLedger ledger = JdbcLedger.open(settings.ledgerUrl(), settings.ledgerUser(),
+        try (CliLogging quiet = CliLogging.quiet("org.flywaydb", "org.apache.camel");
+             JdbcLedger ledger = JdbcLedger.open(settings.ledgerUrl(), settings.ledgerUser(),
                 settings.ledgerPassword())) {
             return action.run(settings, ledger);
         } catch (RulesException | LedgerException e) {

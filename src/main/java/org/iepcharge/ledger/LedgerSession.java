@@ -47,6 +47,41 @@ public final class LedgerSession {
         }
     }
 
+    /** The ledger row of exactly this message, if the engine stored it. */
+    public Optional<Long> inboundId(String sender, String controlId, String contentHash) throws SQLException {
+        return findAnswer(sender, controlId, contentHash).map(StoredAnswer::messageId);
+    }
+
+    /** When a stored message was received. */
+    public Optional<Instant> receivedAt(long messageId) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT received_at FROM inbound_message WHERE id = ?")) {
+            ps.setLong(1, messageId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getTimestamp(1).toInstant()) : Optional.empty();
+            }
+        }
+    }
+
+    /** The lines a message posted (whatever became of them since). */
+    public List<StoredLine> linesFromMessage(long messageId) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT id, order_key, generation, line_json, status,"
+                + " production, patient_key, rules_version, posted_dft FROM charge_line WHERE source_message_id = ?"
+                + " ORDER BY id")) {
+            ps.setLong(1, messageId);
+            return lines(ps);
+        }
+    }
+
+    /** The holds a message opened (open or closed since). */
+    public List<HoldRecord> holdsFromMessage(long messageId) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(HOLD_COLUMNS
+                + " WHERE source_message_id = ? ORDER BY id")) {
+            ps.setLong(1, messageId);
+            return holds(ps);
+        }
+    }
+
     /** Whether this sender already used this control ID (for other content: a wrapped LIS counter). */
     public boolean controlIdSeen(String sender, String controlId) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(

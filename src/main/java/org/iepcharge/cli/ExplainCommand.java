@@ -1,0 +1,87 @@
+package org.iepcharge.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+import org.iepcharge.camel.Engine;
+import org.iepcharge.camel.EngineSettings;
+import org.iepcharge.camel.SettingsException;
+import org.iepcharge.ledger.JdbcLedger;
+import org.iepcharge.ledger.Ledger;
+import org.iepcharge.ledger.LedgerException;
+import org.iepcharge.rules.RuleSet;
+import org.iepcharge.rules.RulesException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code explain FILE... [--rules F]}: the charge decision for a message or a sequence, rule by rule. */
+@Command(name = "explain", description = {
+        "Explain the charge decision for messages (sent in the order given: e.g. the order, then its result):",
+        "lines, CPT, modifiers and holds, and rule by rule the inputs each rule saw, where they came from and",
+        "the fact it rests on. Read-only: it replays against a scratch ledger, and when the engine's ledger",
+        "holds the same messages it also shows what the engine did."})
+final class ExplainCommand implements Callable<Integer> {
+
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "HL7 files or folders.")
+    List<Path> files;
+
+    @Option(names = "--rules", description = "Rules file to explain with (default: the engine's, iep.rules).")
+    Path rulesFile;
+
+    @Option(names = "--no-engine", description = "Do not look the messages up in the engine's ledger.")
+    boolean noEngine;
+
+    @Override
+    public Integer call() {
+        EngineSettings settings;
+        RuleSet rules;
+        List<FileMessage> messages = new ArrayList<>();
+        try {
+            settings = EngineSettings.fromEnvironment();
+            rules = rulesFile != null ? RuleSet.load(rulesFile) : Engine.rules(settings);
+            for (Path file : MessageFileReader.collectFiles(files)) {
+                messages.addAll(MessageFileReader.read(file));
+            }
+        } catch (SettingsException | RulesException e) {
+            System.err.println("iep-charge-router: " + e.getMessage());
+            return 2;
+        } catch (MessageFileException e) {
+            System.err.println("iep-charge-router: " + e.getMessage());
+            return 2;
+        }
+        Explainer explainer = new Explainer(settings, rules);
+        Optional<JdbcLedger> engineLedger = noEngine ? Optional.empty() : openExisting(settings);
+        try (CliLogging quiet = CliLogging.quiet("org.iepcharge", "org.flywaydb", "org.apache.camel")) {
+            System.out.print(explainer.render(explainer.explain(messages, engineLedger.map(l -> (Ledger) l))));
+            return 0;
+        } catch (LedgerException e) {
+            System.err.println("iep-charge-router: " + e.getMessage());
+            return 2;
+        } finally {
+            engineLedger.ifPresent(JdbcLedger::close);
+        }
+    }
+
+    /** The engine's ledger, only if it already exists: explain never creates one. */
+    private static Optional<JdbcLedger> openExisting(EngineSettings settings) {
+        String url = settings.ledgerUrl();
+        if (url.startsWith("jdbc:h2:file:")) {
+            String path = url.substring("jdbc:h2:file:".length()).split(";")[0];
+            if (!Files.exists(Path.of(path + ".mv.db"))) {
+                return Optional.empty();
+            }
+        }
+        try {
+            return Optional.of(JdbcLedger.open(url, settings.ledgerUser(), settings.ledgerPassword()));
+        } catch (RuntimeException e) {
+            System.err.println("note: the engine's ledger could not be opened (" + e.getClass().getSimpleName()
+                    + "); explaining from the rules only");
+            return Optional.empty();
+        }
+    }
+}
