@@ -1,0 +1,310 @@
+package org.iepcharge.capture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.UUID;
+
+import org.iepcharge.billing.DftBuilder;
+import org.iepcharge.billing.DftSettings;
+import org.iepcharge.domain.Disposition;
+import org.iepcharge.domain.Outcome;
+import org.iepcharge.edge.InboundEdge;
+import org.iepcharge.ledger.HoldRecord;
+import org.iepcharge.ledger.JdbcLedger;
+import org.iepcharge.ledger.OutboxItem;
+import org.iepcharge.ledger.StoredLine;
+import org.iepcharge.rules.RuleSet;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The events of charge-rules.md §7 through the real edge, capture, rules and an H2 ledger: what is posted, credited,
+ * withdrawn or held for each sequence of messages. Expected values are read off charge-rules.md, not the code.
+ */
+class ChargeCaptureTest {
+
+    @TempDir
+    Path dir;
+
+    private JdbcLedger ledger;
+    private ChargeCapture capture;
+    private final InboundEdge edge = new InboundEdge(StandardCharsets.UTF_8);
+
+    private void start(RuleSet rules) {
+        ledger = JdbcLedger.open("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "");
+        capture = new ChargeCapture(ledger, new RulesLinePlanner(rules),
+                new DftBuilder(new DftSettings("IEP", "LAB", "BILL", "BILLF")),
+                rules.site().chargeTrigger() == org.iepcharge.rules.ChargeTrigger.ORDER, Clock.systemUTC());
+    }
+
+    @AfterEach
+    void close() {
+        if (ledger != null) {
+            ledger.close();
+        }
+    }
+
+    // ---- messages ------------------------------------------------------------------------------------------------
+
+    private static String msh(String type, String id, String processing) {
+        return "MSH|^~\\&|LIS|MAINLAB|IEP|MAINLAB|20261121100000||" + type + "|" + id + "|" + processing + "|2.5.1\r";
+    }
+
+    private static final String PID = "PID|1||MRN1^^^MAINLAB^MR||Doe^Jane||19580312|F\r";
+
+    static String order(String id, String control, String placer) {
+        return msh("ORM^O01^ORM_O01", id, "P") + PID + "PV1|1|O|OUTPT^^^MAINLAB\r"
+                + "IN1|1|MCR|00430^^^CMS|MEDICARE PART B\r"
+                + "ORC|" + control + "|" + placer + "^LIS||||||||||1234567890^Welby^Marcus^^^^^^NPI\r"
+                + "OBR|1|" + placer + "^LIS||13169-8^Immunoelectrophoresis serum^LN|||20261120080000\r"
+                + "DG1|1||D47.2^Monoclonal gammopathy^I10||||F\r";
+    }
+
+    static String result(String id, String placer, String status, String collected, String processing) {
+        return msh("ORU^R01^ORU_R01", id, processing) + PID
+                + "ORC|RE|" + placer + "^LIS|F" + placer + "^LAB\r"
+                + "OBR|1|" + placer + "^LIS|F" + placer + "^LAB|13169-8^Immunoelectrophoresis serum^LN|||"
+                + collected + "|||||||||1234567890^Welby^Marcus^^^^^^NPI|||||||||" + status + "\r"
+                + "OBX|1|TX|13169-8^IEP^LN||IgG kappa||||||" + (status.equals("C") ? "C" : "F") + "\r";
+    }
+
+    private Outcome send(String message) {
+        return capture.capture(edge.read(message.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private List<OutboxItem> outbox() {
+        return ledger.undelivered();
+    }
+
+    private List<StoredLine> lines(String placer) {
+        return ledger.read(s -> s.linesForOrder("P:" + placer + "^LIS"));
+    }
+
+    private String cancelState() {
+        return ledger.read(s -> s.cancelState("P:P1^LIS"));
+    }
+
+    private List<HoldRecord> holds() {
+        return ledger.read(s -> s.allOpenHolds());
+    }
+
+    private static String ft1(OutboxItem item, int field) {
+        String dft = new String(item.payload(), StandardCharsets.UTF_8);
+        for (String segment : dft.split("\r")) {
+            if (segment.startsWith("FT1|")) {
+                return segment.split("\\|", -1)[field];
+            }
+        }
+        throw new AssertionError("no FT1");
+    }
+
+    private RuleSet rulesWith(String from, String to) throws Exception {
+        String text = new String(RuleSet.class.getResourceAsStream("/rules/default-rules.yaml").readAllBytes(),
+                StandardCharsets.UTF_8);
+        assertThat(text).contains(from);
+        Path file = dir.resolve("rules.yaml");
+        Files.writeString(file, text.replace(from, to));
+        return RuleSet.load(file);
+    }
+
+    // ---- §7 -----------------------------------------------------------------------------------------------------
+
+    @Test
+    void orderThenFinalResultPostsOneTechnicalLine() {
+        start(RuleSet.builtIn());
+        assertThat(send(order("O1", "NW", "P1")).disposition()).isEqualTo(Disposition.IGNORED);
+        Outcome r = send(result("R1", "P1", "F", "20261120080000", "P"));
+        assertThat(r.ackCode()).isEqualTo("AA");
+        assertThat(r.disposition()).isEqualTo(Disposition.CHARGED);
+        assertThat(outbox()).hasSize(1);
+        assertThat(ft1(outbox().get(0), 6)).isEqualTo("CG");
+        assertThat(ft1(outbox().get(0), 25)).startsWith("86320^");
+        assertThat(ft1(outbox().get(0), 2)).hasSizeLessThanOrEqualTo(12);
+    }
+
+    @Test
+    void theSameMessageAgainGetsTheOriginalAnswerAndPostsNothing() {
+        start(RuleSet.builtIn());
+        send(order("O1", "NW", "P1"));
+        String r = result("R1", "P1", "F", "20261120080000", "P");
+        Outcome first = send(r);
+        Outcome again = send(r);
+        assertThat(again).isEqualTo(first);
+        assertThat(outbox()).hasSize(1);
+    }
+
+    @Test
+    void theSameControlIdWithOtherContentIsANewMessage() {
+        start(RuleSet.builtIn());
+        send(order("O1", "NW", "P1"));
+        send(order("O1", "NW", "P2"));
+        java.util.Optional<org.iepcharge.domain.OrderContext> second = ledger.read(s -> s.findOrderContext(
+                new org.iepcharge.domain.OrderKey(new org.iepcharge.domain.EntityId("P2", "LIS"), null)));
+        assertThat(second).isPresent();
+    }
+
+    @Test
+    void interimThenFinalPostsOnceAndAFurtherFinalPostsNothing() {
+        start(RuleSet.builtIn());
+        send(order("O1", "NW", "P1"));
+        assertThat(send(result("R1", "P1", "P", "20261120080000", "P")).disposition())
+                .isEqualTo(Disposition.IGNORED);
+        assertThat(outbox()).isEmpty();
+        send(result("R2", "P1", "F", "20261120080000", "P"));
+        send(result("R3", "P1", "F", "20261120080000", "P"));
+        assertThat(outbox()).hasSize(1);
+    }
+
+    @Test
+    void aCorrectionThatChangesTheDateOfServiceCreditsAndRepostsUnderANewTransactionId() {
+        start(RuleSet.builtIn());
+        send(order("O1", "NW", "P1"));
+        send(result("R1", "P1", "F", "20261120080000", "P"));
+        String chargeId = ft1(outbox().get(0), 2);
+        send(result("R2", "P1", "C", "20261119080000", "P"));
+        List<OutboxItem> items = outbox();
+        assertThat(items).hasSize(3);
+        assertThat(ft1(items.get(1), 6)).isEqualTo("CD");
+        assertThat(ft1(items.get(1), 2)).as("the credit carries the charge's FT1-2").isEqualTo(chargeId);
+        assertThat(ft1(items.get(2), 6)).isEqualTo("CG");
+        assertThat(ft1(items.get(2), 2)).isNotEqualTo(chargeId);
+        assertThat(ft1(items.get(2), 4)).startsWith("20261119");
+    }
+
+    @Test
+    void aCorrectionThatChangesNothingBilledPostsNothing() {
+        start(RuleSet.builtIn());
+        send(order("O1", "NW", "P1"));
+        send(result("R1", "P1", "F", "20261120080000", "P"));
+        send(result("R2", "P1", "C", "20261120080000", "P"));
+        assertThat(outbox()).hasSize(1);
+    }
+
+    @Test
+    void aCancelRequestCreditsNothingAndUnableToCancelClearsIt() {
+        start(RuleSet.builtIn());
+        send(order("O1", "NW", "P1"));
+        send(order("O2", "CA", "P1"));
+        assertThat(cancelState()).isEqualTo("REQUESTED");
+        send(order("O3", "UC", "P1"));
+        assertThat(cancelState()).isEqualTo("NONE");
+        send(result("R1", "P1", "F", "20261120080000", "P"));
+        assertThat(outbox()).hasSize(1);
+    }
+
+    @Test
+    void aConfirmedCancelBeforeTheResultHoldsTheLaterResult() {
+        start(RuleSet.builtIn());
+        send(order("O1", "NW", "P1"));
+        send(order("O2", "OC", "P1"));
+        assertThat(send(result("R1", "P1", "F", "20261120080000", "P")).disposition())
+                .isEqualTo(Disposition.HELD);
+        assertThat(outbox()).isEmpty();
+        assertThat(holds()).extracting(HoldRecord::reasonCode).containsExactly("CANCEL_AFTER_RESULT");
+    }
+
+    @Test
+    void aConfirmedCancelAfterTheChargeIsHeldForReviewNotCredited() {
+        start(RuleSet.builtIn());
+        send(order("O1", "NW", "P1"));
+        send(result("R1", "P1", "F", "20261120080000", "P"));
+        send(order("O2", "CR", "P1"));
+        assertThat(outbox()).hasSize(1);
+        assertThat(holds()).extracting(HoldRecord::reasonCode).containsExactly("CANCEL_AFTER_RESULT");
+    }
+
+    @Test
+    void underTriggerOrderACancelBeforeDeliveryWithdrawsTheChargeWithItsCredit() throws Exception {
+        start(rulesWith("chargeTrigger: RESULT", "chargeTrigger: ORDER"));
+        assertThat(send(order("O1", "NW", "P1")).disposition()).isEqualTo(Disposition.CHARGED);
+        assertThat(outbox()).hasSize(1);
+        send(order("O2", "OC", "P1"));
+        assertThat(outbox()).as("neither the charge nor its credit is sent").isEmpty();
+        assertThat(lines("P1")).extracting(StoredLine::status).containsExactly(StoredLine.WITHDRAWN);
+    }
+
+    @Test
+    void underTriggerOrderACancelAfterDeliveryIsACreditMirroringTheCharge() throws Exception {
+        start(rulesWith("chargeTrigger: RESULT", "chargeTrigger: ORDER"));
+        send(order("O1", "NW", "P1"));
+        OutboxItem charge = outbox().get(0);
+        ledger.markDelivered(charge.id(), "AA");
+        send(order("O2", "OC", "P1"));
+        List<OutboxItem> items = outbox();
+        assertThat(items).hasSize(1);
+        assertThat(ft1(items.get(0), 6)).isEqualTo("CD");
+        assertThat(ft1(items.get(0), 2)).isEqualTo(ft1(charge, 2));
+        assertThat(ft1(items.get(0), 25)).isEqualTo(ft1(charge, 25));
+        assertThat(ft1(items.get(0), 10)).isEqualTo(ft1(charge, 10));
+        send(order("O3", "OC", "P1"));
+        assertThat(outbox()).as("a credit is posted once").hasSize(1);
+    }
+
+    @Test
+    void aResultBeforeItsOrderIsHeldAndPostedWhenTheOrderArrives() {
+        start(RuleSet.builtIn());
+        assertThat(send(result("R1", "P1", "F", "20261120080000", "P")).disposition())
+                .isEqualTo(Disposition.HELD);
+        assertThat(holds()).extracting(HoldRecord::reasonCode).containsExactly("PAYER_UNKNOWN");
+        assertThat(send(order("O1", "NW", "P1")).disposition()).isEqualTo(Disposition.CHARGED);
+        assertThat(holds()).isEmpty();
+        assertThat(outbox()).hasSize(1);
+    }
+
+    @Test
+    void trainingTrafficKeepsItsProcessingId() {
+        start(RuleSet.builtIn());
+        send(order("O1", "NW", "P1"));
+        send(result("R1", "P1", "F", "20261120080000", "T"));
+        String dft = new String(outbox().get(0).payload(), StandardCharsets.UTF_8);
+        assertThat(dft.split("\r")[0].split("\\|", -1)[10]).isEqualTo("T");
+        assertThat(lines("P1")).singleElement().satisfies(l -> assertThat(l.production()).isFalse());
+    }
+
+    @Test
+    void anUnknownResultStatusIsHeld() {
+        start(RuleSet.builtIn());
+        send(order("O1", "NW", "P1"));
+        assertThat(send(result("R1", "P1", "Q", "20261120080000", "P")).disposition())
+                .isEqualTo(Disposition.HELD);
+        assertThat(holds()).extracting(HoldRecord::reasonCode).containsExactly("UNKNOWN_RESULT_STATUS");
+    }
+
+    @Test
+    void anUnmappedIepLikeTestIsHeldNotCharged() {
+        start(RuleSet.builtIn());
+        String unmapped = result("R1", "P1", "F", "20261120080000", "P")
+                .replace("13169-8^Immunoelectrophoresis serum^LN", "X123^IEP serum panel^L");
+        assertThat(send(unmapped).disposition()).isEqualTo(Disposition.HELD);
+        assertThat(holds()).extracting(HoldRecord::reasonCode).containsExactly("UNMAPPED_IEP_LIKE_TEST");
+        assertThat(outbox()).isEmpty();
+    }
+
+    @Test
+    void aReleasedHoldIsPostedOnceEvenIfReleasedTwice() {
+        start(RuleSet.builtIn());
+        send(result("R1", "P1", "F", "20261120080000", "P"));
+        long id = holds().get(0).id();
+        // The analyst adds the payer to the order context by resending the order: it re-evaluates on its own.
+        send(order("O1", "NW", "P1"));
+        assertThat(outbox()).hasSize(1);
+        assertThat(capture.releaseHold(id)).isEqualTo(ChargeCapture.ReleaseResult.NOT_OPEN);
+        assertThat(outbox()).hasSize(1);
+    }
+
+    @Test
+    void discardClosesTheHoldWithTheReason() {
+        start(RuleSet.builtIn());
+        send(result("R1", "P1", "F", "20261120080000", "P"));
+        long id = holds().get(0).id();
+        assertThat(capture.discardHold(id, "test order")).isTrue();
+        assertThat(capture.discardHold(id, "again")).isFalse();
+        assertThat(holds()).isEmpty();
+    }
+}
