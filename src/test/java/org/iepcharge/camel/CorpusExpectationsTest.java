@@ -22,12 +22,14 @@ import org.iepcharge.camel.EngineHarness.Ack;
 import org.iepcharge.camel.EngineHarness.Transport;
 import org.iepcharge.domain.Disposition;
 import org.iepcharge.domain.Outcome;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /**
  * Sends every file of the public corpus, byte for byte as one MLLP frame on its own connection, to a running engine
+ * (once per inbound transport)
  * and compares MSA-1, ERR-3 and the disposition the ledger stored against {@code testdata/corpus-expectations.csv}.
  * The corpus folder is system property {@code iep.corpus.dir}, else {@code ../shared/corpus/public} next to the
  * project folder.
@@ -45,8 +47,9 @@ class CorpusExpectationsTest {
         }
     }
 
-    @Test
-    void everyCorpusFileGetsTheExpectedAnswerAndDisposition() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Transport.class)
+    void everyCorpusFileGetsTheExpectedAnswerAndDisposition(Transport transport) throws Exception {
         Path corpus = corpusDir();
         Map<String, Expectation> expected = readExpectations(
                 EngineHarness.projectDir().resolve("testdata/corpus-expectations.csv"));
@@ -62,7 +65,7 @@ class CorpusExpectationsTest {
         errors.start();
         root.addAppender(errors);
         List<String> mismatches = new ArrayList<>();
-        try (EngineHarness engine = EngineHarness.start(Transport.NETTY, tmp)) {
+        try (EngineHarness engine = EngineHarness.start(transport, tmp)) {
             for (String file : files) {
                 Expectation want = expected.get(file);
                 byte[] raw = Files.readAllBytes(corpus.resolve(file));
@@ -75,7 +78,7 @@ class CorpusExpectationsTest {
             root.detachAppender(errors);
         }
         mismatches.forEach(System.out::println);
-        System.out.println("corpus: " + files.size() + " files, " + mismatches.size() + " mismatches");
+        System.out.println(transport + " corpus: " + files.size() + " files, " + mismatches.size() + " mismatches");
         assertThat(mismatches).as("corpus files whose answer differs from corpus-expectations.csv").isEmpty();
         assertThat(errors.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.ERROR))
                 .map(e -> e.getLoggerName() + ": " + e.getFormattedMessage()).toList())
