@@ -3,6 +3,7 @@ package org.iepcharge.camel;
 import java.nio.charset.StandardCharsets;
 
 import org.apache.camel.Exchange;
+import org.apache.camel.component.mllp.MllpInvalidAcknowledgementException;
 import org.iepcharge.domain.Outcome;
 import org.iepcharge.edge.AckBuilder;
 import org.iepcharge.edge.MshReader;
@@ -23,6 +24,13 @@ public final class LisFailure {
 
     public void process(Exchange exchange) {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        if (cause instanceof MllpInvalidAcknowledgementException) {
+            // camel-mllp (autoAck=false) reports every exchange that set no ACK, through a fresh exchange bridged to
+            // this error handler after the socket turn is over. The engine sets none only for an inbound ACK, which
+            // is deliberately never answered: nothing failed and there is nobody left to answer.
+            LOG.debug("camel-mllp noted a message left unanswered on purpose (an inbound ACK)");
+            return;
+        }
         byte[] raw = exchange.getMessage().getBody(byte[].class);
         String text = raw == null ? "" : new String(raw, StandardCharsets.ISO_8859_1);
         var msh = MshReader.read(MshReader.firstSegment(text.replace("\r\n", "\r").replace('\n', '\r')));

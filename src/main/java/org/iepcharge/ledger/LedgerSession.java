@@ -63,6 +63,25 @@ public final class LedgerSession {
         }
     }
 
+    /**
+     * The answer stored for the newest inbound message with exactly these bytes (SHA-256 hex of the frame), whatever
+     * its sender or control ID; for tests and diagnostics that know the bytes they sent but not how the MSH read.
+     */
+    public Optional<Outcome> outcomeByContent(String contentHash) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT disposition, ack_code, error_code,"
+                + " error_location, error_text FROM inbound_message WHERE content_hash = ? ORDER BY id DESC")) {
+            ps.setString(1, contentHash);
+            ps.setMaxRows(1);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new Outcome(Disposition.valueOf(rs.getString(1)), rs.getString(2), rs.getInt(3),
+                        rs.getString(4), rs.getString(5)));
+            }
+        }
+    }
+
     /** The lines a message posted (whatever became of them since). */
     public List<StoredLine> linesFromMessage(long messageId) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement("SELECT id, order_key, generation, line_json, status,"

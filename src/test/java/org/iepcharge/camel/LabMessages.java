@@ -1,0 +1,94 @@
+package org.iepcharge.camel;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * Builds the ORM / ORU messages of the end-to-end tests field by field (by HL7 field number, so no pipe is
+ * miscounted). Defaults: an IEP order (LOINC 13169-8) for a Medicare patient with D47.2, v2.5.1.
+ */
+final class LabMessages {
+    static final String IEP = "13169-8^Immunoelectrophoresis serum^LN";
+    static final String COLLECTED = "20261120080000";
+
+    private LabMessages() {
+    }
+
+    /** One segment from (field number, value) pairs; for MSH, field 1 is the separator and 2 the encoding chars. */
+    static String seg(String name, Object... numberValue) {
+        TreeMap<Integer, String> fields = new TreeMap<>();
+        for (int i = 0; i < numberValue.length; i += 2) {
+            fields.put((Integer) numberValue[i], String.valueOf(numberValue[i + 1]));
+        }
+        int first = name.equals("MSH") ? 3 : 1;
+        StringBuilder sb = new StringBuilder(name.equals("MSH") ? "MSH|^~\\&" : name);
+        int last = fields.isEmpty() ? first - 1 : fields.lastKey();
+        for (int f = first; f <= last; f++) {
+            sb.append('|').append(fields.getOrDefault(f, ""));
+        }
+        return sb.toString();
+    }
+
+    static String msh(String type, String controlId, String version) {
+        return msh(type, controlId, version, "");
+    }
+
+    static String msh(String type, String controlId, String version, String charset) {
+        return charset.isEmpty()
+                ? seg("MSH", 3, "LIS", 4, "MAINLAB", 5, "IEPROUTER", 6, "MAINLAB", 7, "20261120083000", 9, type,
+                        10, controlId, 11, "P", 12, version)
+                : seg("MSH", 3, "LIS", 4, "MAINLAB", 5, "IEPROUTER", 6, "MAINLAB", 7, "20261120083000", 9, type,
+                        10, controlId, 11, "P", 12, version, 18, charset);
+    }
+
+    static String pid(String mrn, String name) {
+        return seg("PID", 1, "1", 3, mrn + "^^^MAINLAB^MR", 5, name, 7, "19580312", 8, "F");
+    }
+
+    static String join(List<String> segments) {
+        return String.join("\r", segments) + "\r";
+    }
+
+    /** ORM^O01 NW for {@code placer}. */
+    static String orm(String version, String controlId, String placer) {
+        return orm(version, controlId, placer, "Doe^Jane^Q", "");
+    }
+
+    static String orm(String version, String controlId, String placer, String patientName, String charset) {
+        List<String> s = new ArrayList<>();
+        s.add(msh(version.startsWith("2.3") && !version.equals("2.3.1") ? "ORM^O01" : "ORM^O01^ORM_O01", controlId,
+                version, charset));
+        s.add(pid("MRN-" + placer, patientName));
+        s.add(seg("PV1", 1, "1", 2, "O", 3, "OUTPT^^^MAINLAB"));
+        s.add(seg("IN1", 1, "1", 2, "MCR", 3, "00430", 4, "MEDICARE PART B", 22, "1"));
+        s.add(seg("ORC", 1, "NW", 2, placer + "^LIS", 12, "1234567890^Welby^Marcus^^^^^^NPI"));
+        s.add(obr(placer, "", IEP, COLLECTED, ""));
+        s.add(seg("DG1", 1, "1", 3, "D47.2^Monoclonal gammopathy^I10", 6, "F"));
+        return join(s);
+    }
+
+    /** ORU^R01 with one OBR (result status {@code status}) and one TX OBX. */
+    static String oru(String version, String controlId, String placer, String filler, String status) {
+        return oru(version, controlId, placer, filler, status, "Doe^Jane^Q", "");
+    }
+
+    static String oru(String version, String controlId, String placer, String filler, String status,
+                      String patientName, String charset) {
+        List<String> s = new ArrayList<>();
+        s.add(msh(version.startsWith("2.3") && !version.equals("2.3.1") ? "ORU^R01" : "ORU^R01^ORU_R01", controlId,
+                version, charset));
+        s.add(pid("MRN-" + placer, patientName));
+        s.add(seg("PV1", 1, "1", 2, "O", 3, "OUTPT^^^MAINLAB"));
+        s.add(seg("ORC", 1, "RE", 2, placer + "^LIS", 3, filler + "^LAB"));
+        s.add(obr(placer, filler + "^LAB", IEP, COLLECTED, status));
+        s.add(seg("OBX", 1, "1", 2, "TX", 3, IEP, 5, "IgG kappa monoclonal protein identified", 11,
+                status.equals("C") ? "C" : status.equals("F") ? "F" : "P"));
+        return join(s);
+    }
+
+    static String obr(String placer, String filler, String test, String collected, String status) {
+        return seg("OBR", 1, "1", 2, placer + "^LIS", 3, filler, 4, test, 7, collected, 16,
+                "1234567890^Welby^Marcus^^^^^^NPI", 25, status);
+    }
+}
