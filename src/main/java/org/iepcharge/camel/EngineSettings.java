@@ -66,6 +66,9 @@ public record EngineSettings(String inboundHost, int inboundPort, Charset inboun
     public static EngineSettings resolve(Map<String, String> systemProperties, Map<String, String> environment) {
         Reader r = new Reader(SettingSource.of(systemProperties, environment));
         Path dataDir = r.path("iep.dataDir", "data");
+        if (Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
+            throw r.bad("iep.dataDir", "is a file, not a folder");
+        }
         String mode = r.oneOf("iep.billing.mode", MODE_LOCAL, MODE_LOCAL, MODE_MLLP);
         String ledgerUrl = r.text("iep.ledger.url", JdbcLedger.h2FileUrl(dataDir));
         if (!ledgerUrl.startsWith("jdbc:h2:") && !ledgerUrl.startsWith("jdbc:postgresql:")) {
@@ -93,8 +96,16 @@ public record EngineSettings(String inboundHost, int inboundPort, Charset inboun
         if (retryMax < retryFirst) {
             throw r.bad("iep.billing.retryMaxMillis", "is less than iep.billing.retryFirstMillis (" + retryFirst + ")");
         }
+        String inboundHost = r.text("iep.inbound.host", "0.0.0.0");
+        if (inboundHost.isEmpty()) {
+            throw r.bad("iep.inbound.host", "is empty");
+        }
+        String node = r.text("iep.node", hostName());
+        if (node.isEmpty() || node.length() > 100) {
+            throw r.bad("iep.node", "must be 1 to 100 characters (it is stored with each outbox claim)");
+        }
         return new EngineSettings(
-                r.text("iep.inbound.host", "0.0.0.0"),
+                inboundHost,
                 r.port("iep.inbound.port", 2575),
                 r.charset("iep.inbound.charset", "UTF-8"),
                 r.integer("iep.inbound.maxFrameBytes", 1_048_576, 1024, 64 * 1024 * 1024),
@@ -106,12 +117,11 @@ public record EngineSettings(String inboundHost, int inboundPort, Charset inboun
                 dataDir, rulesPath, routes, ledgerUrl,
                 r.text("iep.ledger.user", ledgerUrl.startsWith("jdbc:h2:") ? "sa" : ""),
                 r.text("iep.ledger.password", ""),
-                r.text("iep.application", "IEP_CHARGE_ROUTER"),
-                r.text("iep.facility", "LAB"),
-                r.text("iep.billing.application", "BILLING"),
-                r.text("iep.billing.facility", "BILLING"),
-                r.text("iep.node", hostName()),
-                retryFirst, retryMax);
+                r.hl7Name("iep.application", "IEP_CHARGE_ROUTER"),
+                r.hl7Name("iep.facility", "LAB"),
+                r.hl7Name("iep.billing.application", "BILLING"),
+                r.hl7Name("iep.billing.facility", "BILLING"),
+                node, retryFirst, retryMax);
     }
 
     /** The values the route files may use as {@code {{placeholders}}}. */
@@ -139,6 +149,15 @@ public record EngineSettings(String inboundHost, int inboundPort, Charset inboun
     private record Reader(SettingSource source) {
         String text(String key, String fallback) {
             return source.find(key).map(SettingSource.Value::text).orElse(fallback);
+        }
+
+        /** A name written into MSH-3 to MSH-6: not empty, and none of HL7's delimiters (it would split the field). */
+        String hl7Name(String key, String fallback) {
+            String v = text(key, fallback);
+            if (v.isEmpty() || v.chars().anyMatch(c -> "|^~\\&\r\n".indexOf(c) >= 0)) {
+                throw bad(key, "must be a non-empty name without the HL7 delimiters | ^ ~ \\ &");
+            }
+            return v;
         }
 
         Path path(String key, String fallback) {
