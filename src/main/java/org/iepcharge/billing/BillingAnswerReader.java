@@ -8,7 +8,10 @@ import ca.uhn.hl7v2.model.Message;
 import ca.uhn.hl7v2.parser.PipeParser;
 import ca.uhn.hl7v2.util.Terser;
 
-/** Reads billing's ACK with HAPI (no validation: we only need MSA and ERR). */
+/**
+ * Reads billing's ACK with HAPI (no validation: we only need MSA and ERR). The error code is ERR-3 (v2.5 and later)
+ * or ERR-1-4 (v2.3's ELD form); the reason is ERR-8, else MSA-3, else the code's text.
+ */
 public final class BillingAnswerReader {
     private final PipeParser parser = HapiContexts.forReading().getPipeParser();
 
@@ -32,6 +35,13 @@ public final class BillingAnswerReader {
             String reason = value(terser, "/ERR-8");
             if (reason.isEmpty()) {
                 reason = value(terser, "/MSA-3");
+            }
+            if (reason.isEmpty()) {
+                // No free text: the code's own text (v2.5 ERR-3-2, v2.3 ERR-1-4-2), so a parked DFT says why.
+                reason = value(terser, "/ERR-3-2");
+            }
+            if (reason.isEmpty()) {
+                reason = value(terser, "/ERR-1-4-2");
             }
             return Optional.of(new BillingAnswer(code, value(terser, "/MSA-2"),
                     err3.matches("\\d{1,4}") ? Integer.parseInt(err3) : 0, reason));

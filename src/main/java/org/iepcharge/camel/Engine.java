@@ -67,9 +67,10 @@ public final class Engine implements AutoCloseable {
 
             main.bind("lisInbound", new LisInbound(new InboundEdge(settings.inboundCharset()), capture, acks));
             main.bind("lisFailure", new LisFailure(acks));
-            main.bind("outbox", new OutboxDelivery(ledger, new DeliveryPolicy(Duration.ofSeconds(1),
-                    Duration.ofMinutes(1)), settings.nodeName(), Duration.ofMillis(settings.billingTimeoutMillis() * 3L),
-                    32));
+            DeliveryPolicy policy = new DeliveryPolicy(Duration.ofMillis(settings.billingRetryFirstMillis()),
+                    Duration.ofMillis(settings.billingRetryMaxMillis()));
+            main.bind("outbox", new OutboxDelivery(ledger, policy, settings.nodeName(),
+                    Duration.ofMillis(settings.billingTimeoutMillis() * 3L), 32));
             main.bind("lisConnectionLimit", connections);
             main.bind("lisIdleTimeout", new IdleTimeoutFactory(settings.idleTimeoutSeconds()));
             main.bind("lisFrameLimit", new MllpFrameSplitterFactory(settings.maxFrameBytes()));

@@ -17,7 +17,7 @@ import ca.uhn.hl7v2.validation.impl.ValidationContextFactory;
 
 /**
  * Builds HL7 ACKs with HAPI for a receiver: MSA-1 the chosen code, MSA-2 the inbound MSH-10, and for AE/AR an ERR
- * segment with ERR-3 = 207 (application internal error) and a text.
+ * segment with ERR-3 = 207 (application internal error) or a code the caller chooses, and a text.
  */
 public final class AckBuilder {
     private final HapiContext hapi;
@@ -41,15 +41,24 @@ public final class AckBuilder {
      * @param errorText text for MSA-3/ERR when the code is not an accept; ignored for AA/CA
      */
     public byte[] ack(byte[] inbound, AcknowledgmentCode code, String errorText, Charset charset) {
+        return ack(inbound, code, ErrorCode.APPLICATION_INTERNAL_ERROR, errorText, charset);
+    }
+
+    /**
+     * As {@link #ack(byte[], AcknowledgmentCode, String, Charset)}, with the ERR-3 code of an AE/AR chosen by the
+     * caller (e.g. 206 record locked, 103 table value not found).
+     */
+    public byte[] ack(byte[] inbound, AcknowledgmentCode code, ErrorCode errorCode, String errorText,
+                      Charset charset) {
         String text = new String(inbound, charset);
         try {
             Message ack = accepted(code)
                     ? parseForAck(text).generateACK(code, null)
-                    : parseForAck(text).generateACK(code, new HL7Exception(errorText, ErrorCode.APPLICATION_INTERNAL_ERROR));
+                    : parseForAck(text).generateACK(code, new HL7Exception(errorText, errorCode));
             return parser.encode(ack).getBytes(charset);
         } catch (HL7Exception | IOException e) {
             // Not even MSH parses: answer from a fresh ACK so the sender still learns the outcome for its MSH-10.
-            return fallbackAck(inbound, code, errorText).getBytes(charset);
+            return fallbackAck(inbound, code, errorCode, errorText).getBytes(charset);
         }
     }
 
@@ -67,7 +76,7 @@ public final class AckBuilder {
         }
     }
 
-    private String fallbackAck(byte[] inbound, AcknowledgmentCode code, String errorText) {
+    private String fallbackAck(byte[] inbound, AcknowledgmentCode code, ErrorCode errorCode, String errorText) {
         try {
             ACK ack = new ACK();
             ack.setParser(parser);
@@ -76,7 +85,7 @@ public final class AckBuilder {
             ack.getMSA().getMessageControlID().setValue(Hl7Fields.mshField(inbound, 10));
             if (!accepted(code)) {
                 ack.getERR().getHL7ErrorCode().getIdentifier().setValue(
-                        String.valueOf(ErrorCode.APPLICATION_INTERNAL_ERROR.getCode()));
+                        String.valueOf(errorCode.getCode()));
                 ack.getERR().getSeverity().setValue("E");
                 ack.getERR().getUserMessage().setValue(errorText);
             }

@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import ca.uhn.hl7v2.AcknowledgmentCode;
+import ca.uhn.hl7v2.ErrorCode;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.StartupSummaryLevel;
@@ -54,6 +55,7 @@ public final class BillingReceiver implements AutoCloseable {
     private Path dir;
     private int port;
     private AcknowledgmentCode answer = AcknowledgmentCode.AA;
+    private ErrorCode errorCode = ErrorCode.APPLICATION_INTERNAL_ERROR;
     private long sequence;
     private final Set<String> seenControlIds = new HashSet<>();
     private final List<String> receivedControlIds = new ArrayList<>();
@@ -81,7 +83,7 @@ public final class BillingReceiver implements AutoCloseable {
      *
      * @param port   TCP port to listen on
      * @param dir    folder for the received messages (created if missing)
-     * @param answer MSA-1 of every ACK: AA, AE or AR (AE/AR carry ERR-3 207)
+     * @param answer MSA-1 of every ACK: AA, AE or AR (AE/AR carry ERR-3 207; see {@link #setAnswer(AcknowledgmentCode, ErrorCode)})
      * @throws Exception if the folder cannot be created or the port cannot be bound
      */
     public synchronized void start(int port, Path dir, AcknowledgmentCode answer) throws Exception {
@@ -123,6 +125,19 @@ public final class BillingReceiver implements AutoCloseable {
     /** Changes the MSA-1 given from now on (e.g. a billing system that rejects, then recovers). */
     public synchronized void setAnswer(AcknowledgmentCode answer) {
         this.answer = Objects.requireNonNull(answer, "answer");
+    }
+
+    /**
+     * Changes the MSA-1 and the ERR-3 of AE/AR answers from now on: 206/207 is billing's own trouble (the sender
+     * retries), any other code refuses the content (the sender parks the message). The default ERR-3 is 207.
+     */
+    public synchronized void setAnswer(AcknowledgmentCode answer, ErrorCode errorCode) {
+        this.answer = Objects.requireNonNull(answer, "answer");
+        this.errorCode = Objects.requireNonNull(errorCode, "errorCode");
+    }
+
+    public synchronized ErrorCode errorCode() {
+        return errorCode;
     }
 
     /** Stops listening; counters keep their values until the next {@link #start}. Safe to call twice. */
@@ -183,7 +198,9 @@ public final class BillingReceiver implements AutoCloseable {
 
         Path file;
         AcknowledgmentCode code = answer;
-        String errorText = "Rejected by test billing receiver (configured answer " + answer + ")";
+        ErrorCode error = errorCode;
+        String errorText = "Rejected by test billing receiver (configured answer " + answer + " " + error.getCode()
+                + ")";
         try {
             file = store(seq, controlId, payload);
         } catch (IOException e) {
@@ -191,6 +208,7 @@ public final class BillingReceiver implements AutoCloseable {
             LOG.warn("Billing receiver could not store message {} ({}): {}", controlId, type, e.getClass().getSimpleName());
             file = null;
             code = AcknowledgmentCode.AE;
+            error = ErrorCode.APPLICATION_INTERNAL_ERROR;
             errorText = "Receiver could not store the message";
         }
         boolean redelivery = false;
@@ -201,7 +219,7 @@ public final class BillingReceiver implements AutoCloseable {
             }
             receivedControlIds.add(controlId);
         }
-        exchange.getMessage().setBody(ackBuilder.ack(payload, code, errorText, charset));
+        exchange.getMessage().setBody(ackBuilder.ack(payload, code, error, errorText, charset));
         LOG.info("Billing receiver got {} {} seq {}, answered {}{}", controlId, type, seq, code,
                 redelivery ? " (redelivery)" : "");
         listener.accept(new ReceivedMessage(seq, controlId, type, file, code.name(), redelivery));

@@ -2,10 +2,14 @@ package org.iepcharge.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
 
 import ca.uhn.hl7v2.AcknowledgmentCode;
+import ca.uhn.hl7v2.ErrorCode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -31,6 +35,11 @@ final class ReceiveCommand implements Callable<Integer> {
     @Option(names = "--answer", defaultValue = "AA", description = "MSA-1 to answer: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     Answer answer;
 
+    @Option(names = "--error-code", defaultValue = "207", paramLabel = "ERR-3",
+            description = "ERR-3 of AE/AR answers (HL7 table 0357): 206 or 207 ask the sender to retry; others,"
+                    + " e.g. 103 or 204, refuse the content (default: ${DEFAULT-VALUE}).")
+    int errorCode;
+
     @Option(names = "--host", defaultValue = "127.0.0.1",
             description = "Address to listen on; 0.0.0.0 for all interfaces (default: ${DEFAULT-VALUE}).")
     String host;
@@ -41,12 +50,20 @@ final class ReceiveCommand implements Callable<Integer> {
         CliLogging.quiet("org.apache.camel", BillingReceiver.class.getName());
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
+        Optional<ErrorCode> error = errorCode(errorCode);
+        if (error.isEmpty()) {
+            stderr.println("error: --error-code " + errorCode + " is not an HL7 table 0357 code ("
+                    + Arrays.stream(ErrorCode.values()).filter(c -> c.getCode() != 0)
+                    .map(c -> String.valueOf(c.getCode())).collect(Collectors.joining(", ")) + ")");
+            return 2;
+        }
         BillingReceiver receiver = new BillingReceiver(host).onMessage(m -> {
             stdout.println(line(m));
             stdout.flush();
         });
         try (CliLogging startup = CliLogging.silence("org.apache.camel")) {
             receiver.start(port, out, AcknowledgmentCode.valueOf(answer.name()));
+            receiver.setAnswer(AcknowledgmentCode.valueOf(answer.name()), error.get());
         } catch (java.io.IOException e) {
             // Thrown directly only by the folder checks; bind failures come wrapped by Camel.
             stderr.println("error: cannot use folder " + out + " (" + e.getClass().getSimpleName() + ")");
@@ -70,6 +87,12 @@ final class ReceiveCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         stopped.await();
         return 0;
+    }
+
+    /** The HL7 table 0357 code with this number (0, "message accepted", is no error). */
+    static Optional<ErrorCode> errorCode(int code) {
+        return Arrays.stream(ErrorCode.values())
+                .filter(c -> c.getCode() == code && code != 0).findFirst();
     }
 
     static String line(ReceivedMessage m) {

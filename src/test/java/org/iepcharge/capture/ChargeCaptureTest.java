@@ -166,15 +166,33 @@ class ChargeCaptureTest {
         start(RuleSet.builtIn());
         send(order("O1", "NW", "P1"));
         send(result("R1", "P1", "F", "20261120080000", "P"));
-        String chargeId = ft1(outbox().get(0), 2);
+        OutboxItem charge = outbox().get(0);
+        String chargeId = ft1(charge, 2);
+        ledger.markDelivered(charge.id(), "AA");
+        Outcome corrected = send(result("R2", "P1", "C", "20261119080000", "P"));
+        assertThat(corrected.disposition()).isEqualTo(Disposition.CHARGED);
+        List<OutboxItem> items = outbox();
+        assertThat(items).hasSize(2);
+        assertThat(ft1(items.get(0), 6)).isEqualTo("CD");
+        assertThat(ft1(items.get(0), 2)).as("the credit carries the charge's FT1-2").isEqualTo(chargeId);
+        assertThat(ft1(items.get(0), 4)).startsWith("20261120");
+        assertThat(ft1(items.get(1), 6)).isEqualTo("CG");
+        assertThat(ft1(items.get(1), 2)).isNotEqualTo(chargeId);
+        assertThat(ft1(items.get(1), 4)).startsWith("20261119");
+    }
+
+    @Test
+    void aCorrectionBeforeTheChargeLeftTheOutboxWithdrawsItInsteadOfCrediting() {
+        start(RuleSet.builtIn());
+        send(order("O1", "NW", "P1"));
+        send(result("R1", "P1", "F", "20261120080000", "P"));
         send(result("R2", "P1", "C", "20261119080000", "P"));
         List<OutboxItem> items = outbox();
-        assertThat(items).hasSize(3);
-        assertThat(ft1(items.get(1), 6)).isEqualTo("CD");
-        assertThat(ft1(items.get(1), 2)).as("the credit carries the charge's FT1-2").isEqualTo(chargeId);
-        assertThat(ft1(items.get(2), 6)).isEqualTo("CG");
-        assertThat(ft1(items.get(2), 2)).isNotEqualTo(chargeId);
-        assertThat(ft1(items.get(2), 4)).startsWith("20261119");
+        assertThat(items).as("only the corrected charge is sent").singleElement()
+                .satisfies(i -> assertThat(ft1(i, 6)).isEqualTo("CG"))
+                .satisfies(i -> assertThat(ft1(i, 4)).startsWith("20261119"));
+        assertThat(lines("P1")).extracting(StoredLine::status)
+                .containsExactly(StoredLine.WITHDRAWN, StoredLine.POSTED);
     }
 
     @Test

@@ -14,6 +14,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
 import ca.uhn.hl7v2.AcknowledgmentCode;
+import ca.uhn.hl7v2.ErrorCode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -135,6 +136,42 @@ class SendReceiveTest {
 
         assertThat(result.exitCode).isEqualTo(SendCommand.EXIT_NOT_ALL_ACCEPTED);
         assertThat(result.stdout).contains("MSH-10=MSG0003 MSA-1=AE ERR-3=207", "AA 0, AE 1, AR 0, no answer 0");
+    }
+
+    @Test
+    void theErrThreeCodeOfAnAeOrArCanBeChosenAndChangedWhileRunning() throws Exception {
+        startReceiver(AcknowledgmentCode.AR);
+        receiver.setAnswer(AcknowledgmentCode.AR, ErrorCode.TABLE_VALUE_NOT_FOUND);
+        assertThat(receiver.errorCode()).isEqualTo(ErrorCode.TABLE_VALUE_NOT_FOUND);
+
+        Result refused = send(in.resolve("sub").toString());
+        assertThat(refused.stdout).contains("MSH-10=MSG0003 MSA-1=AR ERR-3=103");
+
+        receiver.setAnswer(AcknowledgmentCode.AE, ErrorCode.APPLICATION_RECORD_LOCKED);
+        assertThat(send(in.resolve("sub").toString()).stdout).contains("MSH-10=MSG0003 MSA-1=AE ERR-3=206");
+
+        receiver.setAnswer(AcknowledgmentCode.AA);
+        assertThat(send(in.resolve("sub").toString()).stdout).contains("MSH-10=MSG0003 MSA-1=AA")
+                .doesNotContain("ERR-3");
+    }
+
+    @Test
+    void receiveRefusesAnErrorCodeOutsideTable0357() {
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+        int exit;
+        try {
+            System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
+            exit = IepCommand.execute("receive", "--port", "0", "--out", out.toString(), "--answer", "AR",
+                    "--error-code", "999");
+        } finally {
+            System.setErr(stderr);
+        }
+        assertThat(exit).isEqualTo(2);
+        assertThat(errBytes.toString(StandardCharsets.UTF_8)).contains("--error-code 999 is not an HL7 table 0357"
+                + " code", "206", "207", "103");
+        assertThat(ReceiveCommand.errorCode(204)).contains(ErrorCode.UNKNOWN_KEY_IDENTIFIER);
+        assertThat(ReceiveCommand.errorCode(0)).isEmpty();
     }
 
     @Test

@@ -1,0 +1,161 @@
+package org.iepcharge.cli;
+
+import java.io.PrintWriter;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+
+import org.iepcharge.camel.EngineSettings;
+import org.iepcharge.camel.SettingsException;
+import org.iepcharge.ledger.JdbcLedger;
+import org.iepcharge.ledger.Ledger;
+import org.iepcharge.ledger.OutboxItem;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code outbox}: the DFTs not yet delivered to billing, and what an analyst does with a parked one. Opens the ledger
+ * the engine uses (same settings: system properties, environment, properties file); the default H2 ledger has
+ * AUTO_SERVER=TRUE, so this works while the engine runs. Shows no patient data: IDs, order keys and billing's answer.
+ */
+@Command(name = "outbox", description = {
+        "List the DFTs waiting for billing: PENDING (being delivered, retried with backoff) and PARKED (billing"
+                + " refused the content; later DFTs of the same order wait behind it).",
+        "Exit code: 0 on success, 1 when the ID is not a parked DFT, 2 when the settings or the ledger cannot be"
+                + " used."},
+        subcommands = {OutboxCommand.Retry.class, OutboxCommand.Discard.class}, sortOptions = false)
+final class OutboxCommand implements Callable<Integer> {
+    static final int EXIT_NOT_PARKED = 1;
+    static final int EXIT_UNUSABLE = 2;
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
+            .withZone(ZoneId.systemDefault());
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        return withLedger(spec, ledger -> {
+            PrintWriter out = spec.commandLine().getOut();
+            List<OutboxItem> items = ledger.undelivered();
+            out.println(table(items));
+            long parked = items.stream().filter(i -> "PARKED".equals(i.status())).count();
+            out.println((items.size() - parked) + " pending, " + parked + " parked");
+            return 0;
+        });
+    }
+
+    /** The listing: one line per DFT, no payload and no patient data. */
+    static String table(List<OutboxItem> items) {
+        String format = "%-8s %-20s %-24s %-8s %8s  %-19s  %s";
+        StringBuilder b = new StringBuilder(String.format(format, "ID", "MSH-10", "ORDER", "STATUS", "ATTEMPTS",
+                "NEXT ATTEMPT", "LAST ERROR"));
+        for (OutboxItem i : items) {
+            String next = "PARKED".equals(i.status()) ? "-" : TIME.format(i.nextAttemptAt());
+            b.append('\n').append(String.format(format, i.id(), i.controlId(), i.orderKey(), i.status(),
+                    i.attempts(), next, i.lastError() == null ? "" : oneLine(i.lastError())).stripTrailing());
+        }
+        return b.toString();
+    }
+
+    private static String oneLine(String s) {
+        return s.replaceAll("[\\r\\n\\t]+", " ");
+    }
+
+    /** Opens the engine's ledger from its settings, runs {@code action}, and reports unusable settings in one line. */
+    static int withLedger(CommandSpec spec, Function<Ledger, Integer> action) {
+        PrintWriter err = spec.commandLine().getErr();
+        EngineSettings settings;
+        try {
+            settings = EngineSettings.fromEnvironment();
+        } catch (SettingsException e) {
+            err.println("error: " + e.getMessage());
+            return EXIT_UNUSABLE;
+        }
+        Ledger ledger;
+        try (CliLogging quiet = CliLogging.quiet("org.flywaydb", "org.iepcharge.ledger")) {
+            ledger = JdbcLedger.open(settings.ledgerUrl(), settings.ledgerUser(), settings.ledgerPassword());
+        } catch (RuntimeException e) {
+            err.println("error: cannot open the ledger " + shown(settings.ledgerUrl()) + " ("
+                    + e.getClass().getSimpleName() + ")");
+            return EXIT_UNUSABLE;
+        }
+        try (ledger) {
+            return action.apply(ledger);
+        } catch (RuntimeException e) {
+            err.println("error: ledger statement failed (" + e.getClass().getSimpleName() + ")");
+            return EXIT_UNUSABLE;
+        }
+    }
+
+    /** The URL without its options (a PostgreSQL URL may carry a password there). */
+    private static String shown(String url) {
+        int cut = url.indexOf(url.startsWith("jdbc:h2:") ? ';' : '?');
+        return cut < 0 ? url : url.substring(0, cut);
+    }
+
+    @Command(name = "retry", description = "Put a parked DFT back in the queue: it is sent again (same MSH-10 and"
+            + " bytes) and the DFTs of its order that waited behind it follow.")
+    static final class Retry implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "ID", description = "The DFT's outbox ID (first column of 'outbox').")
+        long id;
+
+        @Override
+        public Integer call() {
+            return withLedger(spec, ledger -> {
+                if (!ledger.retryParked(id)) {
+                    spec.commandLine().getErr().println("error: outbox ID " + id + " is not a parked DFT"
+                            + describe(ledger, id) + "; only a parked DFT can be retried");
+                    return EXIT_NOT_PARKED;
+                }
+                spec.commandLine().getOut().println("outbox " + id + " queued again for billing");
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "discard", description = "Close a parked DFT for good, with your reason; the DFTs of its order"
+            + " that waited behind it are then delivered. Billing never receives the discarded one again.")
+    static final class Discard implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "ID", description = "The DFT's outbox ID (first column of 'outbox').")
+        long id;
+
+        @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "Why it is discarded"
+                + " (kept in the ledger).")
+        String reason;
+
+        @Override
+        public Integer call() {
+            if (reason.isBlank()) {
+                spec.commandLine().getErr().println("error: --reason must say why the DFT is discarded");
+                return EXIT_UNUSABLE;
+            }
+            return withLedger(spec, ledger -> {
+                if (!ledger.discardParked(id, reason.strip())) {
+                    spec.commandLine().getErr().println("error: outbox ID " + id + " is not a parked DFT"
+                            + describe(ledger, id) + "; only a parked DFT can be discarded");
+                    return EXIT_NOT_PARKED;
+                }
+                spec.commandLine().getOut().println("outbox " + id + " discarded: " + reason.strip());
+                return 0;
+            });
+        }
+    }
+
+    /** " (it is PENDING)" when the ID is still waiting, "" when it is delivered, closed or unknown. */
+    private static String describe(Ledger ledger, long id) {
+        return ledger.undelivered().stream().filter(i -> i.id() == id).findFirst()
+                .map(i -> " (it is " + i.status() + ")").orElse(" (no such undelivered DFT)");
+    }
+}
