@@ -24,6 +24,7 @@ public final class OutboxDelivery {
     static final String OUTBOX_ID = "iepOutboxId";
     static final String CONTROL_ID = "iepControlId";
     static final String ATTEMPTS = "iepAttempts";
+    static final String CLAIMED = "iepClaimed";
     private static final String MLLP_ACK_HEADER = "CamelMllpAcknowledgement";
     private static final Logger LOG = LoggerFactory.getLogger(OutboxDelivery.class);
 
@@ -47,9 +48,18 @@ public final class OutboxDelivery {
         return ledger.claimDue(batchSize, lease, node);
     }
 
-    /** Puts one claimed DFT's bytes in the body, exactly as stored. */
+    /**
+     * Puts one claimed DFT's bytes in the body, exactly as stored, after renewing this node's claim: items wait their
+     * turn in the batch, and one whose lease ran out may have been taken by another node meanwhile — then
+     * {@code iepClaimed} is false and the route does not send it.
+     */
     public void prepare(Exchange exchange) {
         OutboxItem item = exchange.getMessage().getBody(OutboxItem.class);
+        boolean claimed = ledger.renewClaim(item.id(), node, lease);
+        exchange.getMessage().setHeader(CLAIMED, claimed);
+        if (!claimed) {
+            LOG.info("{} no longer claimed by this node: not sent from here", item.controlId());
+        }
         exchange.getMessage().setHeader(OUTBOX_ID, item.id());
         exchange.getMessage().setHeader(CONTROL_ID, item.controlId());
         exchange.getMessage().setHeader(ATTEMPTS, item.attempts());
@@ -58,7 +68,14 @@ public final class OutboxDelivery {
 
     /** Billing answered (AA, or a NACK the producer raised as an exception): record what it means. */
     public void answered(Exchange exchange) {
-        long id = exchange.getMessage().getHeader(OUTBOX_ID, Long.class);
+        Long outboxId = exchange.getMessage().getHeader(OUTBOX_ID, Long.class);
+        if (outboxId == null) {
+            // Failed before a DFT was in hand (claiming itself failed): nothing to record; the next poll tries again.
+            Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+            LOG.warn("outbox poll failed ({})", failure == null ? "unknown" : failure.getClass().getSimpleName());
+            return;
+        }
+        long id = outboxId;
         String controlId = exchange.getMessage().getHeader(CONTROL_ID, String.class);
         int attempts = exchange.getMessage().getHeader(ATTEMPTS, 0, Integer.class);
         byte[] ack = exchange.getMessage().getHeader(MLLP_ACK_HEADER, byte[].class);

@@ -109,6 +109,12 @@ public final class JdbcLedger implements Ledger {
     }
 
     @Override
+    public boolean renewClaim(long outboxId, String node, Duration lease) {
+        return update("UPDATE outbox SET claimed_until = ? WHERE id = ? AND status = 'PENDING' AND claimed_by = ?"
+                + " AND claimed_until IS NOT NULL", Timestamp.from(Instant.now().plus(lease)), outboxId, node) == 1;
+    }
+
+    @Override
     public void markDelivered(long outboxId, String ackCode) {
         update("UPDATE outbox SET status = 'DELIVERED', delivered_at = ?, attempts = attempts + 1, last_error = ?,"
                 + " claimed_until = NULL WHERE id = ? AND status = 'PENDING'", Timestamp.from(Instant.now()),

@@ -20,6 +20,12 @@ public interface Ledger extends AutoCloseable {
      */
     List<OutboxItem> claimDue(int max, Duration lease, String node);
 
+    /**
+     * Extends this node's claim on a DFT just before it is sent; false when the claim was lost (its lease ran out and
+     * another node took it), in which case this node must not send it.
+     */
+    boolean renewClaim(long outboxId, String node, Duration lease);
+
     void markDelivered(long outboxId, String ackCode);
 
     void scheduleRetry(long outboxId, String reason, Instant nextAttempt);

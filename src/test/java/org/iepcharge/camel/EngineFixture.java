@@ -98,7 +98,10 @@ public final class EngineFixture implements AutoCloseable {
         assertThat(outcome.accepted()).as("LIS answer %s", outcome).isTrue();
     }
 
-    /** ORM NW then ORU final for one order: one charge DFT (the shipped rules charge on the final result). */
+    /**
+     * ORM NW then ORU final for one order: one charge DFT (the shipped rules charge on the final result). Each order
+     * has its own patient: the same patient, CPT and date from another order would be held as a same-day repeat.
+     */
     public void orderAndFinalResult(String placer) {
         lisSends(orm(placer));
         lisSends(oru(placer, "F", "20261120080000"));
@@ -106,7 +109,7 @@ public final class EngineFixture implements AutoCloseable {
 
     public static String orm(String placer) {
         return "MSH|^~\\&|LIS|MAINLAB|IEPROUTER|MAINLAB|20261120083000||ORM^O01^ORM_O01|ORM-" + placer + "|P|2.5.1\n"
-                + "PID|1||MRN12345^^^MAINLAB^MR||Doe^Jane^Q||19580312|F\n"
+                + "PID|1||MRN-" + placer + "^^^MAINLAB^MR||Doe^Jane^Q||19580312|F\n"
                 + "PV1|1|O|OUTPT^^^MAINLAB||||1234567890^Welby^Marcus\n"
                 + "IN1|1|MCR|00430^^^CMS|MEDICARE PART B|||||||||||||||||||||1\n"
                 + "ORC|NW|" + placer + "^LIS||||||||||1234567890^Welby^Marcus^^^^^^NPI|||||||||||1\n"
@@ -120,7 +123,7 @@ public final class EngineFixture implements AutoCloseable {
         String filler = "F" + placer;
         return "MSH|^~\\&|LIS|MAINLAB|IEPROUTER|MAINLAB|20261121100000||ORU^R01^ORU_R01|ORU-" + placer + "-" + status
                 + collected + "|P|2.5.1\n"
-                + "PID|1||MRN12345^^^MAINLAB^MR||Doe^Jane^Q||19580312|F\n"
+                + "PID|1||MRN-" + placer + "^^^MAINLAB^MR||Doe^Jane^Q||19580312|F\n"
                 + "PV1|1|O|OUTPT^^^MAINLAB\n"
                 + "ORC|RE|" + placer + "^LIS|" + filler + "^LAB\n"
                 + "OBR|1|" + placer + "^LIS|" + filler + "^LAB|13169-8^Immunoelectrophoresis serum^LN|||" + collected
