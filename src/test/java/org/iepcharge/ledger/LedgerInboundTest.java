@@ -33,9 +33,9 @@ class LedgerInboundTest extends LedgerTestSupport {
     void recordInboundThenFindAnswerAndControlIdSeen(TestDatabase.Backend backend) {
         open(backend);
         Outcome rejected = Outcome.error(102, "OBR^1^4", "unknown test code");
-        long id = ledger.write(s -> s.recordInbound(inbound("LIS^LAB", "C100", "hash-a"),
+        long id = ledger.write((LedgerSession s) -> s.recordInbound(inbound("LIS^LAB", "C100", "hash-a"),
                 Instant.parse("2024-03-01T10:15:30Z")));
-        ledger.write(s -> {
+        ledger.write((LedgerSession s) -> {
             s.setOutcome(id, rejected);
             return null;
         });
@@ -56,16 +56,16 @@ class LedgerInboundTest extends LedgerTestSupport {
     @OnBothDatabases
     void duplicateIdentityIsRejectedByTheDatabase(TestDatabase.Backend backend) {
         open(backend);
-        ledger.write(s -> s.recordInbound(inbound("LIS^LAB", "C7", "hash-a"), Instant.now()));
+        ledger.write((LedgerSession s) -> s.recordInbound(inbound("LIS^LAB", "C7", "hash-a"), Instant.now()));
 
-        assertThatThrownBy(() -> ledger.write(s -> s.recordInbound(inbound("LIS^LAB", "C7", "hash-a"), Instant.now())))
+        assertThatThrownBy(() -> ledger.write((LedgerSession s) -> s.recordInbound(inbound("LIS^LAB", "C7", "hash-a"), Instant.now())))
                 .satisfies(e -> assertThat(sqlCause(e)).get().extracting(java.sql.SQLException::getSQLState)
                         .isEqualTo("23505"));
         assertThat(db.count("SELECT COUNT(*) FROM inbound_message")).isEqualTo(1);
 
         // Same control ID with other content (a wrapped LIS counter) and the same content from another sender: new.
-        ledger.write(s -> s.recordInbound(inbound("LIS^LAB", "C7", "hash-b"), Instant.now()));
-        ledger.write(s -> s.recordInbound(inbound("OTHER^LAB", "C7", "hash-a"), Instant.now()));
+        ledger.write((LedgerSession s) -> s.recordInbound(inbound("LIS^LAB", "C7", "hash-b"), Instant.now()));
+        ledger.write((LedgerSession s) -> s.recordInbound(inbound("OTHER^LAB", "C7", "hash-a"), Instant.now()));
         assertThat(db.count("SELECT COUNT(*) FROM inbound_message")).isEqualTo(3);
         assertThat(ledger.read((LedgerSession s) -> s.findAnswer("LIS^LAB", "C7", "hash-b")))
                 .map(StoredAnswer::outcome).contains(Outcome.accepted(Disposition.IGNORED));

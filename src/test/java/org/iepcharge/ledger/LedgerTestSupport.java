@@ -64,7 +64,7 @@ abstract class LedgerTestSupport {
 
     /** Records an inbound message (the source every context, line and hold refers to) and returns its id. */
     long message(String controlId) {
-        return ledger.write(s -> s.recordInbound(inbound("LIS^LAB", controlId, "h-" + controlId), Instant.now()));
+        return ledger.write((LedgerSession s) -> s.recordInbound(inbound("LIS^LAB", controlId, "h-" + controlId), Instant.now()));
     }
 
     static OrderContext context(String placer, String filler, String patientId, String abn) {
@@ -81,7 +81,7 @@ abstract class LedgerTestSupport {
     }
 
     long enqueue(String controlId, String orderKey) {
-        return ledger.write(s -> s.enqueue(controlId, orderKey,
+        return ledger.write((LedgerSession s) -> s.enqueue(controlId, orderKey,
                 ("DFT " + controlId).getBytes(StandardCharsets.US_ASCII), Instant.now()));
     }
 
