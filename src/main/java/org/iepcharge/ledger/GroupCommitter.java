@@ -97,7 +97,7 @@ final class GroupCommitter implements AutoCloseable {
             }
             c.commit();
             completions.forEach(Runnable::run);
-        } catch (SQLException | RuntimeException e) {
+        } catch (SQLException | RuntimeException | Error e) {
             LOG.warn("ledger commit failed for a batch of {} ({}): none of it is acknowledged", batch.size(),
                     e.getClass().getSimpleName());
             discardConnection();
@@ -113,7 +113,8 @@ final class GroupCommitter implements AutoCloseable {
             T value = job.work().apply(new LedgerSession(c, dialect));
             releaseQuietly(c, savepoint);
             return () -> job.result().complete(value);
-        } catch (SQLException | RuntimeException e) {
+        } catch (SQLException | RuntimeException | Error e) {
+            // An Error too: uncaught, it would end the one writer thread and every caller would wait forever.
             c.rollback(savepoint);
             return () -> job.result().completeExceptionally(e instanceof RuntimeException re ? re
                     : new LedgerException("ledger statement failed", e));

@@ -153,6 +153,28 @@ class GroupCommitterTest extends LedgerTestSupport {
         assertThat(message("AFTER")).isPositive();
     }
 
+    /**
+     * A job that throws an {@link Error} (an assertion, a stack overflow, a class that fails to initialise) must fail
+     * alone like any other failing job; it must not kill the single writer thread, which would leave this caller and
+     * every later one waiting forever for an answer.
+     */
+    @OnBothDatabases
+    void aJobThrowingAnErrorFailsAloneAndTheWriterCarriesOn(TestDatabase.Backend backend) throws Exception {
+        open(backend);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        Future<Long> failing = pool.submit(() -> ledger.write((LedgerSession s) -> {
+            s.recordInbound(inbound("LIS", "ERR", "h"), Instant.now());
+            throw new AssertionError("broken invariant");
+        }));
+        Throwable cause = causeOf(failing);
+        assertThat(cause).isInstanceOf(LedgerException.class).hasRootCauseInstanceOf(AssertionError.class);
+
+        Future<Long> next = pool.submit(() -> message("AFTER-ERROR"));
+        assertThat(next.get(30, TimeUnit.SECONDS)).isPositive();
+        pool.shutdown();
+        assertThat(db.column("SELECT control_id FROM inbound_message")).containsExactly("AFTER-ERROR");
+    }
+
     private static Throwable causeOf(Future<?> future) throws InterruptedException {
         try {
             future.get(30, TimeUnit.SECONDS);
