@@ -104,7 +104,7 @@ final class GroupCommitter implements AutoCloseable {
             }
             c.commit();
             completions.forEach(Runnable::run);
-        } catch (SQLException | RuntimeException e) {
+        } catch (SQLException | RuntimeException | Error e) {
             LOG.warn("ledger commit failed for a batch of {} ({}): none of it is acknowledged", batch.size(),
                     e.getClass().getSimpleName());
             discardConnection();
@@ -121,6 +121,7 @@ final class GroupCommitter implements AutoCloseable {
             releaseQuietly(c, savepoint);
             return () -> job.result().complete(value);
         } catch (SQLException | RuntimeException | Error e) {
+            // An Error too: uncaught, it would end the one writer thread and every caller would wait forever.
             c.rollback(savepoint);
             return () -> job.result().completeExceptionally(e instanceof RuntimeException re ? re
                     : new LedgerException("ledger work failed", e));

@@ -1,0 +1,215 @@
+package org.iepcharge.ledger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.iepcharge.domain.ChargeLine;
+import org.iepcharge.domain.EntityId;
+import org.iepcharge.domain.LineKind;
+import org.iepcharge.domain.OrderContext;
+import org.iepcharge.domain.OrderKey;
+
+/** Order context, charge lines and holds, as the charge-capture transaction uses them. */
+class LedgerSessionTest extends LedgerTestSupport {
+
+    private static final Instant T0 = Instant.parse("2024-05-02T08:00:00Z");
+
+    // ---- order context ------------------------------------------------------------------------------------------
+
+    @OnBothDatabases
+    void orderContextIsFoundByPlacerFirstThenByFiller(TestDatabase.Backend backend) {
+        open(backend);
+        long m1 = message("ORM1");
+        long m2 = message("ORM2");
+        OrderContext placerOnly = context("PL1", null, "PAT-A", "");
+        OrderContext other = context("PL2", "FL9", "PAT-B", "");
+        ledger.write((LedgerSession s) -> {
+            s.saveOrderContext(placerOnly, m1, T0);
+            s.saveOrderContext(other, m2, T0);
+            return null;
+        });
+
+        // Placer match wins although the filler number belongs to the other order.
+        assertThat(find(new OrderKey(new EntityId("PL1", "LIS"), new EntityId("FL9", "LAB")))).contains(placerOnly);
+        // Unknown placer: falls back to the filler number.
+        assertThat(find(new OrderKey(new EntityId("NOPE", "LIS"), new EntityId("FL9", "LAB")))).contains(other);
+        // No placer at all (an ORU that only carries the filler number).
+        assertThat(find(new OrderKey(null, new EntityId("FL9", "LAB")))).contains(other);
+        // The namespace is part of the identity.
+        assertThat(find(new OrderKey(new EntityId("PL1", "OTHER"), null))).isEmpty();
+        assertThat(find(new OrderKey(null, new EntityId("FL1", "LAB")))).isEmpty();
+        assertThat(ledger.read((LedgerSession s) -> s.hasContext(placerOnly.key().primaryKey()))).isTrue();
+    }
+
+    @OnBothDatabases
+    void orderContextIsReplacedOnUpdateAndKeepsItsCancelState(TestDatabase.Backend backend) {
+        open(backend);
+        long m1 = message("ORM1");
+        long m2 = message("ORM2");
+        OrderContext first = context("PL1", null, "PAT-A", "");
+        OrderContext update = context("PL1", "FL1", "PAT-A", "Y");
+        String orderKey = first.key().primaryKey();
+        assertThat(update.key().primaryKey()).isEqualTo(orderKey);
+
+        ledger.write((LedgerSession s) -> {
+            s.saveOrderContext(first, m1, T0);
+            assertThat(s.setCancelState(orderKey, "REQUESTED")).isTrue();
+            s.markFinalSeen(orderKey);
+            return null;
+        });
+        ledger.write((LedgerSession s) -> {
+            s.saveOrderContext(update, m2, T0.plusSeconds(60));
+            return null;
+        });
+
+        assertThat(find(new OrderKey(null, new EntityId("FL1", "LAB")))).contains(update);
+        assertThat(find(new OrderKey(new EntityId("PL1", "LIS"), null))).contains(update);
+        assertThat(ledger.read((LedgerSession s) -> s.cancelState(orderKey))).isEqualTo("REQUESTED");
+        assertThat(ledger.read((LedgerSession s) -> s.finalSeen(orderKey))).isTrue();
+        assertThat(db.count("SELECT COUNT(*) FROM order_context")).isEqualTo(1);
+        assertThat(db.count("SELECT source_message_id FROM order_context")).isEqualTo(m2);
+
+        assertThat(ledger.read((LedgerSession s) -> s.cancelState("P:unknown^LIS"))).isEqualTo("NONE");
+        assertThat(ledger.write((LedgerSession s) -> s.setCancelState("P:unknown^LIS", "REQUESTED"))).isFalse();
+    }
+
+    private Optional<OrderContext> find(OrderKey key) {
+        return ledger.read((LedgerSession s) -> s.findOrderContext(key));
+    }
+
+    // ---- charge lines -------------------------------------------------------------------------------------------
+
+    @OnBothDatabases
+    void transactionIdsAreAtMostTwelveCharactersAndDistinctAcrossNodes(TestDatabase.Backend backend)
+            throws Exception {
+        open(backend);
+        JdbcLedger node2 = otherNode();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ids.addAll(ledger.write((LedgerSession s) -> draw(s, 20)));
+            ids.addAll(node2.write((LedgerSession s) -> draw(s, 20)));
+        }
+        assertThat(ids).hasSize(200).allSatisfy(id -> assertThat(id).hasSizeLessThanOrEqualTo(12).matches("C\\d{11}"));
+        assertThat(new HashSet<>(ids)).hasSize(200);
+
+        String dft = ledger.write(LedgerSession::nextDftControlId);
+        String dft2 = node2.write(LedgerSession::nextDftControlId);
+        assertThat(List.of(dft, dft2)).allSatisfy(c -> assertThat(c).hasSizeLessThanOrEqualTo(20)).doesNotHaveDuplicates();
+    }
+
+    private static List<String> draw(LedgerSession s, int n) throws SQLException {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(s.nextTransactionId());
+        }
+        return out;
+    }
+
+    @OnBothDatabases
+    void lineIdentityOrderCptKindGenerationIsUnique(TestDatabase.Backend backend) {
+        open(backend);
+        long m = message("ORU1");
+        ChargeLine t1 = line("C00000000001", LineKind.T, "86320", "20240501083000");
+        ledger.write((LedgerSession s) -> {
+            s.insertLine("P:PL1^LIS", 1, t1, true, "PAT-A^HOSP", "r1", m, "IEPDFT000000000001", T0);
+            return null;
+        });
+
+        // The same line again (another node posting it too), with its own transaction ID: rejected.
+        assertThatThrownBy(() -> ledger.write((LedgerSession s) -> {
+            s.insertLine("P:PL1^LIS", 1, t1.withTransactionId("C00000000002"), true, "PAT-A^HOSP", "r1", m,
+                    "IEPDFT000000000002", T0);
+            return null;
+        })).satisfies(e -> assertThat(sqlCause(e)).get().extracting(SQLException::getSQLState).isEqualTo("23505"));
+        // A transaction ID is never reused, even on another order.
+        assertThatThrownBy(() -> ledger.write((LedgerSession s) -> {
+            s.insertLine("P:PL2^LIS", 1, t1, true, "PAT-A^HOSP", "r1", m, "IEPDFT000000000003", T0);
+            return null;
+        })).satisfies(e -> assertThat(sqlCause(e)).get().extracting(SQLException::getSQLState).isEqualTo("23505"));
+        assertThat(db.count("SELECT COUNT(*) FROM charge_line")).isEqualTo(1);
+
+        // Another generation, another kind, another CPT: distinct lines.
+        ledger.write((LedgerSession s) -> {
+            s.insertLine("P:PL1^LIS", 2, t1.withTransactionId("C00000000004"), true, "PAT-A^HOSP", "r1", m, "D4", T0);
+            s.insertLine("P:PL1^LIS", 1, line("C00000000005", LineKind.P, "86320", "20240501083000"), true,
+                    "PAT-A^HOSP", "r1", m, "D5", T0);
+            s.insertLine("P:PL1^LIS", 1, line("C00000000006", LineKind.T, "86334", "20240501083000"), true,
+                    "PAT-A^HOSP", "r1", m, "D6", T0);
+            return null;
+        });
+        List<StoredLine> lines = ledger.read((LedgerSession s) -> s.linesForOrder("P:PL1^LIS"));
+        assertThat(lines).extracting(l -> l.line().transactionId())
+                .containsExactly("C00000000001", "C00000000004", "C00000000005", "C00000000006");
+        assertThat(lines.get(0).line()).isEqualTo(t1);
+        assertThat(lines.get(0)).extracting(StoredLine::generation, StoredLine::status, StoredLine::production,
+                StoredLine::patientKey, StoredLine::rulesVersion, StoredLine::postedDft)
+                .containsExactly(1, StoredLine.POSTED, true, "PAT-A^HOSP", "r1", "IEPDFT000000000001");
+        assertThat(lines.get(1).generation()).isEqualTo(2);
+        assertThat(lines.get(2).line()).isEqualTo(line("C00000000005", LineKind.P, "86320", "20240501083000"));
+    }
+
+    @OnBothDatabases
+    void postedLinesForPatientCountsOnlyPostedLinesOfThatPatientCptAndDate(TestDatabase.Backend backend) {
+        open(backend);
+        long m = message("ORU1");
+        Map<String, Long> ids = ledger.write((LedgerSession s) -> {
+            s.insertLine("O1", 1, line("C1", LineKind.T, "86320", "20240501083000"), true, "PAT-A", "r1", m, "D1", T0);
+            s.insertLine("O2", 1, line("C2", LineKind.T, "86320", "20240501170000"), true, "PAT-A", "r1", m, "D2", T0);
+            s.insertLine("O3", 1, line("C3", LineKind.T, "86320", "20240501090000"), true, "PAT-A", "r1", m, "D3", T0);
+            s.insertLine("O4", 1, line("C4", LineKind.T, "86320", "20240502083000"), true, "PAT-A", "r1", m, "D4", T0);
+            s.insertLine("O5", 1, line("C5", LineKind.T, "86334", "20240501083000"), true, "PAT-A", "r1", m, "D5", T0);
+            s.insertLine("O6", 1, line("C6", LineKind.T, "86320", "20240501083000"), true, "PAT-B", "r1", m, "D6", T0);
+            return Map.of("O2", s.linesForOrder("O2").get(0).id(), "O3", s.linesForOrder("O3").get(0).id());
+        });
+        assertThat(ledger.write((LedgerSession s) -> s.closeLine(ids.get("O2"), StoredLine.CREDITED, "CR2", T0))).isTrue();
+        assertThat(ledger.write((LedgerSession s) -> s.closeLine(ids.get("O3"), StoredLine.WITHDRAWN, "CR3", T0))).isTrue();
+        // A line is closed once.
+        assertThat(ledger.write((LedgerSession s) -> s.closeLine(ids.get("O2"), StoredLine.WITHDRAWN, "CR9", T0))).isFalse();
+
+        List<StoredLine> posted = ledger.read((LedgerSession s) -> s.postedLinesForPatient("PAT-A", "86320",
+                LedgerSession.dateOnly("20240501120000")));
+        assertThat(posted).extracting(StoredLine::orderKey).containsExactly("O1");
+        assertThat(ledger.read((LedgerSession s) -> s.linesForOrder("O2").get(0).status()))
+                .isEqualTo(StoredLine.CREDITED);
+        assertThat(db.string("SELECT credit_dft FROM charge_line WHERE order_key = 'O2'")).isEqualTo("CR2");
+    }
+
+    // ---- holds --------------------------------------------------------------------------------------------------
+
+    record Trigger(String test, List<String> codes) {
+    }
+
+    @OnBothDatabases
+    void holdIsOpenedAndClosedExactlyOnce(TestDatabase.Backend backend) {
+        open(backend);
+        long m = message("ORU1");
+        Trigger trigger = new Trigger("IEP", List.of("86320", "86334"));
+        long h1 = ledger.write((LedgerSession s) -> s.openHold("O1", "86320", "T", "PAT-A", "NO_DX", "no diagnosis", m, trigger, T0));
+        long h2 = ledger.write((LedgerSession s) -> s.openHold("O1", "86320", "P", "PAT-A", "NO_DX", "no diagnosis", m, trigger, T0));
+        long h3 = ledger.write((LedgerSession s) -> s.openHold("O2", "86320", "T", "PAT-B", "ABN", "abn", m, trigger, T0));
+
+        assertThat(ledger.read((LedgerSession s) -> s.hold(h1))).get()
+                .isEqualTo(new HoldRecord(h1, "O1", "86320", "T", "PAT-A", "NO_DX", "no diagnosis", HoldRecord.OPEN, m,
+                        T0));
+        assertThat(ledger.read((LedgerSession s) -> s.holdTrigger(h1, Trigger.class))).contains(trigger);
+        assertThat(ledger.read((LedgerSession s) -> s.openHolds("O1"))).extracting(HoldRecord::id).containsExactly(h1, h2);
+
+        assertThat(ledger.write((LedgerSession s) -> s.closeHold(h1, "RELEASED", "analyst released", T0))).isTrue();
+        assertThat(ledger.write((LedgerSession s) -> s.closeHold(h1, "DISMISSED", "again", T0))).isFalse();
+        assertThat(ledger.read((LedgerSession s) -> s.hold(h1))).get().extracting(HoldRecord::status).isEqualTo("RELEASED");
+        assertThat(db.string("SELECT closed_note FROM charge_hold WHERE id = ?", h1)).isEqualTo("analyst released");
+        assertThat(ledger.read((LedgerSession s) -> s.openHolds("O1"))).extracting(HoldRecord::id).containsExactly(h2);
+        assertThat(ledger.read(LedgerSession::allOpenHolds)).extracting(HoldRecord::id).containsExactly(h2, h3);
+        assertThat(ledger.read((LedgerSession s) -> s.hold(999_999L))).isEmpty();
+        assertThat(ledger.write((LedgerSession s) -> s.closeHold(999_999L, "RELEASED", "none", T0))).isFalse();
+    }
+
+}
