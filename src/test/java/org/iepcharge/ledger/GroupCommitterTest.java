@@ -129,7 +129,8 @@ class GroupCommitterTest extends LedgerTestSupport {
         });
         // All five are queued behind the blocker (waiting for their results) before the writer moves on.
         await().atMost(Duration.ofSeconds(30)).until(() -> submitters.size() == 5
-                && submitters.stream().allMatch(t -> t.getState() == Thread.State.WAITING));
+                && submitters.stream().allMatch(t -> t.getState() == Thread.State.WAITING
+                        || t.getState() == Thread.State.TIMED_WAITING));
         release.countDown();
 
         assertThat(blocker.get(30, TimeUnit.SECONDS)).isPositive();
