@@ -4,6 +4,9 @@ import java.time.Clock;
 import java.time.Duration;
 
 import ca.uhn.hl7v2.AcknowledgmentCode;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.core.instrument.logging.LoggingMeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.hl7.HL7MLLPNettyDecoderFactory;
 import org.apache.camel.component.hl7.HL7MLLPNettyEncoderFactory;
@@ -38,9 +41,11 @@ public final class Engine implements AutoCloseable {
     private final BillingReceiver localBilling;
     private final Main main;
     private final ConnectionLimiter connections;
+    private final CompositeMeterRegistry meters;
 
     private Engine(EngineSettings settings, JdbcLedger ledger, BillingReceiver localBilling, Main main,
-                   ConnectionLimiter connections) {
+                   ConnectionLimiter connections, CompositeMeterRegistry meters) {
+        this.meters = meters;
         this.settings = settings;
         this.ledger = ledger;
         this.localBilling = localBilling;
@@ -55,6 +60,11 @@ public final class Engine implements AutoCloseable {
         JdbcLedger ledger = JdbcLedger.open(settings.ledgerUrl(), settings.ledgerUser(), settings.ledgerPassword());
         BillingReceiver localBilling = null;
         Main main = new Main();
+        // Counts and ACK times (no patient data), written to the log once a minute for the analyst on duty.
+        // The simple registry keeps running totals (what meters() reads); the logging one writes per-minute rates.
+        CompositeMeterRegistry meters = new CompositeMeterRegistry();
+        meters.add(new SimpleMeterRegistry());
+        meters.add(LoggingMeterRegistry.builder(key -> key.equals("logging.step") ? "PT60S" : null).build());
         try {
             if (EngineSettings.MODE_LOCAL.equals(settings.billingMode())) {
                 localBilling = new BillingReceiver(settings.billingHost());
@@ -65,12 +75,13 @@ public final class Engine implements AutoCloseable {
             ChargeCapture capture = newCapture(settings, rules, ledger);
             ConnectionLimiter connections = new ConnectionLimiter(settings.maxConnections());
 
-            main.bind("lisInbound", new LisInbound(new InboundEdge(settings.inboundCharset()), capture, acks));
+            main.bind("lisInbound", new LisInbound(new InboundEdge(settings.inboundCharset()), capture, acks,
+                    meters));
             main.bind("lisFailure", new LisFailure(acks));
             DeliveryPolicy policy = new DeliveryPolicy(Duration.ofMillis(settings.billingRetryFirstMillis()),
                     Duration.ofMillis(settings.billingRetryMaxMillis()));
             main.bind("outbox", new OutboxDelivery(ledger, policy, settings.nodeName(),
-                    Duration.ofMillis(settings.billingTimeoutMillis() * 5L), 32));
+                    Duration.ofMillis(settings.billingTimeoutMillis() * 5L), 32, meters));
             main.bind("lisConnectionLimit", connections);
             main.bind("lisIdleTimeout", new IdleTimeoutFactory(settings.idleTimeoutSeconds()));
             main.bind("lisFrameLimit", new MllpFrameSplitterFactory(settings.maxFrameBytes()));
@@ -80,7 +91,7 @@ public final class Engine implements AutoCloseable {
             main.configure().withName("iep-charge-router");
             main.setInitialProperties(settings.placeholders());
             main.start();
-            Engine engine = new Engine(settings, ledger, localBilling, main, connections);
+            Engine engine = new Engine(settings, ledger, localBilling, main, connections, meters);
             LOG.info("IEP charge router listening for the LIS on {}:{} (rules {} version {}, ledger {}) — started in"
                             + " {} ms", settings.inboundHost(), settings.inboundPort(), rules.source(), rules.version(),
                     ledgerName(settings.ledgerUrl()), (System.nanoTime() - started) / 1_000_000);
@@ -95,6 +106,7 @@ public final class Engine implements AutoCloseable {
             }
             return engine;
         } catch (Exception | Error e) {
+            meters.close();
             stopQuietly(main);
             if (localBilling != null) {
                 localBilling.close();
@@ -161,9 +173,15 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /** The engine's meters: inbound messages by ACK code and outcome, ACK time, billing attempts by verdict. */
+    public io.micrometer.core.instrument.MeterRegistry meters() {
+        return meters;
+    }
+
     @Override
     public void close() {
         stopQuietly(main);
+        meters.close();
         if (localBilling != null) {
             localBilling.close();
         }

@@ -1,5 +1,7 @@
 package org.iepcharge.camel;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.apache.camel.Exchange;
 import org.iepcharge.capture.ChargeCapture;
 import org.iepcharge.domain.Disposition;
@@ -23,14 +25,21 @@ public final class LisInbound {
     private final InboundEdge edge;
     private final ChargeCapture capture;
     private final AckBuilder acks;
+    private final MeterRegistry meters;
+    private final Timer ackTime;
 
-    public LisInbound(InboundEdge edge, ChargeCapture capture, AckBuilder acks) {
+    public LisInbound(InboundEdge edge, ChargeCapture capture, AckBuilder acks, MeterRegistry meters) {
         this.edge = edge;
         this.capture = capture;
         this.acks = acks;
+        this.meters = meters;
+        this.ackTime = Timer.builder("iep.inbound.ack.time")
+                .description("frame received to ACK built, the durable commit included")
+                .publishPercentiles(0.5, 0.99).register(meters);
     }
 
     public void process(Exchange exchange) {
+        long started = System.nanoTime();
         byte[] raw = exchange.getMessage().getBody(byte[].class);
         Inbound in = edge.read(raw == null ? new byte[0] : raw);
         Outcome outcome;
@@ -42,6 +51,8 @@ public final class LisInbound {
             outcome = Outcome.reject(207, "", "Application internal error: the message could not be stored;"
                     + " resend later");
         }
+        meters.counter("iep.inbound.messages", "ack", outcome.ackCode().isEmpty() ? "none" : outcome.ackCode(),
+                "outcome", outcome.disposition().name()).increment();
         if (outcome.disposition() == Disposition.NO_ANSWER) {
             LOG.info("{} {} recorded; an ACK is never acknowledged", controlId(in), type(in));
             exchange.getMessage().setBody(null);
@@ -52,6 +63,7 @@ public final class LisInbound {
         byte[] ack = acks.build(in.msh(), outcome).getBytes(in.charset());
         exchange.getMessage().setBody(ack);
         exchange.setProperty(MLLP_ACK, ack);
+        ackTime.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     private static String controlId(Inbound in) {

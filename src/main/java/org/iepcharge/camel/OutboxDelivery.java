@@ -34,8 +34,11 @@ public final class OutboxDelivery {
     private final String node;
     private final Duration lease;
     private final int batchSize;
+    private final io.micrometer.core.instrument.MeterRegistry meters;
 
-    public OutboxDelivery(Ledger ledger, DeliveryPolicy policy, String node, Duration lease, int batchSize) {
+    public OutboxDelivery(Ledger ledger, DeliveryPolicy policy, String node, Duration lease, int batchSize,
+                          io.micrometer.core.instrument.MeterRegistry meters) {
+        this.meters = meters;
         this.ledger = ledger;
         this.policy = policy;
         this.node = node;
@@ -82,6 +85,7 @@ public final class OutboxDelivery {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         Optional<BillingAnswer> answer = reader.read(ack);
         DeliveryVerdict verdict = policy.classify(controlId, answer);
+        meters.counter("iep.billing.attempts", "verdict", verdict.name()).increment();
         switch (verdict) {
             case DELIVERED -> {
                 ledger.markDelivered(id, answer.get().ackCode());

@@ -40,4 +40,18 @@ class EngineWiringTest {
                     .containsExactlyInAnyOrder("lis-inbound", "billing-outbound");
         }
     }
+
+    @Test
+    void metersCountMessagesByAnswerAndOutcomeAndTimeTheAck() throws Exception {
+        try (EngineHarness harness = EngineHarness.start(EngineHarness.Transport.NETTY, dir)) {
+            String adt = "MSH|^~\\&|LIS|LAB|IEP|LAB|20260101||ADT^A01|M1|P|2.5.1\rPID|1||X\r";
+            assertThat(harness.send(adt).msa1()).isEqualTo("AR");
+            var meters = harness.engine().meters();
+            assertThat(meters.counter("iep.inbound.messages", "ack", "AR", "outcome", "REJECTED").count())
+                    .isEqualTo(1.0);
+            assertThat(meters.counter("iep.inbound.messages", "ack", "AA", "outcome", "CHARGED").count())
+                    .isZero();
+            assertThat(meters.timer("iep.inbound.ack.time").count()).isEqualTo(1);
+        }
+    }
 }
