@@ -69,7 +69,7 @@ public final class Engine implements AutoCloseable {
             main.bind("lisFailure", new LisFailure(acks));
             main.bind("outbox", new OutboxDelivery(ledger, new DeliveryPolicy(Duration.ofSeconds(1),
                     Duration.ofMinutes(1)), settings.nodeName(), Duration.ofMillis(settings.billingTimeoutMillis() * 3L),
-                    32));
+                    256));
             main.bind("lisConnectionLimit", connections);
             main.bind("lisIdleTimeout", new IdleTimeoutFactory(settings.idleTimeoutSeconds()));
             main.bind("lisFrameLimit", new MllpFrameSplitterFactory(settings.maxFrameBytes()));

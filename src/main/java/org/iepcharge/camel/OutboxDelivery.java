@@ -33,6 +33,8 @@ public final class OutboxDelivery {
     private final String node;
     private final Duration lease;
     private final int batchSize;
+    /** Delivered in the current poll, recorded together by {@link #flush()}: one commit per poll, not per DFT. */
+    private final java.util.Map<Long, String> delivered = new java.util.LinkedHashMap<>();
 
     public OutboxDelivery(Ledger ledger, DeliveryPolicy policy, String node, Duration lease, int batchSize) {
         this.ledger = ledger;
@@ -44,7 +46,25 @@ public final class OutboxDelivery {
 
     /** Due DFTs claimed for this node (an empty list when billing has nothing to receive). */
     public List<OutboxItem> claim() {
+        flush();
         return ledger.claimDue(batchSize, lease, node);
+    }
+
+    /**
+     * Records every DFT billing accepted since the last flush, in one commit. Until then those DFTs stay claimed
+     * (leased) by this node: a crash before the flush means they are sent again after the lease, with the same
+     * bytes and MSH-10 — as a crash between billing's ACK and a per-DFT update always could.
+     */
+    public void flush() {
+        java.util.Map<Long, String> batch;
+        synchronized (delivered) {
+            if (delivered.isEmpty()) {
+                return;
+            }
+            batch = new java.util.LinkedHashMap<>(delivered);
+            delivered.clear();
+        }
+        ledger.markDelivered(batch);
     }
 
     /** Puts one claimed DFT's bytes in the body, exactly as stored. */
@@ -67,7 +87,9 @@ public final class OutboxDelivery {
         DeliveryVerdict verdict = policy.classify(controlId, answer);
         switch (verdict) {
             case DELIVERED -> {
-                ledger.markDelivered(id, answer.get().ackCode());
+                synchronized (delivered) {
+                    delivered.put(id, answer.get().ackCode());
+                }
                 LOG.info("{} delivered to billing ({})", controlId, answer.get().ackCode());
             }
             case PARK -> {

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The one entry point of the jar: {@code java -jar target/iep-charge-router.jar <command>}. */
 @Command(name = "iep-charge-router", mixinStandardHelpOptions = true, version = "iep-charge-router 0.1.0",
         description = "HL7 v2 charge capture for serum immunoelectrophoresis (CPT 86320).",
-        subcommands = {RunCommand.class, SendCommand.class, ReceiveCommand.class, HoldsCommand.class, ExplainCommand.class})
+        subcommands = {RunCommand.class, SendCommand.class, ReceiveCommand.class, HoldsCommand.class, ExplainCommand.class, BenchCommand.class})
 public final class IepCommand implements Runnable {
 
     @CommandLine.Spec

@@ -22,6 +22,11 @@ public interface Ledger extends AutoCloseable {
 
     void markDelivered(long outboxId, String ackCode);
 
+    /** Several {@link #markDelivered} (outbox id to billing's ACK code) in one commit. */
+    default void markDelivered(java.util.Map<Long, String> ackCodes) {
+        ackCodes.forEach(this::markDelivered);
+    }
+
     void scheduleRetry(long outboxId, String reason, Instant nextAttempt);
 
     void park(long outboxId, String reason);
