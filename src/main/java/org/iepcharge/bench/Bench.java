@@ -136,13 +136,17 @@ public final class Bench {
         long[] billingCount = new long[2];
         long[] outbox = {-1, -1};
         long[] cpu = new long[2];
+        ThreadCpu threadCpu = new ThreadCpu();
+        java.util.Map<String, Double> busiest = new java.util.LinkedHashMap<>();
         LoadClient.Window w = client.run(options.warmup(), options.measure(), () -> {
             billingCount[0] = billing == null ? 0 : billing.received();
             outbox[0] = engine == null ? -1 : engine.ledger().undelivered().size();
             stats.resetMax();
             cpu[0] = ProcessStats.cpuMillis();
+            threadCpu.start();
         }, () -> {
             cpu[1] = ProcessStats.cpuMillis();
+            busiest.putAll(threadCpu.since(options.measure().toMillis() / 1000.0, 6));
             billingCount[1] = billing == null ? 0 : billing.received();
             outbox[1] = engine == null ? -1 : engine.ledger().undelivered().size();
         });
@@ -164,6 +168,10 @@ public final class Bench {
         BenchResult r = new BenchResult(name, options.client(), options.connections(), options.rate(), w,
                 billingCount[1] - billingCount[0], outbox[0], outbox[1], drain, maxHeap, rss, hwm, cpu[1] - cpu[0]);
         r.print(out);
+        out.println("   busiest threads (cores): " + busiest.entrySet().stream()
+                .map(e -> String.format(Locale.ROOT, "%s %.2f", e.getKey(), e.getValue()))
+                .collect(java.util.stream.Collectors.joining("; ")));
+        out.flush();
         return r;
     }
 

@@ -47,7 +47,7 @@ class BenchSmokeTest {
     void baselinesAndEngineAnswerEveryMessageAndTheEngineDeliversDfts() throws Exception {
         String project = System.getProperty("iep.project.dir", ".");
         BenchOptions options = new BenchOptions(Bench.ENGINE, "socket", "127.0.0.1", 0, 2, 0,
-                Bench.seconds(0.5), Bench.seconds(1.5), 1, true, 0, dir.resolve("data"),
+                Bench.seconds(0.3), Bench.seconds(1.0), 1, true, 0, dir.resolve("data"),
                 Path.of(project, "routes"), Bench.seconds(10));
         StringWriter text = new StringWriter();
         List<BenchResult> results = new Bench(options, new PrintWriter(text)).run();
