@@ -81,7 +81,7 @@ public final class Engine implements AutoCloseable {
             DeliveryPolicy policy = new DeliveryPolicy(Duration.ofMillis(settings.billingRetryFirstMillis()),
                     Duration.ofMillis(settings.billingRetryMaxMillis()));
             main.bind("outbox", new OutboxDelivery(ledger, policy, settings.nodeName(),
-                    Duration.ofMillis(settings.billingTimeoutMillis() * 5L), 32, meters));
+                    Duration.ofMillis(settings.billingTimeoutMillis() * 5L), 256, meters));
             main.bind("lisConnectionLimit", connections);
             main.bind("lisIdleTimeout", new IdleTimeoutFactory(settings.idleTimeoutSeconds()));
             main.bind("lisFrameLimit", new MllpFrameSplitterFactory(settings.maxFrameBytes()));

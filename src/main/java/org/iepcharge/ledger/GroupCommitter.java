@@ -35,6 +35,7 @@ final class GroupCommitter implements AutoCloseable {
     private final Thread writer;
     private volatile boolean running = true;
     private Connection connection;
+    private StatementCache statements;
 
     GroupCommitter(Supplier<Connection> connections, SqlDialect dialect) {
         this.connections = connections;
@@ -117,7 +118,7 @@ final class GroupCommitter implements AutoCloseable {
     private <T> Runnable runOne(Connection c, Job<T> job) throws SQLException {
         Savepoint savepoint = c.setSavepoint();
         try {
-            T value = job.work().apply(new LedgerSession(c, dialect));
+            T value = job.work().apply(new LedgerSession(c, dialect, statements));
             releaseQuietly(c, savepoint);
             return () -> job.result().complete(value);
         } catch (SQLException | RuntimeException | Error e) {
@@ -140,11 +141,16 @@ final class GroupCommitter implements AutoCloseable {
         if (connection == null || connection.isClosed()) {
             connection = connections.get();
             connection.setAutoCommit(false);
+            statements = new StatementCache(connection);
         }
         return connection;
     }
 
     private void discardConnection() {
+        if (statements != null) {
+            statements.close();
+            statements = null;
+        }
         if (connection != null) {
             try {
                 connection.rollback();

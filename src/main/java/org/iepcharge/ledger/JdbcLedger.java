@@ -77,7 +77,8 @@ public final class JdbcLedger implements Ledger {
     @Override
     public List<OutboxItem> claimDue(int max, Duration lease, String node) {
         Instant now = Instant.now();
-        return outbox(c -> {
+        // One transaction for the whole claim: one durable commit instead of one per claimed row.
+        return outboxTransaction(c -> {
             List<Long> candidates = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT o.id FROM outbox o WHERE o.status = 'PENDING'"
                     + " AND o.next_attempt_at <= ? AND (o.claimed_until IS NULL OR o.claimed_until < ?)"
@@ -207,6 +208,29 @@ public final class JdbcLedger implements Ledger {
                 throw new LedgerException("outbox statement failed (" + e.getSQLState() + ")", e);
             }
         }
+    }
+
+    /** Several outbox statements in one commit on the outbox connection; rolled back whole on failure. */
+    private <T> T outboxTransaction(OutboxWork<T> work) {
+        return outbox(c -> {
+            c.setAutoCommit(false);
+            try {
+                T result = work.apply(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException ignored) {
+                    // The connection is closed by outbox() on the SQLException anyway.
+                }
+                throw e;
+            } finally {
+                if (!c.isClosed()) {
+                    c.setAutoCommit(true);
+                }
+            }
+        });
     }
 
     private void closeOutboxConnection() {

@@ -1,0 +1,188 @@
+package org.iepcharge.bench;
+
+import java.io.PrintWriter;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.iepcharge.camel.Engine;
+import org.iepcharge.camel.EngineSettings;
+
+/**
+ * Runs the bench: optionally the two bare-transport baselines, then the target, all with the same generator and
+ * connection count in this JVM, and prints each result and the target's ratios to the baselines.
+ */
+public final class Bench {
+    public static final String ENGINE = "engine";
+    public static final String NETTY_ECHO = "netty-echo";
+    public static final String MLLP_ECHO = "mllp-echo";
+    public static final String EXTERNAL = "external";
+
+    private final BenchOptions options;
+    private final PrintWriter out;
+    private final ProcessStats stats = new ProcessStats();
+
+    public Bench(BenchOptions options, PrintWriter out) {
+        this.options = options;
+        this.out = out;
+    }
+
+    /** Every result printed, in order: baselines first when asked for, the target last. */
+    public List<BenchResult> run() throws Exception {
+        try {
+            List<BenchResult> results = new ArrayList<>();
+            BenchResult netty = null;
+            BenchResult mllp = null;
+            if (options.baselines() && !options.target().equals(NETTY_ECHO)) {
+                netty = runOne(NETTY_ECHO);
+                results.add(netty);
+            }
+            if (options.baselines() && !options.target().equals(MLLP_ECHO)) {
+                if (options.rate() > 0) {
+                    out.println("== mllp-echo skipped: open loop pipelines, and the camel-mllp 4.17.0 consumer drops"
+                            + " pipelined frames (CAMEL-24668)");
+                } else {
+                    mllp = runOne(MLLP_ECHO);
+                    results.add(mllp);
+                }
+            }
+            BenchResult target = runOne(options.target());
+            results.add(target);
+            ratio(target, netty);
+            ratio(target, mllp);
+            out.flush();
+            return results;
+        } finally {
+            stats.close();
+        }
+    }
+
+    private void ratio(BenchResult target, BenchResult base) {
+        if (base == null) {
+            return;
+        }
+        out.println(String.format(Locale.ROOT, "   ratio %s / %s: throughput %.2f (%,.0f / %,.0f msg/s);"
+                        + " p50 x%.1f, p99 x%.1f", target.target(), base.target(),
+                target.inPerSecond() / base.inPerSecond(), target.inPerSecond(), base.inPerSecond(),
+                target.percentileMillis(50) / base.percentileMillis(50),
+                target.percentileMillis(99) / base.percentileMillis(99)));
+    }
+
+    private BenchResult runOne(String target) throws Exception {
+        System.gc();
+        stats.resetMax();
+        String host = options.host();
+        return switch (target) {
+            case NETTY_ECHO, MLLP_ECHO -> {
+                int port = options.port() > 0 && target.equals(options.target()) ? options.port() : freePort();
+                try (EchoServer server = EchoServer.start(target.equals(NETTY_ECHO) ? EchoServer.Kind.NETTY
+                        : EchoServer.Kind.MLLP, host, port)) {
+                    yield load(target, host, port, null, null);
+                }
+            }
+            case ENGINE -> runEngine(host);
+            case EXTERNAL -> {
+                if (options.billingPort() > 0) {
+                    try (EchoServer billing = EchoServer.start(EchoServer.Kind.NETTY, host, options.billingPort())) {
+                        yield load(target + " " + host + ":" + options.port(), host, options.port(), billing, null);
+                    }
+                }
+                yield load(target + " " + host + ":" + options.port(), host, options.port(), null, null);
+            }
+            default -> throw new IllegalArgumentException("unknown target " + target);
+        };
+    }
+
+    private BenchResult runEngine(String host) throws Exception {
+        int port = options.port() > 0 ? options.port() : freePort();
+        int billingPort = options.billingPort() > 0 ? options.billingPort() : freePort();
+        Path dataDir = options.dataDir() != null ? options.dataDir() : Files.createTempDirectory("iep-bench-");
+        Map<String, String> props = new LinkedHashMap<>();
+        System.getProperties().forEach((k, v) -> props.put(String.valueOf(k), String.valueOf(v)));
+        props.put("iep.dataDir", dataDir.toString());
+        props.putIfAbsent("iep.routes", options.routes().toString());
+        props.put("iep.inbound.host", host);
+        props.put("iep.inbound.port", String.valueOf(port));
+        props.put("iep.billing.mode", EngineSettings.MODE_MLLP);
+        props.put("iep.billing.host", host);
+        props.put("iep.billing.port", String.valueOf(billingPort));
+        try (EchoServer billing = EchoServer.start(EchoServer.Kind.NETTY, host, billingPort)) {
+            long t0 = System.nanoTime();
+            try (Engine engine = Engine.start(EngineSettings.resolve(props, System.getenv()))) {
+                long startMs = (System.nanoTime() - t0) / 1_000_000;
+                out.println(String.format(Locale.ROOT, "== engine start-up: listening %d ms after Engine.start"
+                                + " (JVM uptime %d ms); ledger %s", startMs, ProcessStats.jvmUptimeMillis(),
+                        engine.settings().ledgerUrl().replaceAll(";.*", "") + " "
+                                + engine.settings().ledgerUrl().replaceAll("^[^;]*", "")));
+                out.flush();
+                return load(ENGINE, host, port, billing, engine);
+            }
+        }
+    }
+
+    private BenchResult load(String name, String host, int port, EchoServer billing, Engine engine)
+            throws Exception {
+        LoadClient client = options.client().equals("camel-mllp")
+                ? new CamelMllpLoadClient(host, port, options.connections(), MessageMix.newRunTag(),
+                        options.nonIepPerOrder())
+                : new SocketLoadClient(host, port, options.connections(), options.rate(), MessageMix.newRunTag(),
+                        options.nonIepPerOrder());
+        long[] billingCount = new long[2];
+        long[] outbox = {-1, -1};
+        long[] cpu = new long[2];
+        ThreadCpu threadCpu = new ThreadCpu();
+        java.util.Map<String, Double> busiest = new java.util.LinkedHashMap<>();
+        LoadClient.Window w = client.run(options.warmup(), options.measure(), () -> {
+            billingCount[0] = billing == null ? 0 : billing.received();
+            outbox[0] = engine == null ? -1 : engine.ledger().undelivered().size();
+            stats.resetMax();
+            cpu[0] = ProcessStats.cpuMillis();
+            threadCpu.start();
+        }, () -> {
+            cpu[1] = ProcessStats.cpuMillis();
+            busiest.putAll(threadCpu.since(options.measure().toMillis() / 1000.0, 6));
+            billingCount[1] = billing == null ? 0 : billing.received();
+            outbox[1] = engine == null ? -1 : engine.ledger().undelivered().size();
+        });
+        long maxHeap = stats.maxHeapUsed();
+        long rss = ProcessStats.procStatusKb("VmRSS");
+        long hwm = ProcessStats.procStatusKb("VmHWM");
+        double drain = -1;
+        if (engine != null) {
+            long t0 = System.nanoTime();
+            long deadline = t0 + options.drain().toNanos();
+            while (System.nanoTime() < deadline) {
+                if (engine.ledger().undelivered().isEmpty()) {
+                    drain = (System.nanoTime() - t0) / 1e9;
+                    break;
+                }
+                Thread.sleep(50);
+            }
+        }
+        BenchResult r = new BenchResult(name, options.client(), options.connections(), options.rate(), w,
+                billingCount[1] - billingCount[0], outbox[0], outbox[1], drain, maxHeap, rss, hwm, cpu[1] - cpu[0]);
+        r.print(out);
+        out.println("   busiest threads (cores): " + busiest.entrySet().stream()
+                .map(e -> String.format(Locale.ROOT, "%s %.2f", e.getKey(), e.getValue()))
+                .collect(java.util.stream.Collectors.joining("; ")));
+        out.flush();
+        return r;
+    }
+
+    static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** For tests and the command: a {@link Duration} from seconds with a fraction. */
+    public static Duration seconds(double s) {
+        return Duration.ofMillis((long) (s * 1000));
+    }
+}

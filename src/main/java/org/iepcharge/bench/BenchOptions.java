@@ -1,0 +1,10 @@
+package org.iepcharge.bench;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** What one {@code bench} invocation runs. {@code rate <= 0} means closed loop. */
+public record BenchOptions(String target, String client, String host, int port, int connections, double rate,
+                           Duration warmup, Duration measure, int nonIepPerOrder, boolean baselines,
+                           int billingPort, Path dataDir, Path routes, Duration drain) {
+}

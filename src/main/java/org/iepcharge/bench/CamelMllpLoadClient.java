@@ -1,0 +1,132 @@
+package org.iepcharge.bench;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Endpoint;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangePattern;
+import org.apache.camel.Producer;
+import org.apache.camel.StartupSummaryLevel;
+import org.apache.camel.component.mllp.MllpComponent;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.service.ServiceHelper;
+
+/**
+ * The closed loop driven by Camel's own camel-mllp producer: one endpoint (one socket) per connection, each send
+ * waiting for its ACK. Kept to compare against {@link SocketLoadClient}: the camel-mllp producer cannot pipeline, so
+ * it cannot offer an open-loop rate, and its per-exchange cost is paid on the same 2 cores as the target.
+ */
+public final class CamelMllpLoadClient implements LoadClient {
+    private static final long HIGHEST_MICROS = TimeUnit.SECONDS.toMicros(60);
+    private static final String ACK_HEADER = "CamelMllpAcknowledgement";
+
+    private final String host;
+    private final int port;
+    private final int connections;
+    private final String runTag;
+    private final int nonIepPerOrder;
+    private final Recorder recorder = new Recorder(HIGHEST_MICROS, 3);
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong acked = new AtomicLong();
+    private final AtomicLong accepted = new AtomicLong();
+    private final AtomicLong errors = new AtomicLong();
+    private volatile boolean measuring;
+    private volatile boolean stop;
+
+    public CamelMllpLoadClient(String host, int port, int connections, String runTag, int nonIepPerOrder) {
+        this.host = host;
+        this.port = port;
+        this.connections = connections;
+        this.runTag = runTag;
+        this.nonIepPerOrder = nonIepPerOrder;
+    }
+
+    @Override
+    public Window run(Duration warmup, Duration measure, Runnable onWindowStart, Runnable onWindowEnd)
+            throws Exception {
+        CamelContext camel = new DefaultCamelContext();
+        camel.getCamelContextExtension().setName("bench-client");
+        camel.setStartupSummaryLevel(StartupSummaryLevel.Off);
+        MllpComponent mllp = new MllpComponent();
+        mllp.setLogPhi(false);
+        camel.addComponent("mllp", mllp);
+        camel.start();
+        List<Thread> threads = new ArrayList<>();
+        CountDownLatch ready = new CountDownLatch(connections);
+        try {
+            for (int c = 0; c < connections; c++) {
+                // A new endpoint object per connection: each camel-mllp producer owns one socket.
+                Endpoint endpoint = mllp.createEndpoint("mllp:" + host + ":" + port
+                        + "?connectTimeout=5000&receiveTimeout=30000&readTimeout=30000");
+                Producer producer = endpoint.createProducer();
+                ServiceHelper.startService(endpoint, producer);
+                MessageMix mix = new MessageMix(runTag, c, nonIepPerOrder);
+                Thread t = new Thread(() -> loop(endpoint, producer, mix, ready), "bench-camel-conn-" + c);
+                t.setDaemon(true);
+                t.start();
+                threads.add(t);
+            }
+            ready.await(10, TimeUnit.SECONDS);
+            Thread.sleep(warmup.toMillis());
+            onWindowStart.run();
+            long sent0 = sent.get();
+            long acked0 = acked.get();
+            long accepted0 = accepted.get();
+            long errors0 = errors.get();
+            recorder.reset();
+            measuring = true;
+            long t0 = System.nanoTime();
+            Thread.sleep(measure.toMillis());
+            measuring = false;
+            long t1 = System.nanoTime();
+            Histogram h = recorder.getIntervalHistogram();
+            long ack = acked.get() - acked0;
+            long acc = accepted.get() - accepted0;
+            onWindowEnd.run();
+            return new Window(sent.get() - sent0, ack, acc, ack - acc, errors.get() - errors0, (t1 - t0) / 1e9, h);
+        } finally {
+            stop = true;
+            for (Thread t : threads) {
+                t.join(30_000);
+            }
+            camel.stop();
+        }
+    }
+
+    private void loop(Endpoint endpoint, Producer producer, MessageMix mix, CountDownLatch ready) {
+        ready.countDown();
+        while (!stop) {
+            Exchange exchange = endpoint.createExchange(ExchangePattern.InOut);
+            exchange.getMessage().setBody(mix.next().payload());
+            long started = System.nanoTime();
+            try {
+                producer.process(exchange);
+            } catch (Exception e) {
+                exchange.setException(e);
+            }
+            sent.incrementAndGet();
+            long micros = (System.nanoTime() - started) / 1_000;
+            byte[] ack = exchange.getMessage().getHeader(ACK_HEADER, byte[].class);
+            if (ack == null) {
+                errors.incrementAndGet();
+                continue;
+            }
+            acked.incrementAndGet();
+            String code = EchoAck.msa1(ack, ack.length);
+            if (code.equals("AA") || code.equals("CA")) {
+                accepted.incrementAndGet();
+            }
+            if (measuring) {
+                recorder.recordValue(Math.min(Math.max(micros, 1), HIGHEST_MICROS));
+            }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package org.iepcharge.bench;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.StartupSummaryLevel;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.hl7.HL7MLLPNettyDecoderFactory;
+import org.apache.camel.component.hl7.HL7MLLPNettyEncoderFactory;
+import org.apache.camel.component.mllp.MllpComponent;
+import org.apache.camel.impl.DefaultCamelContext;
+
+/**
+ * The bare Camel listeners the engine is compared with, each in its own CamelContext, exactly as
+ * transport-measurements.md describes them:
+ * <ul>
+ *   <li>{@code netty-echo}: camel-netty TCP consumer with camel-hl7's MLLP codec, {@code sync=true},
+ *       {@code usingExecutorService=false} (processing on the I/O thread), answering an AA whose MSA-2 echoes MSH-10;
+ *   <li>{@code mllp-echo}: camel-mllp consumer, {@code autoAck=true}, body emptied.
+ * </ul>
+ * The netty variant, counting what it receives, is also the billing stand-in of the bench: it only ACKs.
+ */
+public final class EchoServer implements AutoCloseable {
+    public enum Kind { NETTY, MLLP }
+
+    private final CamelContext camel;
+    private final AtomicLong received = new AtomicLong();
+
+    private EchoServer(Kind kind, String host, int port) throws Exception {
+        camel = new DefaultCamelContext();
+        camel.getCamelContextExtension().setName("bench-" + kind.name().toLowerCase() + "-echo-" + port);
+        camel.setStartupSummaryLevel(StartupSummaryLevel.Off);
+        if (kind == Kind.NETTY) {
+            HL7MLLPNettyDecoderFactory decoder = new HL7MLLPNettyDecoderFactory();
+            decoder.setProduceString(false);
+            decoder.setConvertLFtoCR(false);
+            HL7MLLPNettyEncoderFactory encoder = new HL7MLLPNettyEncoderFactory();
+            encoder.setProduceString(false);
+            camel.getRegistry().bind("benchDecoder", decoder);
+            camel.getRegistry().bind("benchEncoder", encoder);
+        } else {
+            MllpComponent mllp = new MllpComponent();
+            mllp.setLogPhi(false);
+            camel.addComponent("mllp", mllp);
+        }
+        String uri = kind == Kind.NETTY
+                ? "netty:tcp://" + host + ":" + port + "?sync=true&usingExecutorService=false&reuseAddress=true"
+                        + "&decoders=#benchDecoder&encoders=#benchEncoder"
+                : "mllp:" + host + ":" + port + "?autoAck=true&maxConcurrentConsumers=64";
+        camel.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                if (kind == Kind.NETTY) {
+                    from(uri).routeId("bench-netty-echo").process(e -> {
+                        received.incrementAndGet();
+                        e.getMessage().setBody(EchoAck.ack(e.getMessage().getBody(byte[].class)));
+                    });
+                } else {
+                    from(uri).routeId("bench-mllp-echo").process(e -> received.incrementAndGet())
+                            .setBody(constant(""));
+                }
+            }
+        });
+        camel.start();
+    }
+
+    public static EchoServer start(Kind kind, String host, int port) throws Exception {
+        return new EchoServer(kind, host, port);
+    }
+
+    /** Frames received since start. */
+    public long received() {
+        return received.get();
+    }
+
+    @Override
+    public void close() {
+        camel.stop();
+    }
+}
