@@ -29,10 +29,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends every file of the public corpus, byte for byte as one MLLP frame on its own connection, to a running engine
- * (once per inbound transport)
- * and compares MSA-1, ERR-3 and the disposition the ledger stored against {@code testdata/corpus-expectations.csv}.
- * The corpus folder is system property {@code iep.corpus.dir}, else {@code ../shared/corpus/public} next to the
- * project folder.
+ * (once per inbound transport) and compares MSA-1, ERR-3 and the disposition the ledger stored against
+ * {@code testdata/corpus-expectations.csv}. The corpus folder is system property {@code iep.corpus.dir}, else the
+ * copy in {@code testdata/corpus/public} (its SOURCES.md and LICENSES say where each file comes from and under which
+ * licence).
  */
 class CorpusExpectationsTest {
     private static final Duration ANSWER_WAIT = Duration.ofSeconds(20);
@@ -105,11 +105,11 @@ class CorpusExpectationsTest {
     static Path corpusDir() {
         String configured = System.getProperty("iep.corpus.dir");
         Path dir = configured == null || configured.isBlank()
-                ? EngineHarness.projectDir().resolve("../shared/corpus/public").normalize()
+                ? EngineHarness.projectDir().resolve("testdata/corpus/public")
                 : Path.of(configured);
         if (!Files.isDirectory(dir)) {
             throw new AssertionError("Public corpus folder not found: " + dir.toAbsolutePath()
-                    + ". Set -Diep.corpus.dir=/path/to/shared/corpus/public (it is not part of this repository).");
+                    + ". Set -Diep.corpus.dir=/path/to/corpus/public.");
         }
         return dir;
     }
