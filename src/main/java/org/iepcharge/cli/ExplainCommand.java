@@ -27,6 +27,9 @@ import picocli.CommandLine.Parameters;
         "holds the same messages it also shows what the engine did."})
 final class ExplainCommand implements Callable<Integer> {
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "HL7 files or folders.")
     List<Path> files;
 
@@ -48,19 +51,19 @@ final class ExplainCommand implements Callable<Integer> {
                 messages.addAll(MessageFileReader.read(file));
             }
         } catch (SettingsException | RulesException e) {
-            System.err.println("iep-charge-router: " + e.getMessage());
+            spec.commandLine().getErr().println("error: " + e.getMessage());
             return 2;
         } catch (MessageFileException e) {
-            System.err.println("iep-charge-router: " + e.getMessage());
+            spec.commandLine().getErr().println("error: " + e.getMessage());
             return 2;
         }
         Explainer explainer = new Explainer(settings, rules);
         Optional<JdbcLedger> engineLedger = noEngine ? Optional.empty() : openExisting(settings);
         try (CliLogging quiet = CliLogging.quiet("org.iepcharge", "org.flywaydb", "org.apache.camel")) {
-            System.out.print(explainer.render(explainer.explain(messages, engineLedger.map(l -> (Ledger) l))));
+            spec.commandLine().getOut().print(explainer.render(explainer.explain(messages, engineLedger.map(l -> (Ledger) l))));
             return 0;
         } catch (LedgerException e) {
-            System.err.println("iep-charge-router: " + e.getMessage());
+            spec.commandLine().getErr().println("error: " + e.getMessage());
             return 2;
         } finally {
             engineLedger.ifPresent(JdbcLedger::close);
@@ -68,7 +71,7 @@ final class ExplainCommand implements Callable<Integer> {
     }
 
     /** The engine's ledger, only if it already exists: explain never creates one. */
-    private static Optional<JdbcLedger> openExisting(EngineSettings settings) {
+    private Optional<JdbcLedger> openExisting(EngineSettings settings) {
         String url = settings.ledgerUrl();
         if (url.startsWith("jdbc:h2:file:")) {
             String path = url.substring("jdbc:h2:file:".length()).split(";")[0];
@@ -79,7 +82,7 @@ final class ExplainCommand implements Callable<Integer> {
         try {
             return Optional.of(JdbcLedger.open(url, settings.ledgerUser(), settings.ledgerPassword()));
         } catch (RuntimeException e) {
-            System.err.println("note: the engine's ledger could not be opened (" + e.getClass().getSimpleName()
+            spec.commandLine().getErr().println("note: the engine's ledger could not be opened (" + e.getClass().getSimpleName()
                     + "); explaining from the rules only");
             return Optional.empty();
         }

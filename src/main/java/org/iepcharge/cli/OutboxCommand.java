@@ -5,11 +5,7 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.function.Function;
 
-import org.iepcharge.camel.EngineSettings;
-import org.iepcharge.camel.SettingsException;
-import org.iepcharge.ledger.JdbcLedger;
 import org.iepcharge.ledger.Ledger;
 import org.iepcharge.ledger.OutboxItem;
 import picocli.CommandLine.Command;
@@ -31,7 +27,6 @@ import picocli.CommandLine.Spec;
         subcommands = {OutboxCommand.Retry.class, OutboxCommand.Discard.class}, sortOptions = false)
 final class OutboxCommand implements Callable<Integer> {
     static final int EXIT_NOT_PARKED = 1;
-    static final int EXIT_UNUSABLE = 2;
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
             .withZone(ZoneId.systemDefault());
 
@@ -40,7 +35,7 @@ final class OutboxCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return withLedger(spec, ledger -> {
+        return LedgerCommand.withLedger(spec, (settings, ledger) -> {
             PrintWriter out = spec.commandLine().getOut();
             List<OutboxItem> items = ledger.undelivered();
             out.println(table(items));
@@ -67,37 +62,6 @@ final class OutboxCommand implements Callable<Integer> {
         return s.replaceAll("[\\r\\n\\t]+", " ");
     }
 
-    /** Opens the engine's ledger from its settings, runs {@code action}, and reports unusable settings in one line. */
-    static int withLedger(CommandSpec spec, Function<Ledger, Integer> action) {
-        PrintWriter err = spec.commandLine().getErr();
-        EngineSettings settings;
-        try {
-            settings = EngineSettings.fromEnvironment();
-        } catch (SettingsException e) {
-            err.println("error: " + e.getMessage());
-            return EXIT_UNUSABLE;
-        }
-        Ledger ledger;
-        try (CliLogging quiet = CliLogging.quiet("org.flywaydb", "org.iepcharge.ledger")) {
-            ledger = JdbcLedger.open(settings.ledgerUrl(), settings.ledgerUser(), settings.ledgerPassword());
-        } catch (RuntimeException e) {
-            err.println("error: cannot open the ledger " + shown(settings.ledgerUrl()) + " ("
-                    + e.getClass().getSimpleName() + ")");
-            return EXIT_UNUSABLE;
-        }
-        try (ledger) {
-            return action.apply(ledger);
-        } catch (RuntimeException e) {
-            err.println("error: ledger statement failed (" + e.getClass().getSimpleName() + ")");
-            return EXIT_UNUSABLE;
-        }
-    }
-
-    /** The URL without its options (a PostgreSQL URL may carry a password there). */
-    private static String shown(String url) {
-        int cut = url.indexOf(url.startsWith("jdbc:h2:") ? ';' : '?');
-        return cut < 0 ? url : url.substring(0, cut);
-    }
 
     @Command(name = "retry", description = "Put a parked DFT back in the queue: it is sent again (same MSH-10 and"
             + " bytes) and the DFTs of its order that waited behind it follow.")
@@ -110,7 +74,7 @@ final class OutboxCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            return withLedger(spec, ledger -> {
+            return LedgerCommand.withLedger(spec, (settings, ledger) -> {
                 if (!ledger.retryParked(id)) {
                     spec.commandLine().getErr().println("error: outbox ID " + id + " is not a parked DFT"
                             + describe(ledger, id) + "; only a parked DFT can be retried");
@@ -139,9 +103,9 @@ final class OutboxCommand implements Callable<Integer> {
         public Integer call() {
             if (reason.isBlank()) {
                 spec.commandLine().getErr().println("error: --reason must say why the DFT is discarded");
-                return EXIT_UNUSABLE;
+                return LedgerCommand.EXIT_UNUSABLE;
             }
-            return withLedger(spec, ledger -> {
+            return LedgerCommand.withLedger(spec, (settings, ledger) -> {
                 if (!ledger.discardParked(id, reason.strip())) {
                     spec.commandLine().getErr().println("error: outbox ID " + id + " is not a parked DFT"
                             + describe(ledger, id) + "; only a parked DFT can be discarded");
