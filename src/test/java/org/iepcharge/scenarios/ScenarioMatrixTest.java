@@ -56,6 +56,10 @@ class ScenarioMatrixTest {
     static void check(RowRun run) {
         ScenarioRow row = run.row();
         List<String> problems = problems(run);
+        System.out.println(row.id() + ": " + (row.expectsRefusal() ? "refusal " + run.refusal()
+                : "FT1 " + show(run.ft1s().stream().map(ScenarioRunner::token).toList()) + " holds "
+                + show(run.openHolds().stream().map(ScenarioRunner::token).toList()))
+                + (problems.isEmpty() ? " OK" : " MISMATCH"));
         if (row.isKnownDeviation()) {
             if (problems.isEmpty()) {
                 throw new AssertionError("row " + row + " is marked KNOWN deviation (" + row.knownDeviation()

@@ -124,9 +124,10 @@ final class ScenarioMessages {
         s.add(oml ? msh("OML^O21", "OML_O21", controlId, opts) : msh("ORM^O01", "ORM_O01", controlId, opts));
         s.add(pid());
         s.add(pv1(opts));
-        s.addAll(in1s());
+        s.addAll(in1s(opts.getOrDefault("payer", row.payer())));
         String abn = opts.getOrDefault("abn", row.abn());
-        String orc20 = v23() || abn.equals("-") ? "" : abn;
+        // v2.3 has no ORC-20; /orc20=V sends a value in that position anyway (a feed that over-fills ORC)
+        String orc20 = opts.containsKey("orc20") ? opts.get("orc20") : v23() || abn.equals("-") ? "" : abn;
         s.add(seg("ORC", 1, control, 2, placer(order) + "^LIS", 12, orcProvider(opts), 20, orc20));
         s.add(obr(order, "", "", opts, false));
         s.addAll(dg1s());
@@ -229,13 +230,13 @@ final class ScenarioMessages {
         return String.join("~", reps);
     }
 
-    private List<String> in1s() {
+    private List<String> in1s(String payer) {
         List<String> out = new ArrayList<>();
-        if (row.payer().equals("none")) {
+        if (payer.equals("none")) {
             return out;
         }
         int set = 1;
-        for (String spec : row.payer().split("\\+")) {
+        for (String spec : payer.split("\\+")) {
             String priority = "";
             int at = spec.indexOf('@');
             if (at >= 0) {
