@@ -27,6 +27,11 @@ public final class LedgerSession {
         this.dialect = dialect;
     }
 
+    /** The transaction's connection, for the ledger's own maintenance statements ({@link LedgerRetention}). */
+    Connection connection() {
+        return connection;
+    }
+
     // ---- inbound messages ------------------------------------------------------------------------------------
 
     /** The stored answer for exactly this message (same sender, control ID and content), if it was seen. */
