@@ -24,6 +24,7 @@ import org.iepcharge.edge.mllp.IdleTimeoutFactory;
 import org.iepcharge.edge.mllp.MllpFrameSplitterFactory;
 import org.iepcharge.ledger.JdbcLedger;
 import org.iepcharge.ledger.Ledger;
+import org.iepcharge.ledger.LedgerRetention;
 import org.iepcharge.rules.ChargeTrigger;
 import org.iepcharge.rules.RuleSet;
 import org.slf4j.Logger;
@@ -87,13 +88,20 @@ public final class Engine implements AutoCloseable {
             main.bind("lisFrameLimit", new MllpFrameSplitterFactory(settings.maxFrameBytes()));
             main.bind("hl7Decoder", hl7Decoder());
             main.bind("hl7Encoder", new HL7MLLPNettyEncoderFactory());
+            // Always bound (empty when TLS is off): the route files name them whatever the settings.
+            main.bind("lisSsl", settings.inboundTls().contextParameters());
+            main.bind("billingSsl", settings.billingTls().clientContextParameters(settings.billingHost(),
+                    settings.billingPort()));
+            main.bind("retention", new LedgerRetention(ledger, settings.retentionRawDays(),
+                    settings.retentionCorrectionDays()));
             main.configure().withRoutesIncludePattern("file:" + settings.routes().toAbsolutePath() + "/*.camel.yaml");
             main.configure().withName("iep-charge-router");
             main.setInitialProperties(settings.placeholders());
             main.start();
             Engine engine = new Engine(settings, ledger, localBilling, main, connections, meters);
-            LOG.info("IEP charge router listening for the LIS on {}:{} (rules {} version {}, ledger {}) — started in"
-                            + " {} ms", settings.inboundHost(), settings.inboundPort(), rules.source(), rules.version(),
+            LOG.info("IEP charge router listening for the LIS on {}:{} ({}; rules {} version {}, ledger {}) — started"
+                            + " in {} ms", settings.inboundHost(), settings.inboundPort(), settings.inboundTls(),
+                    rules.source(), rules.version(),
                     ledgerName(settings.ledgerUrl()), (System.nanoTime() - started) / 1_000_000);
             if (localBilling != null) {
                 LOG.info("Billing: built-in local receiver on {}:{} files each DFT under {} — to deliver to a real"
@@ -101,8 +109,9 @@ public final class Engine implements AutoCloseable {
                         settings.billingHost(), settings.billingPort(),
                         settings.dataDir().resolve("billing").toAbsolutePath());
             } else {
-                LOG.info("Billing: delivering DFT^P03 over MLLP to {}:{}", settings.billingHost(),
-                        settings.billingPort());
+                LOG.info("Billing: delivering DFT^P03 over MLLP to {}:{} ({})", settings.billingHost(),
+                        settings.billingPort(), settings.billingTls().enabled()
+                                ? settings.billingTls() + ", host name verified" : "plain TCP");
             }
             return engine;
         } catch (Exception | Error e) {

@@ -43,6 +43,24 @@ import org.iepcharge.ledger.JdbcLedger;
  *   <tr><td>iep.application / iep.facility</td><td>IEP_CHARGE_ROUTER / LAB</td><td>our MSH-3/4</td></tr>
  *   <tr><td>iep.billing.application / iep.billing.facility</td><td>BILLING / BILLING</td><td>DFT MSH-5/6</td></tr>
  *   <tr><td>iep.node</td><td>host name</td><td>this node's name on outbox claims</td></tr>
+ *   <tr><td>iep.inbound.tls.enabled</td><td>false</td><td>the LIS listener speaks TLS (MLLP inside TLS)</td></tr>
+ *   <tr><td>iep.inbound.tls.keystore / .password</td><td>–</td><td>PKCS#12 (or JKS) file with the listener's
+ *       certificate and key, and its password (required with TLS)</td></tr>
+ *   <tr><td>iep.inbound.tls.clientAuth</td><td>NONE</td><td>{@code NONE} or {@code REQUIRE} (mutual TLS: the LIS
+ *       must present a certificate signed by a CA in the trust store)</td></tr>
+ *   <tr><td>iep.inbound.tls.truststore / .truststorePassword</td><td>–</td><td>CA certificates accepted from the
+ *       LIS (required with clientAuth=REQUIRE)</td></tr>
+ *   <tr><td>iep.billing.tls.enabled</td><td>false</td><td>send to billing over TLS, verifying that billing's
+ *       certificate is issued for iep.billing.host (needs iep.billing.mode=mllp)</td></tr>
+ *   <tr><td>iep.billing.tls.truststore / .truststorePassword</td><td>JVM default CAs</td><td>CA certificates
+ *       accepted from billing</td></tr>
+ *   <tr><td>iep.billing.tls.keystore / .password</td><td>–</td><td>our client certificate and key, for billing
+ *       systems that require mutual TLS</td></tr>
+ *   <tr><td>iep.retention.rawDays</td><td>30</td><td>raw inbound message bytes are erased after this many days
+ *       (1–36500)</td></tr>
+ *   <tr><td>iep.retention.correctionDays</td><td>396</td><td>finished orders (charge lines, order context, closed
+ *       holds, sent DFTs) and duplicate-detection keys are deleted after this many days (at least rawDays)</td></tr>
+ *   <tr><td>iep.retention.periodMinutes</td><td>1440</td><td>how often the pruning job runs (1–10080)</td></tr>
  * </table>
  */
 public record EngineSettings(String inboundHost, int inboundPort, Charset inboundCharset, int maxFrameBytes,
@@ -51,7 +69,8 @@ public record EngineSettings(String inboundHost, int inboundPort, Charset inboun
                              Path rules, Path routes, String ledgerUrl, String ledgerUser, String ledgerPassword,
                              String application, String facility, String billingApplication,
                              String billingFacility, String nodeName, int billingRetryFirstMillis,
-                             int billingRetryMaxMillis) {
+                             int billingRetryMaxMillis, TlsSettings inboundTls, TlsSettings billingTls,
+                             int retentionRawDays, int retentionCorrectionDays, int retentionPeriodMinutes) {
 
     public static final String MODE_LOCAL = "local";
     public static final String MODE_MLLP = "mllp";
@@ -101,6 +120,18 @@ public record EngineSettings(String inboundHost, int inboundPort, Charset inboun
         if (node.isEmpty() || node.length() > 100) {
             throw r.bad("iep.node", "must be 1 to 100 characters (it is stored with each outbox claim)");
         }
+        TlsSettings inboundTls = r.tls("iep.inbound.tls", true);
+        TlsSettings billingTls = r.tls("iep.billing.tls", false);
+        if (billingTls.enabled() && !MODE_MLLP.equals(mode)) {
+            throw r.bad("iep.billing.tls.enabled", "needs iep.billing.mode=mllp (the built-in local receiver has no"
+                    + " TLS)");
+        }
+        int rawDays = r.integer("iep.retention.rawDays", 30, 1, 36_500);
+        int correctionDays = r.integer("iep.retention.correctionDays", 396, 1, 36_500);
+        if (correctionDays < rawDays) {
+            throw r.bad("iep.retention.correctionDays", "is less than iep.retention.rawDays (" + rawDays + ")");
+        }
+        int prunePeriod = r.integer("iep.retention.periodMinutes", 1_440, 1, 10_080);
         return new EngineSettings(
                 inboundHost,
                 r.port("iep.inbound.port", 2575),
@@ -118,7 +149,7 @@ public record EngineSettings(String inboundHost, int inboundPort, Charset inboun
                 r.hl7Name("iep.facility", "LAB"),
                 r.hl7Name("iep.billing.application", "BILLING"),
                 r.hl7Name("iep.billing.facility", "BILLING"),
-                node, retryFirst, retryMax);
+                node, retryFirst, retryMax, inboundTls, billingTls, rawDays, correctionDays, prunePeriod);
     }
 
     /** Checks what only the running engine needs (the command line's ledger commands do without routes). */
@@ -138,6 +169,11 @@ public record EngineSettings(String inboundHost, int inboundPort, Charset inboun
         p.setProperty("iep.billing.port", String.valueOf(billingPort));
         p.setProperty("iep.billing.timeoutMillis", String.valueOf(billingTimeoutMillis));
         p.setProperty("iep.billing.pollMillis", String.valueOf(billingPollMillis));
+        // TLS switches only: the stores and their passwords reach Camel as the beans lisSsl and billingSsl.
+        p.setProperty("iep.inbound.tls.enabled", String.valueOf(inboundTls.enabled()));
+        p.setProperty("iep.inbound.tls.needClientAuth", String.valueOf(inboundTls.requireClientCert()));
+        p.setProperty("iep.billing.tls.enabled", String.valueOf(billingTls.enabled()));
+        p.setProperty("iep.retention.periodMillis", String.valueOf(retentionPeriodMinutes * 60_000L));
         // A component property: on an endpoint URI it stops the route from starting (transport-measurements.md).
         p.setProperty("camel.component.mllp.log-phi", "false");
         return p;
@@ -218,6 +254,104 @@ public record EngineSettings(String inboundHost, int inboundPort, Charset inboun
                 }
             }
             throw bad(key, "must be one of " + String.join(", ", allowed));
+        }
+
+        boolean bool(String key, boolean fallback) {
+            String v = text(key, String.valueOf(fallback)).toLowerCase(Locale.ROOT);
+            if (v.equals("true") || v.equals("false")) {
+                return Boolean.parseBoolean(v);
+            }
+            throw bad(key, "must be true or false");
+        }
+
+        /**
+         * {@code prefix.enabled}, {@code .keystore}, {@code .password}, {@code .truststore},
+         * {@code .truststorePassword} and, for a listener, {@code .clientAuth}. Every store is opened here, so a wrong
+         * path or password stops start-up naming the setting, not at the first connection.
+         */
+        TlsSettings tls(String prefix, boolean listener) {
+            boolean enabled = bool(prefix + ".enabled", false);
+            String keyStore = text(prefix + ".keystore", "");
+            String trustStore = text(prefix + ".truststore", "");
+            String clientAuth = listener ? oneOf(prefix + ".clientAuth", "none", "none", "require") : "none";
+            if (!enabled) {
+                for (String key : new String[] {prefix + ".keystore", prefix + ".truststore"}) {
+                    if (!text(key, "").isEmpty()) {
+                        throw bad(key, "is set but " + prefix + ".enabled is not true (the connection would not use"
+                                + " TLS)");
+                    }
+                }
+                if (clientAuth.equals("require")) {
+                    throw bad(prefix + ".clientAuth", "is REQUIRE but " + prefix + ".enabled is not true");
+                }
+                return TlsSettings.OFF;
+            }
+            String password = text(prefix + ".password", "");
+            String trustPassword = text(prefix + ".truststorePassword", "");
+            boolean require = clientAuth.equals("require");
+            if (listener && keyStore.isEmpty()) {
+                throw bad(prefix + ".keystore", "is required with " + prefix + ".enabled=true (the listener's"
+                        + " certificate and key)");
+            }
+            if (require && trustStore.isEmpty()) {
+                throw bad(prefix + ".truststore", "is required with " + prefix + ".clientAuth=REQUIRE (the CAs"
+                        + " whose client certificates are accepted)");
+            }
+            Path keyPath = keyStore.isEmpty() ? null : Path.of(keyStore);
+            Path trustPath = trustStore.isEmpty() ? null : Path.of(trustStore);
+            if (keyPath != null) {
+                java.security.KeyStore ks = load(prefix + ".keystore", keyPath, password, prefix + ".password");
+                if (!hasPrivateKey(ks, password)) {
+                    throw bad(prefix + ".keystore", "holds no private key that " + prefix + ".password opens");
+                }
+            }
+            if (trustPath != null) {
+                java.security.KeyStore ts = load(prefix + ".truststore", trustPath, trustPassword,
+                        prefix + ".truststorePassword");
+                if (!hasCertificate(ts)) {
+                    throw bad(prefix + ".truststore", "holds no certificate");
+                }
+            }
+            return new TlsSettings(true, keyPath, password, trustPath, trustPassword, require);
+        }
+
+        private java.security.KeyStore load(String key, Path file, String password, String passwordKey) {
+            if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+                throw bad(key, "names no readable file");
+            }
+            try (java.io.InputStream in = Files.newInputStream(file)) {
+                java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+                ks.load(in, password.isEmpty() ? null : password.toCharArray());
+                return ks;
+            } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+                throw bad(key, "cannot be opened (not a PKCS#12 or JKS store, or " + passwordKey + " is wrong)");
+            }
+        }
+
+        private static boolean hasPrivateKey(java.security.KeyStore ks, String password) {
+            try {
+                for (String alias : java.util.Collections.list(ks.aliases())) {
+                    if (ks.isKeyEntry(alias) && ks.getKey(alias, password.toCharArray()) != null) {
+                        return true;
+                    }
+                }
+                return false;
+            } catch (java.security.GeneralSecurityException e) {
+                return false;
+            }
+        }
+
+        private static boolean hasCertificate(java.security.KeyStore ks) {
+            try {
+                for (String alias : java.util.Collections.list(ks.aliases())) {
+                    if (ks.getCertificate(alias) != null) {
+                        return true;
+                    }
+                }
+                return false;
+            } catch (java.security.GeneralSecurityException e) {
+                return false;
+            }
         }
 
         SettingsException bad(String key, String problem) {

@@ -69,7 +69,12 @@ public final class OutboxDelivery {
         exchange.getMessage().setBody(item.payload());
     }
 
-    /** Billing answered (AA, or a NACK the producer raised as an exception): record what it means. */
+    /**
+     * Billing answered (AA, or a NACK the producer raised as an exception or returned as its reply): record what it
+     * means. The ACK is where the producer the route used puts it — camel-mllp: the header
+     * {@code CamelMllpAcknowledgement} (also on a NACK it raised); camel-netty (TLS): the reply body, present only when
+     * the exchange did not fail. Classification and the MSA-2 check are the same whichever carried it.
+     */
     public void answered(Exchange exchange) {
         Long outboxId = exchange.getMessage().getHeader(OUTBOX_ID, Long.class);
         if (outboxId == null) {
@@ -81,8 +86,8 @@ public final class OutboxDelivery {
         long id = outboxId;
         String controlId = exchange.getMessage().getHeader(CONTROL_ID, String.class);
         int attempts = exchange.getMessage().getHeader(ATTEMPTS, 0, Integer.class);
-        byte[] ack = exchange.getMessage().getHeader(MLLP_ACK_HEADER, byte[].class);
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        byte[] ack = ackOf(exchange, failure);
         Optional<BillingAnswer> answer = reader.read(ack);
         DeliveryVerdict verdict = policy.classify(controlId, answer);
         meters.counter("iep.billing.attempts", "verdict", verdict.name()).increment();
@@ -104,11 +109,37 @@ public final class OutboxDelivery {
                 String why = answer.map(a -> a.acknowledgedControlId().equals(controlId)
                                 ? "billing answered " + a.ackCode() + " " + a.errorCode()
                                 : "ACK for another message (MSA-2 mismatch)")
-                        .orElse(failure == null ? "no readable ACK" : failure.getClass().getSimpleName());
+                        .orElse(failure == null ? "no readable ACK" : describe(failure));
                 ledger.scheduleRetry(id, why, Instant.now().plus(delay));
                 LOG.warn("{} not delivered ({}); retry in {} ms", controlId, why, delay.toMillis());
             }
             default -> throw new IllegalStateException("unknown verdict " + verdict);
         }
+    }
+
+    /**
+     * The failure's class; for a TLS failure also its message (e.g. which host name billing's certificate lacks),
+     * which names certificates, never message content. Other messages may quote PHI and are left out.
+     */
+    private static String describe(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException && t.getMessage() != null) {
+                return t.getClass().getSimpleName() + ": " + t.getMessage();
+            }
+        }
+        return failure.getClass().getSimpleName();
+    }
+
+    private static byte[] ackOf(Exchange exchange, Throwable failure) {
+        byte[] ack = exchange.getMessage().getHeader(MLLP_ACK_HEADER, byte[].class);
+        if (ack != null || failure != null) {
+            return ack;
+        }
+        String sentTo = exchange.getProperty(Exchange.TO_ENDPOINT, String.class);
+        if (sentTo != null && sentTo.startsWith("netty:")) {
+            // A request/reply netty producer replaced the body (the DFT) with billing's answer.
+            return exchange.getMessage().getBody(byte[].class);
+        }
+        return null;
     }
 }

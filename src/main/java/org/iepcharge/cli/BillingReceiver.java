@@ -25,6 +25,7 @@ import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.hl7.HL7MLLPNettyDecoderFactory;
 import org.apache.camel.component.hl7.HL7MLLPNettyEncoderFactory;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.jsse.SSLContextParameters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +46,8 @@ public final class BillingReceiver implements AutoCloseable {
     private static final Pattern SEQUENCE_PREFIX = Pattern.compile("^(\\d+)-.*\\.hl7$");
     private static final String DECODER_BEAN = "billingReceiverHl7Decoder";
     private static final String ENCODER_BEAN = "billingReceiverHl7Encoder";
+    private static final String SSL_BEAN = "billingReceiverSsl";
+    private static final String CLIENT_SUBJECT_HEADER = "CamelNettySSLClientCertSubjectName";
 
     private final String host;
     private final AckBuilder ackBuilder = new AckBuilder();
@@ -60,6 +63,9 @@ public final class BillingReceiver implements AutoCloseable {
     private final Set<String> seenControlIds = new HashSet<>();
     private final List<String> receivedControlIds = new ArrayList<>();
     private int redeliveries;
+    private SSLContextParameters tls;
+    private boolean requireClientCert;
+    private final List<String> clientSubjects = new ArrayList<>();
 
     /** A receiver bound to loopback only: billing messages carry PHI, so listening wider must be a choice. */
     public BillingReceiver() {
@@ -75,6 +81,22 @@ public final class BillingReceiver implements AutoCloseable {
     public synchronized BillingReceiver onMessage(Consumer<ReceivedMessage> listener) {
         this.listener = Objects.requireNonNull(listener, "listener");
         return this;
+    }
+
+    /**
+     * Listen with TLS (a stand-in for a billing system that requires it): {@code tls} holds this receiver's
+     * certificate and, for {@code requireClientCert}, the CAs whose client certificates it accepts. Set before
+     * {@link #start}.
+     */
+    public synchronized BillingReceiver tls(SSLContextParameters tls, boolean requireClientCert) {
+        this.tls = Objects.requireNonNull(tls, "tls");
+        this.requireClientCert = requireClientCert;
+        return this;
+    }
+
+    /** With mutual TLS: the subject of the client certificate presented with each message received, in order. */
+    public synchronized List<String> clientCertificateSubjects() {
+        return List.copyOf(clientSubjects);
     }
 
     /**
@@ -98,18 +120,26 @@ public final class BillingReceiver implements AutoCloseable {
         seenControlIds.clear();
         receivedControlIds.clear();
         redeliveries = 0;
+        clientSubjects.clear();
 
         CamelContext context = new DefaultCamelContext();
         context.getCamelContextExtension().setName("billing-receiver-" + port);
         context.setStartupSummaryLevel(StartupSummaryLevel.Off);
         context.getRegistry().bind(DECODER_BEAN, codec(new HL7MLLPNettyDecoderFactory()));
         context.getRegistry().bind(ENCODER_BEAN, codec(new HL7MLLPNettyEncoderFactory()));
-        String uri = "netty:tcp://" + host + ":" + port + "?sync=true"
+        String plain = "netty:tcp://" + host + ":" + port + "?sync=true"
                 + "&decoders=#" + DECODER_BEAN + "&encoders=#" + ENCODER_BEAN;
+        String uri = plain;
+        if (tls != null) {
+            context.getRegistry().bind(SSL_BEAN, tls);
+            uri = plain + "&ssl=true&sslContextParameters=#" + SSL_BEAN + "&needClientAuth=" + requireClientCert
+                    + "&sslClientCertHeaders=" + requireClientCert;
+        }
+        String endpoint = uri;
         context.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
-                from(uri).routeId("billing-receiver").process(BillingReceiver.this::handle);
+                from(endpoint).routeId("billing-receiver").process(BillingReceiver.this::handle);
             }
         });
         try {
@@ -119,7 +149,8 @@ public final class BillingReceiver implements AutoCloseable {
             throw e;
         }
         camel = context;
-        LOG.info("Billing receiver listening on {}:{}, answering {}", host, port, answer);
+        LOG.info("Billing receiver listening on {}:{}{}, answering {}", host, port,
+                tls == null ? "" : requireClientCert ? " (mutual TLS)" : " (TLS)", answer);
     }
 
     /** Changes the MSA-1 given from now on (e.g. a billing system that rejects, then recovers). */
@@ -218,6 +249,10 @@ public final class BillingReceiver implements AutoCloseable {
                 redeliveries++;
             }
             receivedControlIds.add(controlId);
+            String subject = exchange.getMessage().getHeader(CLIENT_SUBJECT_HEADER, String.class);
+            if (subject != null) {
+                clientSubjects.add(subject);
+            }
         }
         exchange.getMessage().setBody(ackBuilder.ack(payload, code, error, errorText, charset));
         LOG.info("Billing receiver got {} {} seq {}, answered {}{}", controlId, type, seq, code,

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "iep-charge-router", mixinStandardHelpOptions = true, version = "iep-charge-router 0.1.0",
         description = "HL7 v2 charge capture for serum immunoelectrophoresis (CPT 86320).",
         subcommands = {RunCommand.class, SendCommand.class, ReceiveCommand.class, OutboxCommand.class,
-                HoldsCommand.class, ExplainCommand.class, BenchCommand.class})
+                HoldsCommand.class, ExplainCommand.class, PruneCommand.class, BenchCommand.class})
 public final class IepCommand implements Runnable {
 
     @CommandLine.Spec

@@ -37,7 +37,7 @@ class EngineWiringTest {
             MllpComponent mllp = engine.camelContext().getComponent("mllp", MllpComponent.class);
             assertThat(mllp.getLogPhi()).isFalse();
             assertThat(engine.camelContext().getRoutes()).extracting(r -> r.getRouteId())
-                    .containsExactlyInAnyOrder("lis-inbound", "billing-outbound");
+                    .containsExactlyInAnyOrder("lis-inbound", "billing-outbound", "ledger-retention");
         }
     }
 

@@ -168,7 +168,7 @@ class OutboxCommandTest {
         assertThat(noReason.exit()).isNotZero();
         assertThat(noReason.err()).contains("--reason");
         Result blankReason = outbox("discard", String.valueOf(rows.get(0).id()), "--reason", " ");
-        assertThat(blankReason.exit()).isEqualTo(OutboxCommand.EXIT_UNUSABLE);
+        assertThat(blankReason.exit()).isEqualTo(LedgerCommand.EXIT_UNUSABLE);
 
         // Nothing changed.
         assertThat(statuses("PL1")).containsExactly("PARKED", "PENDING", "PENDING");
@@ -185,7 +185,7 @@ class OutboxCommandTest {
 
         int exit = cli.execute("outbox");
 
-        assertThat(exit).isEqualTo(OutboxCommand.EXIT_UNUSABLE);
+        assertThat(exit).isEqualTo(LedgerCommand.EXIT_UNUSABLE);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("iep.ledger.url",
                 "system property iep.ledger.url", "is not a jdbc:h2: or jdbc:postgresql: URL");
     }
