@@ -24,7 +24,7 @@ import org.iepcharge.rules.RuleSet;
 /**
  * {@code explain}: runs the given messages, in order, through the engine's own edge, capture and rules against a
  * scratch in-memory ledger — so the real ledger is only read — and, when the engine's ledger holds the same messages,
- * reports what the engine itself did with them.
+ * reports what the engine itself did with them. The replay takes each DFT as delivered before the next message.
  */
 public final class Explainer {
 
@@ -77,6 +77,13 @@ public final class Explainer {
                             s.linesFromMessage(id.get()), s.holdsFromMessage(id.get())));
                 }));
                 out.add(new Explanation(m, in, outcome, List.copyOf(decisions), lines, holds, engine));
+                // The replay assumes billing received each DFT before the next message came (as it normally does
+                // within a poll): a later cancel then credits the charge instead of withdrawing it unsent.
+                for (var item : scratch.undelivered()) {
+                    if ("PENDING".equals(item.status())) {
+                        scratch.markDelivered(item.id(), "AA");
+                    }
+                }
             }
             return out;
         }

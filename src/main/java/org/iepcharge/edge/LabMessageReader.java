@@ -59,7 +59,8 @@ final class LabMessageReader {
                     current = null;
                 }
                 case "OBR" -> {
-                    current = new TestBuilder(tests.size() + 1, pendingOrc, pendingOrc == null ? 0 : orcCount, s);
+                    current = new TestBuilder(tests.size() + 1, pendingOrc, pendingOrc == null ? 0 : orcCount, s,
+                            !header.version().equals("2.2") && !header.version().equals("2.3"));
                     pendingOrc = null;
                     tests.add(current);
                 }
@@ -171,6 +172,7 @@ final class LabMessageReader {
 
     private static final class TestBuilder {
         final int obrIndex;
+        final boolean hasAbnField;
         final Segment orc;
         final int orcIndex;
         final Segment obr;
@@ -178,8 +180,9 @@ final class LabMessageReader {
         final List<Observation> observations = new ArrayList<>();
         final List<Diagnosis> diagnoses = new ArrayList<>();
 
-        TestBuilder(int obrIndex, Segment orc, int orcIndex, Segment obr) {
+        TestBuilder(int obrIndex, Segment orc, int orcIndex, Segment obr, boolean hasAbnField) {
             this.obrIndex = obrIndex;
+            this.hasAbnField = hasAbnField;
             this.orc = orc;
             this.orcIndex = orcIndex;
             this.obr = obr;
@@ -211,7 +214,15 @@ final class LabMessageReader {
             }
             return new OrderedTest(key, orc == null ? "" : Fields.get(orc, 1, 1), test, alternate,
                     Fields.get(obr, 25, 1), collection, ordering, interpreter(obr), dx,
-                    orc == null ? "" : Fields.get(orc, 20, 1), observations);
+                    abnStatus(), observations);
+        }
+
+        /**
+         * ORC-20 exists from v2.3.1 (charge-rules.md §1): a v2.2/2.3 feed has no ABN status, whatever an over-filled ORC
+         * carries there — reading it would post GA, shifting liability to the patient on a field the version lacks.
+         */
+        private String abnStatus() {
+            return orc == null || !hasAbnField ? "" : Fields.get(orc, 20, 1);
         }
 
         /** SPM-17 (v2.5+), else OBR-7; never the result or message date [2.3]. */
