@@ -179,6 +179,14 @@ public record EngineSettings(String inboundHost, int inboundPort, Charset inboun
         return p;
     }
 
+    /** Never prints the ledger password (the record's own toString would). */
+    @Override
+    public String toString() {
+        return "EngineSettings[inbound " + inboundHost + ":" + inboundPort + ", billing " + billingMode + " "
+                + billingHost + ":" + billingPort + ", ledger " + ledgerUrl.split("[;?]")[0] + ", rules "
+                + (rules == null ? "built-in" : rules) + ", routes " + routes + "]";
+    }
+
     private static String hostName() {
         try {
             return java.net.InetAddress.getLocalHost().getHostName();
