@@ -20,6 +20,11 @@ import ca.uhn.hl7v2.AcknowledgmentCode;
 import ca.uhn.hl7v2.ErrorCode;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
+import org.iepcharge.domain.Disposition;
+import org.iepcharge.domain.Outcome;
+import org.iepcharge.edge.AckBuilder;
+import org.iepcharge.edge.MshFields;
+import org.iepcharge.edge.MshReader;
 import org.apache.camel.StartupSummaryLevel;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.hl7.HL7MLLPNettyDecoderFactory;
@@ -50,7 +55,7 @@ public final class BillingReceiver implements AutoCloseable {
     private static final String CLIENT_SUBJECT_HEADER = "CamelNettySSLClientCertSubjectName";
 
     private final String host;
-    private final AckBuilder ackBuilder = new AckBuilder();
+    private final AckBuilder acks = new AckBuilder("BILLING", "BILLING");
     private Consumer<ReceivedMessage> listener = m -> { };
 
     // Guarded by "this".
@@ -219,6 +224,18 @@ public final class BillingReceiver implements AutoCloseable {
         return factory;
     }
 
+    /** The same HAPI-built ACK the engine gives the LIS (ERR layout per the DFT's version), with our chosen code. */
+    private byte[] ack(byte[] payload, AcknowledgmentCode code, ErrorCode error, String errorText, Charset charset) {
+        String text = new String(payload, charset).replace("\r\n", "\r").replace('\n', '\r');
+        MshFields msh = MshReader.read(MshReader.firstSegment(text));
+        Outcome outcome = switch (code) {
+            case AA, CA -> Outcome.accepted(Disposition.IGNORED);
+            case AR, CR -> Outcome.reject(error.getCode(), "", errorText);
+            default -> Outcome.error(error.getCode(), "", errorText);
+        };
+        return acks.build(msh, outcome).getBytes(charset);
+    }
+
     private synchronized void handle(Exchange exchange) {
         byte[] payload = exchange.getMessage().getBody(byte[].class);
         String[] msh = Hl7Fields.fields(payload, "MSH-10", "MSH-9-1", "MSH-9-2");
@@ -230,8 +247,7 @@ public final class BillingReceiver implements AutoCloseable {
         Path file;
         AcknowledgmentCode code = answer;
         ErrorCode error = errorCode;
-        String errorText = "Rejected by test billing receiver (configured answer " + answer + " " + error.getCode()
-                + ")";
+        String errorText = error.getMessage();
         try {
             file = store(seq, controlId, payload);
         } catch (IOException e) {
@@ -254,7 +270,7 @@ public final class BillingReceiver implements AutoCloseable {
                 clientSubjects.add(subject);
             }
         }
-        exchange.getMessage().setBody(ackBuilder.ack(payload, code, error, errorText, charset));
+        exchange.getMessage().setBody(ack(payload, code, error, errorText, charset));
         LOG.info("Billing receiver got {} {} seq {}, answered {}{}", controlId, type, seq, code,
                 redelivery ? " (redelivery)" : "");
         listener.accept(new ReceivedMessage(seq, controlId, type, file, code.name(), redelivery));
