@@ -137,6 +137,10 @@ class PhiLogScanIT {
                         + " expected, PHI hits %d%n", transport.name().toLowerCase(), lines.size(), warnings, errors,
                 traces, expectedIds.size(), hits.size());
         hits.stream().limit(20).forEach(h -> System.out.println("  PHI: " + h));
+        if (hits.isEmpty()) {
+            lines.stream().filter(l -> l.contains(" ERROR ")).limit(10)
+                    .forEach(l -> System.out.println("  ERROR line: " + l));
+        }
         String all = String.join("\n", lines);
         assertThat(lines).as("engine log").isNotEmpty();
         assertThat(all).as("the log names the control IDs sent").contains(expectedIds);
