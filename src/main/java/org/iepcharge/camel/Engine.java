@@ -67,6 +67,12 @@ public final class Engine implements AutoCloseable {
         meters.add(new SimpleMeterRegistry());
         meters.add(LoggingMeterRegistry.builder(key -> key.equals("logging.step") ? "PT60S" : null).build());
         try {
+            // This node's previous process is gone (stopped, crashed or killed): its claims on DFTs died with it.
+            int released = ledger.releaseClaims(settings.nodeName());
+            if (released > 0) {
+                LOG.info("Released {} outbox claim(s) left by this node's previous run (node {})", released,
+                        settings.nodeName());
+            }
             if (EngineSettings.MODE_LOCAL.equals(settings.billingMode())) {
                 localBilling = new BillingReceiver(settings.billingHost());
                 localBilling.start(settings.billingPort(), settings.dataDir().resolve("billing"),

@@ -24,7 +24,8 @@ import org.iepcharge.ledger.JdbcLedger;
  *   <tr><td>iep.inbound.port</td><td>2575</td><td>LIS listener port (0–65535; 0 = any free port)</td></tr>
  *   <tr><td>iep.inbound.charset</td><td>UTF-8</td><td>charset of LIS messages without MSH-18</td></tr>
  *   <tr><td>iep.inbound.maxFrameBytes</td><td>1048576</td><td>largest MLLP frame accepted (1 KiB–64 MiB)</td></tr>
- *   <tr><td>iep.inbound.idleTimeoutSeconds</td><td>300</td><td>idle LIS connections are closed (1–86400)</td></tr>
+ *   <tr><td>iep.inbound.idleTimeoutSeconds</td><td>300</td><td>a LIS connection on which no complete frame
+ *       arrives (and no answer leaves) this long is closed: idle, or trickling a frame byte by byte (1–86400)</td></tr>
  *   <tr><td>iep.inbound.maxConnections</td><td>64</td><td>concurrent LIS connections (1–10000)</td></tr>
  *   <tr><td>iep.billing.mode</td><td>local</td><td>{@code local} (built-in receiver) or {@code mllp}</td></tr>
  *   <tr><td>iep.billing.host</td><td>127.0.0.1</td><td>billing's MLLP host</td></tr>

@@ -57,8 +57,13 @@ public final class InboundText {
             return defaultCharset;
         }
         Charset charset = HL7_CHARSETS.get(named);
-        if (charset == null && Charset.isSupported(named)) {
-            charset = Charset.forName(named);
+        if (charset == null) {
+            try {
+                charset = Charset.isSupported(named) ? Charset.forName(named) : null;
+            } catch (IllegalArgumentException illegalName) {
+                // A name Java cannot even parse (e.g. "UTF|8" in a mangled MSH-18): the default, as for an unknown one.
+                charset = null;
+            }
         }
         return charset == null ? defaultCharset : charset;
     }

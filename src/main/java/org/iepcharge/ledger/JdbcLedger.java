@@ -116,6 +116,12 @@ public final class JdbcLedger implements Ledger {
     }
 
     @Override
+    public int releaseClaims(String node) {
+        return update("UPDATE outbox SET claimed_until = NULL WHERE status = 'PENDING' AND claimed_by = ?"
+                + " AND claimed_until IS NOT NULL", node);
+    }
+
+    @Override
     public void markDelivered(long outboxId, String ackCode) {
         update("UPDATE outbox SET status = 'DELIVERED', delivered_at = ?, attempts = attempts + 1, last_error = ?,"
                 + " claimed_until = NULL WHERE id = ? AND status = 'PENDING'", Timestamp.from(Instant.now()),

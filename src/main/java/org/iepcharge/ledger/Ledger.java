@@ -26,6 +26,13 @@ public interface Ledger extends AutoCloseable {
      */
     boolean renewClaim(long outboxId, String node, Duration lease);
 
+    /**
+     * Drops every claim {@code node} holds. Called when that node starts: whatever its previous process claimed died
+     * with it (a crash or a kill), and those DFTs would otherwise wait out their lease (5 × the billing timeout).
+     * Node names must be unique among the nodes sharing a ledger. Returns how many claims were released.
+     */
+    int releaseClaims(String node);
+
     void markDelivered(long outboxId, String ackCode);
 
     void scheduleRetry(long outboxId, String reason, Instant nextAttempt);

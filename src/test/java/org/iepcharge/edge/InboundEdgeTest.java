@@ -56,6 +56,17 @@ class InboundEdgeTest {
     }
 
     @Test
+    void anMsh18JavaCannotParseIsReadWithTheDefaultCharset() {
+        // Found by HostileInputTest's fuzzing: Charset.isSupported throws for such a name, and it escaped the edge.
+        for (String name : new String[] {"UTF 8", "ISO 8859/2", "?8", "UTF-8\u00e4"}) {
+            String msg = ORU.replace("|C1|P|2.5.1\r", "|C1|P|2.5.1||||||" + name + "\r");
+            Inbound in = edge.read(bytes(msg));
+            assertThat(in.charset()).as(name).isEqualTo(StandardCharsets.UTF_8);
+            assertThat(in.verdict()).as(name).isNull();
+        }
+    }
+
+    @Test
     void adtIsRejectedAsUnsupportedType() {
         Inbound in = edge.read(bytes("MSH|^~\\&|A|B|C|D|2026||ADT^A01|X1|P|2.5.1\rPID|1||1\r"));
         assertThat(in.verdict().ackCode()).isEqualTo("AR");

@@ -1,12 +1,13 @@
 package org.iepcharge.edge.mllp;
 
-import java.util.concurrent.TimeUnit;
-
 import io.netty.channel.ChannelHandler;
-import io.netty.handler.timeout.ReadTimeoutHandler;
 import org.apache.camel.component.netty.DefaultChannelHandlerFactory;
 
-/** Closes a LIS connection that sends nothing for the idle timeout (camel-netty has no consumer read timeout). */
+/**
+ * Registry bean for the netty consumer's {@code decoders}, listed <em>after</em> the frame splitter: a new
+ * {@link FrameTimeoutHandler} per connection, closing one on which no complete frame arrived (and no answer left) for
+ * the idle timeout — idle, or trickling a frame byte by byte (camel-netty has no consumer read timeout).
+ */
 public final class IdleTimeoutFactory extends DefaultChannelHandlerFactory {
     private final long idleSeconds;
 
@@ -16,6 +17,6 @@ public final class IdleTimeoutFactory extends DefaultChannelHandlerFactory {
 
     @Override
     public ChannelHandler newChannelHandler() {
-        return new ReadTimeoutHandler(idleSeconds, TimeUnit.SECONDS);
+        return new FrameTimeoutHandler(idleSeconds);
     }
 }
