@@ -125,6 +125,10 @@ public final class ChargeCapture {
         String orderKey = stored.map(c -> c.key().primaryKey()).orElse(test.key().primaryKey());
         if (!planner.isChargeMasterTest(test)) {
             if (planner.looksLikeIep(test)) {
+                if (message.isOrder() && CONTEXT_CONTROLS.contains(test.orderControl())) {
+                    // Kept so that releasing the hold, once an analyst maps the code, finds the payer and diagnoses.
+                    s.saveOrderContext(contextOf(message, test, orderKey, stored), messageId, now);
+                }
                 holdOnce(s, orderKey, "", LineKind.T, trigger, HoldReason.UNMAPPED_IEP_LIKE_TEST.name(),
                         "Unmapped IEP-like test: its name looks like immunoelectrophoresis/immunofixation but its code"
                                 + " is not in the charge master; recognition is by code only (charge-rules.md §3)",
