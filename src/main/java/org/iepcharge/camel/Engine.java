@@ -43,10 +43,12 @@ public final class Engine implements AutoCloseable {
     private final Main main;
     private final ConnectionLimiter connections;
     private final CompositeMeterRegistry meters;
+    private final SimpleMeterRegistry totals;
 
     private Engine(EngineSettings settings, JdbcLedger ledger, BillingReceiver localBilling, Main main,
-                   ConnectionLimiter connections, CompositeMeterRegistry meters) {
+                   ConnectionLimiter connections, CompositeMeterRegistry meters, SimpleMeterRegistry totals) {
         this.meters = meters;
+        this.totals = totals;
         this.settings = settings;
         this.ledger = ledger;
         this.localBilling = localBilling;
@@ -64,7 +66,8 @@ public final class Engine implements AutoCloseable {
         // Counts and ACK times (no patient data), written to the log once a minute for the analyst on duty.
         // The simple registry keeps running totals (what meters() reads); the logging one writes per-minute rates.
         CompositeMeterRegistry meters = new CompositeMeterRegistry();
-        meters.add(new SimpleMeterRegistry());
+        SimpleMeterRegistry totals = new SimpleMeterRegistry();
+        meters.add(totals);
         meters.add(LoggingMeterRegistry.builder(key -> key.equals("logging.step") ? "PT60S" : null).build());
         try {
             // This node's previous process is gone (stopped, crashed or killed): its claims on DFTs died with it.
@@ -104,7 +107,7 @@ public final class Engine implements AutoCloseable {
             main.configure().withName("iep-charge-router");
             main.setInitialProperties(settings.placeholders());
             main.start();
-            Engine engine = new Engine(settings, ledger, localBilling, main, connections, meters);
+            Engine engine = new Engine(settings, ledger, localBilling, main, connections, meters, totals);
             LOG.info("IEP charge router listening for the LIS on {}:{} ({}; rules {} version {}, ledger {}) — started"
                             + " in {} ms", settings.inboundHost(), settings.inboundPort(), settings.inboundTls(),
                     rules.source(), rules.version(),
@@ -188,9 +191,13 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** The engine's meters: inbound messages by ACK code and outcome, ACK time, billing attempts by verdict. */
+    /**
+     * The engine's running totals: inbound messages by ACK code and outcome, ACK time, billing attempts by verdict.
+     * (Read them here: a composite registry answers from whichever child it iterates first, the per-minute log's
+     * included.)
+     */
     public io.micrometer.core.instrument.MeterRegistry meters() {
-        return meters;
+        return totals;
     }
 
     @Override
