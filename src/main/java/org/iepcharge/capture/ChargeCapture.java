@@ -76,14 +76,16 @@ public final class ChargeCapture {
      */
     public Outcome capture(Inbound in) {
         String hash = sha256(in.raw());
+        // One patient's messages are captured one at a time (repeats, MUE); other patients' in parallel.
+        String partition = in.message() == null ? "" : in.message().patient().key();
         try {
-            return ledger.write(s -> captureIn(s, in, hash));
+            return ledger.write(partition, s -> captureIn(s, in, hash));
         } catch (LedgerException e) {
             if (!isUniqueViolation(e)) {
                 throw e;
             }
             // Another node (or connection) stored the same message or line first: decide again on what it stored.
-            return ledger.write(s -> captureIn(s, in, hash));
+            return ledger.write(partition, s -> captureIn(s, in, hash));
         }
     }
 
@@ -315,7 +317,8 @@ public final class ChargeCapture {
      * a hold is never posted twice — not even by two analysts releasing it at once.
      */
     public ReleaseResult releaseHold(long holdId) {
-        return ledger.write(s -> {
+        String patient = ledger.read(s -> s.hold(holdId)).map(HoldRecord::patientKey).orElse("");
+        return ledger.write(patient, s -> {
             Optional<HoldRecord> hold = s.hold(holdId);
             Optional<DecisionTrigger> trigger = s.holdTrigger(holdId, DecisionTrigger.class);
             Instant now = clock.instant();

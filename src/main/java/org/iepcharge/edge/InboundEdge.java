@@ -32,7 +32,7 @@ public final class InboundEdge {
 
     public Inbound read(byte[] raw) {
         Charset charset = text.charsetOf(raw);
-        String hl7 = text.decode(raw);
+        String hl7 = text.decode(raw, charset);
         MshFields msh = MshReader.read(MshReader.firstSegment(hl7));
         if (msh == null) {
             return new Inbound(raw, charset, null, null, null,

@@ -37,10 +37,13 @@ public final class InboundText {
 
     /** Decodes and normalises one frame's payload. */
     public String decode(byte[] payload) {
+        return decode(payload, charsetOf(payload));
+    }
+
+    /** Decodes with a charset already chosen by {@link #charsetOf(byte[])} (the edge needs both, once each). */
+    public String decode(byte[] payload, Charset charset) {
         int start = hasUtf8Bom(payload) ? 3 : 0;
-        Charset charset = hasUtf8Bom(payload) ? StandardCharsets.UTF_8 : charsetOf(payload, start);
-        String text = strictDecode(payload, start, charset);
-        return normaliseSeparators(text);
+        return normaliseSeparators(strictDecode(payload, start, charset));
     }
 
     /** The charset a frame is decoded with (also the one its ACK is encoded with). */

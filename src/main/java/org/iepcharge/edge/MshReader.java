@@ -36,7 +36,19 @@ public final class MshReader {
 
     // fields[0] is "MSH"; fields[1] the encoding characters (MSH-2), so fields[n] is MSH-(n+1).
     private static String[] split(String segment, char fs) {
-        return segment.split(java.util.regex.Pattern.quote(String.valueOf(fs)), -1);
+        return splitOn(segment, fs).toArray(String[]::new);
+    }
+
+    /** String.split without a regex: this runs for every frame, several times. */
+    private static java.util.List<String> splitOn(String s, char separator) {
+        java.util.List<String> parts = new java.util.ArrayList<>(20);
+        int from = 0;
+        for (int i = s.indexOf(separator); i >= 0; i = s.indexOf(separator, from)) {
+            parts.add(s.substring(from, i));
+            from = i + 1;
+        }
+        parts.add(s.substring(from));
+        return parts;
     }
 
     private static String field(String[] fields, int index) {
@@ -44,8 +56,8 @@ public final class MshReader {
     }
 
     private static String component(String field, char cs, int index) {
-        String[] parts = field.split(java.util.regex.Pattern.quote(String.valueOf(cs)), -1);
-        return index < parts.length ? parts[index].trim() : "";
+        java.util.List<String> parts = splitOn(field, cs);
+        return index < parts.size() ? parts.get(index).trim() : "";
     }
 
     private static String firstRepetition(String field, String enc) {

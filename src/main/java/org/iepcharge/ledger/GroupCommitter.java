@@ -38,9 +38,13 @@ final class GroupCommitter implements AutoCloseable {
     private StatementCache statements;
 
     GroupCommitter(Supplier<Connection> connections, SqlDialect dialect) {
+        this(connections, dialect, "ledger-writer");
+    }
+
+    GroupCommitter(Supplier<Connection> connections, SqlDialect dialect, String threadName) {
         this.connections = connections;
         this.dialect = dialect;
-        this.writer = new Thread(this::loop, "ledger-writer");
+        this.writer = new Thread(this::loop, threadName);
         this.writer.setDaemon(true);
         this.writer.start();
     }

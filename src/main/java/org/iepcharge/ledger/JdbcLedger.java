@@ -24,7 +24,8 @@ public final class JdbcLedger implements Ledger {
     private final String user;
     private final String password;
     private final SqlDialect dialect;
-    private final GroupCommitter committer;
+    /** One writer per partition: work of one patient always goes to the same writer, so it stays serial. */
+    private final GroupCommitter[] committers;
     private final Object outboxLock = new Object();
     private Connection outboxConnection;
 
@@ -33,7 +34,12 @@ public final class JdbcLedger implements Ledger {
         this.user = user;
         this.password = password;
         this.dialect = SqlDialect.of(url);
-        this.committer = new GroupCommitter(this::newConnection, dialect);
+        int writers = Math.max(1, Integer.getInteger("iep.ledger.writers",
+                Math.min(4, Runtime.getRuntime().availableProcessors())));
+        this.committers = new GroupCommitter[writers];
+        for (int i = 0; i < writers; i++) {
+            committers[i] = new GroupCommitter(this::newConnection, dialect, "ledger-writer-" + i);
+        }
     }
 
     /** Opens the ledger at {@code url}, migrating its schema first. */
@@ -61,7 +67,12 @@ public final class JdbcLedger implements Ledger {
 
     @Override
     public <T> T write(LedgerWork<T> work) {
-        return committer.submit(work);
+        return committers[0].submit(work);
+    }
+
+    @Override
+    public <T> T write(String partitionKey, LedgerWork<T> work) {
+        return committers[Math.floorMod(partitionKey.hashCode(), committers.length)].submit(work);
     }
 
     @Override
@@ -256,7 +267,9 @@ public final class JdbcLedger implements Ledger {
 
     @Override
     public void close() {
-        committer.close();
+        for (GroupCommitter committer : committers) {
+            committer.close();
+        }
         synchronized (outboxLock) {
             closeOutboxConnection();
         }

@@ -12,6 +12,15 @@ public interface Ledger extends AutoCloseable {
 
     <T> T write(LedgerWork<T> work);
 
+    /**
+     * As {@link #write(LedgerWork)}, on the writer of {@code partitionKey}: work with the same key (the same patient)
+     * is never run concurrently — so same-day repeats and MUE are decided without races — while other patients'
+     * work commits in parallel.
+     */
+    default <T> T write(String partitionKey, LedgerWork<T> work) {
+        return write(work);
+    }
+
     <T> T read(LedgerWork<T> work);
 
     /**
