@@ -20,6 +20,10 @@ public final class EngineLauncher {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             engine.close();
+            // Logging is asynchronous: flush it after the engine's last line, not in a hook racing this one.
+            if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logback) {
+                logback.stop();
+            }
             stopped.countDown();
         }, "iep-shutdown"));
         stopped.await();

@@ -14,7 +14,12 @@ public final class IepCommand implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(execute(args));
+        int exit = execute(args);
+        // Logging is asynchronous (logback.xml): flush what is queued before the JVM ends.
+        if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logback) {
+            logback.stop();
+        }
+        System.exit(exit);
     }
 
     /** Runs a command line and returns its exit code (tests call this instead of {@link #main}). */
