@@ -3,6 +3,7 @@ package org.iepcharge.camel;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
 import org.iepcharge.capture.ChargeCapture;
 import org.iepcharge.domain.Disposition;
 import org.iepcharge.domain.Outcome;
@@ -18,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * The ACK is both the reply body (camel-netty) and the {@code CamelMllpAcknowledgement} property (camel-mllp with
  * {@code autoAck=false}), so the route's {@code from:} alone chooses the transport.
  */
-public final class LisInbound {
+public final class LisInbound implements Processor {
     static final String MLLP_ACK = "CamelMllpAcknowledgement";
     private static final Logger LOG = LoggerFactory.getLogger(LisInbound.class);
 
@@ -38,6 +39,7 @@ public final class LisInbound {
                 .publishPercentiles(0.5, 0.99).register(meters);
     }
 
+    @Override
     public void process(Exchange exchange) {
         long started = System.nanoTime();
         byte[] raw = exchange.getMessage().getBody(byte[].class);
