@@ -22,6 +22,14 @@ public final class LisFailure {
         this.acks = acks;
     }
 
+    private static String origin(Throwable cause) {
+        if (cause == null || cause.getStackTrace().length == 0) {
+            return "unknown";
+        }
+        StackTraceElement top = cause.getStackTrace()[0];
+        return top.getClassName() + "." + top.getMethodName() + ":" + top.getLineNumber();
+    }
+
     public void process(Exchange exchange) {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         if (cause instanceof MllpInvalidAcknowledgementException) {
@@ -34,8 +42,9 @@ public final class LisFailure {
         byte[] raw = exchange.getMessage().getBody(byte[].class);
         String text = raw == null ? "" : new String(raw, StandardCharsets.ISO_8859_1);
         var msh = MshReader.read(MshReader.firstSegment(text.replace("\r\n", "\r").replace('\n', '\r')));
-        LOG.error("{}: unexpected {} in the inbound route; answered AR 207", msh == null ? "(no MSH)"
-                : msh.controlId(), cause == null ? "failure" : cause.getClass().getSimpleName());
+        // Where it was thrown (class, method, line) helps find the fault; the exception's text may quote the message.
+        LOG.error("{}: unexpected {} at {} in the inbound route; answered AR 207", msh == null ? "(no MSH)"
+                : msh.controlId(), cause == null ? "failure" : cause.getClass().getSimpleName(), origin(cause));
         byte[] ack = acks.build(msh, Outcome.reject(207, "", "Application internal error; resend later"))
                 .getBytes(StandardCharsets.ISO_8859_1);
         exchange.getMessage().setBody(ack);
