@@ -105,7 +105,7 @@ public final class OutboxDelivery {
                 BillingAnswer a = answer.get();
                 String reason = a.ackCode() + (a.errorCode() == 0 ? "" : " " + a.errorCode())
                         + (a.reason().isEmpty() ? "" : ": " + a.reason());
-                ledger.park(id, reason);
+                ledger.park(id, node, reason);
                 LOG.warn("{} parked: billing answered {}; later DFTs of the same order wait", controlId,
                         a.ackCode() + (a.errorCode() == 0 ? "" : " " + a.errorCode()));
             }
@@ -115,7 +115,7 @@ public final class OutboxDelivery {
                                 ? "billing answered " + a.ackCode() + " " + a.errorCode()
                                 : "ACK for another message (MSA-2 mismatch)")
                         .orElse(failure == null ? "no readable ACK" : describe(failure));
-                ledger.scheduleRetry(id, why, Instant.now().plus(delay));
+                ledger.scheduleRetry(id, node, why, Instant.now().plus(delay));
                 LOG.warn("{} not delivered ({}); retry in {} ms", controlId, why, delay.toMillis());
             }
             default -> throw new IllegalStateException("unknown verdict " + verdict);

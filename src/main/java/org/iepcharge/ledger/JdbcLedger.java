@@ -146,6 +146,20 @@ public final class JdbcLedger implements Ledger {
     }
 
     @Override
+    public boolean scheduleRetry(long outboxId, String node, String reason, Instant nextAttempt) {
+        return update("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?,"
+                + " claimed_until = NULL WHERE id = ? AND status = 'PENDING' AND claimed_by = ?",
+                Timestamp.from(nextAttempt), cut(reason), outboxId, node) == 1;
+    }
+
+    @Override
+    public boolean park(long outboxId, String node, String reason) {
+        return update("UPDATE outbox SET status = 'PARKED', attempts = attempts + 1, last_error = ?,"
+                + " claimed_until = NULL WHERE id = ? AND status = 'PENDING' AND claimed_by = ?", cut(reason),
+                outboxId, node) == 1;
+    }
+
+    @Override
     public void park(long outboxId, String reason) {
         update("UPDATE outbox SET status = 'PARKED', attempts = attempts + 1, last_error = ?, claimed_until = NULL"
                 + " WHERE id = ? AND status = 'PENDING'", cut(reason), outboxId);

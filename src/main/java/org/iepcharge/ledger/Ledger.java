@@ -48,6 +48,15 @@ public interface Ledger extends AutoCloseable {
 
     void park(long outboxId, String reason);
 
+    /**
+     * As {@link #scheduleRetry(long, String, Instant)}, only while {@code node} still holds the claim: a node whose
+     * lease ran out must not clear the claim of the node that took the DFT over (it could then be sent twice).
+     */
+    boolean scheduleRetry(long outboxId, String node, String reason, Instant nextAttempt);
+
+    /** As {@link #park(long, String)}, only while {@code node} still holds the claim. */
+    boolean park(long outboxId, String node, String reason);
+
     /** Parked and pending DFTs, for {@code outbox}. */
     List<OutboxItem> undelivered();
 

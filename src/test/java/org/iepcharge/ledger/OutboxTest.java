@@ -228,6 +228,19 @@ class OutboxTest extends LedgerTestSupport {
     }
 
     @OnBothDatabases
+    void aNodeThatLostItsClaimCannotRetryOrParkTheDftAnotherNodeHolds(TestDatabase.Backend backend) {
+        open(backend);
+        long id = enqueue("TAKEN", "O1");
+        assertThat(ledger.claimDue(10, Duration.ofMillis(1), "n1")).extracting(OutboxItem::id).containsExactly(id);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !ledger.claimDue(10, Duration.ofMinutes(5), "n2").isEmpty());
+        assertThat(ledger.scheduleRetry(id, "n1", "late failure", Instant.now())).isFalse();
+        assertThat(ledger.park(id, "n1", "late refusal")).isFalse();
+        assertThat(ledger.claimDue(10, Duration.ofMinutes(5), "n3")).as("still n2's").isEmpty();
+        assertThat(ledger.park(id, "n2", "AR 103")).isTrue();
+        assertThat(ledger.undelivered()).singleElement().satisfies(i -> assertThat(i.status()).isEqualTo("PARKED"));
+    }
+
+    @OnBothDatabases
     void withdrawPendingOnlyWithdrawsUndeliveredNeverAttemptedDfts(TestDatabase.Backend backend) {
         open(backend);
         long claimed = enqueue("CLAIMED", "O1");
