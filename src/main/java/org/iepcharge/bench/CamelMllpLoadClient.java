@@ -5,10 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
-import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
@@ -25,7 +22,6 @@ import org.apache.camel.support.service.ServiceHelper;
  * it cannot offer an open-loop rate, and its per-exchange cost is paid on the same 2 cores as the target.
  */
 public final class CamelMllpLoadClient implements LoadClient {
-    private static final long HIGHEST_MICROS = TimeUnit.SECONDS.toMicros(60);
     private static final String ACK_HEADER = "CamelMllpAcknowledgement";
 
     private final String host;
@@ -33,12 +29,7 @@ public final class CamelMllpLoadClient implements LoadClient {
     private final int connections;
     private final String runTag;
     private final int nonIepPerOrder;
-    private final Recorder recorder = new Recorder(HIGHEST_MICROS, 3);
-    private final AtomicLong sent = new AtomicLong();
-    private final AtomicLong acked = new AtomicLong();
-    private final AtomicLong accepted = new AtomicLong();
-    private final AtomicLong errors = new AtomicLong();
-    private volatile boolean measuring;
+    private final LoadTally tally = new LoadTally();
     private volatile boolean stop;
 
     public CamelMllpLoadClient(String host, int port, int connections, String runTag, int nonIepPerOrder) {
@@ -77,21 +68,11 @@ public final class CamelMllpLoadClient implements LoadClient {
             ready.await(10, TimeUnit.SECONDS);
             Thread.sleep(warmup.toMillis());
             onWindowStart.run();
-            long sent0 = sent.get();
-            long acked0 = acked.get();
-            long accepted0 = accepted.get();
-            long errors0 = errors.get();
-            recorder.reset();
-            measuring = true;
-            long t0 = System.nanoTime();
+            long[] start = tally.startWindow();
             Thread.sleep(measure.toMillis());
-            measuring = false;
-            long t1 = System.nanoTime();
-            Histogram h = recorder.getIntervalHistogram();
-            long ack = acked.get() - acked0;
-            long acc = accepted.get() - accepted0;
+            LoadClient.Window window = tally.endWindow(start);
             onWindowEnd.run();
-            return new Window(sent.get() - sent0, ack, acc, ack - acc, errors.get() - errors0, (t1 - t0) / 1e9, h);
+            return window;
         } finally {
             stop = true;
             for (Thread t : threads) {
@@ -112,21 +93,14 @@ public final class CamelMllpLoadClient implements LoadClient {
             } catch (Exception e) {
                 exchange.setException(e);
             }
-            sent.incrementAndGet();
+            tally.sent();
             long micros = (System.nanoTime() - started) / 1_000;
             byte[] ack = exchange.getMessage().getHeader(ACK_HEADER, byte[].class);
             if (ack == null) {
-                errors.incrementAndGet();
+                tally.error();
                 continue;
             }
-            acked.incrementAndGet();
-            String code = EchoAck.msa1(ack, ack.length);
-            if (code.equals("AA") || code.equals("CA")) {
-                accepted.incrementAndGet();
-            }
-            if (measuring) {
-                recorder.recordValue(Math.min(Math.max(micros, 1), HIGHEST_MICROS));
-            }
+            tally.answered(ack, ack.length, micros);
         }
     }
 }

@@ -14,11 +14,8 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
-import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
 
 /**
  * N plain JDK sockets speaking MLLP. Closed loop: each connection writes one frame and reads its ACK before the next.
@@ -31,7 +28,6 @@ public final class SocketLoadClient implements LoadClient {
     private static final byte VT = 0x0b;
     private static final byte FS = 0x1c;
     private static final byte CR = 0x0d;
-    private static final long HIGHEST_MICROS = TimeUnit.SECONDS.toMicros(60);
 
     private final String host;
     private final int port;
@@ -40,12 +36,7 @@ public final class SocketLoadClient implements LoadClient {
     private final String runTag;
     private final int nonIepPerOrder;
 
-    private final Recorder recorder = new Recorder(HIGHEST_MICROS, 3);
-    private final AtomicLong sent = new AtomicLong();
-    private final AtomicLong acked = new AtomicLong();
-    private final AtomicLong accepted = new AtomicLong();
-    private final AtomicLong errors = new AtomicLong();
-    private volatile boolean measuring;
+    private final LoadTally tally = new LoadTally();
     private volatile boolean stop;
 
     public SocketLoadClient(String host, int port, int connections, double rate, String runTag, int nonIepPerOrder) {
@@ -81,21 +72,11 @@ public final class SocketLoadClient implements LoadClient {
             ready.await(10, TimeUnit.SECONDS);
             Thread.sleep(warmup.toMillis());
             onWindowStart.run();
-            long sent0 = sent.get();
-            long acked0 = acked.get();
-            long accepted0 = accepted.get();
-            long errors0 = errors.get();
-            recorder.reset();
-            measuring = true;
-            long t0 = System.nanoTime();
+            long[] start = tally.startWindow();
             Thread.sleep(measure.toMillis());
-            measuring = false;
-            long t1 = System.nanoTime();
-            Histogram h = recorder.getIntervalHistogram();
-            long ack = acked.get() - acked0;
-            long acc = accepted.get() - accepted0;
+            LoadClient.Window window = tally.endWindow(start);
             onWindowEnd.run();
-            return new Window(sent.get() - sent0, ack, acc, ack - acc, errors.get() - errors0, (t1 - t0) / 1e9, h);
+            return window;
         } finally {
             stop = true;
             for (Thread t : threads) {
@@ -128,14 +109,14 @@ public final class SocketLoadClient implements LoadClient {
                 byte[] m = mix.next().payload();
                 long started = System.nanoTime();
                 writeFrame(out, m);
-                sent.incrementAndGet();
+                tally.sent();
                 int n = readFrame(in, ack);
                 long micros = (System.nanoTime() - started) / 1_000;
-                count(ack, n, micros);
+                tally.answered(ack, n, micros);
             }
         } catch (IOException e) {
             if (!stop) {
-                errors.incrementAndGet();
+                tally.error();
             }
         }
     }
@@ -154,16 +135,16 @@ public final class SocketLoadClient implements LoadClient {
                 }
                 byte[] m = mix.next().payload();
                 if (!inFlight.offer(next)) {
-                    errors.incrementAndGet(); // more than 65,536 unanswered: the target is far behind
+                    tally.error(); // more than 65,536 unanswered: the target is far behind
                     return;
                 }
                 writeFrame(out, m);
-                sent.incrementAndGet();
+                tally.sent();
                 next += interval;
             }
         } catch (IOException e) {
             if (!stop) {
-                errors.incrementAndGet();
+                tally.error();
             }
         }
     }
@@ -176,23 +157,12 @@ public final class SocketLoadClient implements LoadClient {
                 int n = readFrame(in, ack);
                 Long scheduled = inFlight.poll();
                 long micros = scheduled == null ? 0 : (System.nanoTime() - scheduled) / 1_000;
-                count(ack, n, micros);
+                tally.answered(ack, n, micros);
             }
         } catch (IOException e) {
             if (!stop) {
-                errors.incrementAndGet();
+                tally.error();
             }
-        }
-    }
-
-    private void count(byte[] ack, int n, long micros) {
-        acked.incrementAndGet();
-        String code = EchoAck.msa1(ack, n);
-        if (code.equals("AA") || code.equals("CA")) {
-            accepted.incrementAndGet();
-        }
-        if (measuring) {
-            recorder.recordValue(Math.min(Math.max(micros, 1), HIGHEST_MICROS));
         }
     }
 
