@@ -28,6 +28,8 @@ public final class JdbcLedger implements Ledger {
     private final GroupCommitter[] committers;
     private final Object outboxLock = new Object();
     private Connection outboxConnection;
+    /** Compaction of the embedded H2 file (null for PostgreSQL, in-memory H2, or a file served by another process). */
+    private final H2StoreHousekeeping housekeeping;
 
     private JdbcLedger(String url, String user, String password) {
         this.url = url;
@@ -40,6 +42,7 @@ public final class JdbcLedger implements Ledger {
         for (int i = 0; i < writers; i++) {
             committers[i] = new GroupCommitter(this::newConnection, dialect, "ledger-writer-" + i);
         }
+        this.housekeeping = dialect == SqlDialect.H2 ? H2StoreHousekeeping.startIfEmbeddedH2(url, user, password) : null;
     }
 
     /** Opens the ledger at {@code url}, migrating its schema first. */
@@ -51,7 +54,8 @@ public final class JdbcLedger implements Ledger {
     /**
      * The embedded default. {@code WRITE_DELAY=0}: H2's default write delay lost 757–1,141 committed rows per SIGKILL
      * (transport-measurements.md); with it at 0 an acknowledged outcome survives the kill. {@code AUTO_SERVER}
-     * lets the command line (outbox, holds, explain) open the ledger while the engine runs.
+     * lets the command line (outbox, holds, explain) open the ledger while the engine runs. In this mode H2 never
+     * compacts its file by itself; {@link H2StoreHousekeeping} does, on its own thread.
      */
     public static String h2FileUrl(java.nio.file.Path directory) {
         return "jdbc:h2:file:" + directory.toAbsolutePath().resolve("ledger") + ";WRITE_DELAY=0;AUTO_SERVER=TRUE";
@@ -286,6 +290,9 @@ public final class JdbcLedger implements Ledger {
         }
         synchronized (outboxLock) {
             closeOutboxConnection();
+        }
+        if (housekeeping != null) {
+            housekeeping.close();
         }
     }
 }
