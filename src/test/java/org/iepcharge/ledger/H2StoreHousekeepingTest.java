@@ -31,6 +31,12 @@ import org.junit.jupiter.api.io.TempDir;
 class H2StoreHousekeepingTest {
 
     private static final int MESSAGES = 4_000;
+    /**
+     * At most this many messages per second, so the run lasts at least 8 s whatever the machine: what housekeeping
+     * can reclaim depends on time (retention 1 s, a pass every 250 ms), and on a fast machine an unpaced run would
+     * end before the first chunks were old enough to reuse.
+     */
+    private static final int PACE_PER_SECOND = 500;
     /** Without housekeeping the same run leaves ≈ 195 MB (292 MB after 6,000 messages, 142 MB after 3,000). */
     private static final long BOUND = 120L << 20;
 
@@ -75,7 +81,13 @@ class H2StoreHousekeepingTest {
         long size;
         try (JdbcLedger ledger = JdbcLedger.open(JdbcLedger.h2FileUrl(directory), "sa", "")) {
             long previous = -1;
+            long started = System.nanoTime();
             for (int i = 0; i < MESSAGES; i++) {
+                long due = started + i * 1_000_000_000L / PACE_PER_SECOND;
+                long early = due - System.nanoTime();
+                if (early > 0) {
+                    Thread.sleep(early / 1_000_000, (int) (early % 1_000_000));
+                }
                 String controlId = "C" + i;
                 String orderKey = "ORDER-" + i;
                 long prev = previous;
