@@ -32,6 +32,8 @@ import org.iepcharge.domain.Patient;
  * <p>Thread-safe: the HAPI context and parser are shared read-only; each call builds its own message.
  */
 public final class DftBuilder {
+    /** HL7 table 0211 value for UTF-8: the bytes the outbox stores and sends are UTF-8. */
+    static final String UTF8_CHARSET = "UNICODE UTF-8";
     /** MSH-10 is ST(20) [4.3]; charge-rules.md §8. */
     public static final int MAX_CONTROL_ID_LENGTH = 20;
     /** FT1-2 is ST(12) in every version through 2.8 [4.2]; charge-rules.md §8. */
@@ -73,11 +75,26 @@ public final class DftBuilder {
             }
             writeDg1s(dft, doc.context().diagnoses());
             writeIn1s(dft, doc.context().insurance());
+            String encoded = parser.encode(dft);
+            if (isAscii(encoded)) {
+                return encoded; // MSH-18 empty means ASCII (HL7 2.5.1 §2.14.9.18)
+            }
+            // The outbox stores the DFT as UTF-8 bytes: say so, or billing reads a non-ASCII name as ASCII.
+            dft.getMSH().getCharacterSet(0).setValue(UTF8_CHARSET);
             return parser.encode(dft);
         } catch (HL7Exception e) {
             // HAPI messages can echo field values; keep them out (no patient data in exceptions or logs).
             throw new IllegalStateException("Could not encode DFT^P03 for control ID " + doc.controlId(), e);
         }
+    }
+
+    private static boolean isAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) > 0x7F) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void writeMsh(MSH msh, ChargeDocument doc) throws DataTypeException {

@@ -407,6 +407,15 @@ class DftBuilderTest {
         // and survives the caller's UTF-8 encoding
         String roundTrip = new String(er7.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8);
         assertThat(field(roundTrip, "PID", 0, 5)).isEqualTo("Müller^Anna^B");
+        // MSH-18 says the bytes are UTF-8 (an empty MSH-18 means ASCII): parts[n - 1] of the MSH line is MSH-n
+        assertThat(er7.split("\r")[0].split("\\|", -1)[17]).isEqualTo("UNICODE UTF-8");
+    }
+
+    @Test
+    void asciiDftLeavesMsh18Empty() {
+        String er7 = build(doc("DFT2", context(patient("Muller"), DIAGNOSES, INSURANCE, "2"), cg(tLine("T1"))));
+        String[] msh = er7.split("\r")[0].split("\\|", -1);
+        assertThat(msh.length < 18 || msh[17].isEmpty()).as(er7.split("\r")[0]).isTrue();
     }
 
     @Test
