@@ -58,7 +58,7 @@ public final class AckBuilder {
             msa.getMessageControlID().setValue(inbound == null ? "" : inbound.controlId());
             if (outcome.errorCode() != 0) {
                 msa.getTextMessage().setValue(outcome.errorText());
-                fillError(ack.getERR(), inbound == null ? "2.5.1" : inbound.version(), outcome);
+                fillError(ack.getERR(), ackVersion(inbound), outcome);
             }
             return parser.encode(ack);
         } catch (HL7Exception e) {
@@ -85,8 +85,9 @@ public final class AckBuilder {
         msh.getMessageControlID().setValue(idPrefix + Long.toString(sequence.incrementAndGet(), 36).toUpperCase());
         msh.getProcessingID().getProcessingID().setValue(in == null || in.processingId().isEmpty() ? "P"
                 : in.processingId());
-        msh.getVersionID().getVersionID().setValue(in == null || !InboundEdge.VERSIONS.contains(in.version())
-                ? "2.5.1" : in.version());
+        // Echoed, even a version we do not accept (billing-facts.md §5 "Echo MSH-11/MSH-12"): a v2.1 sender reads
+        // our AR 203 as its own version's ACK. Only a missing MSH-12 gets ours.
+        msh.getVersionID().getVersionID().setValue(ackVersion(in));
     }
 
     private static void fillError(ERR err, String version, Outcome outcome) throws HL7Exception {
@@ -126,8 +127,13 @@ public final class AckBuilder {
         err.getErr8_UserMessage().setValue(outcome.errorText());
     }
 
+    private static String ackVersion(MshFields in) {
+        return in == null || in.version().isBlank() ? "2.5.1" : in.version();
+    }
+
+    /** ERR-1 (ERR-2/3/4/7/8 came with v2.5) for 2.0–2.4; any other value, known or not, gets the v2.5 layout. */
     private static boolean olderThan25(String version) {
-        return version.startsWith("2.2") || version.startsWith("2.3") || version.startsWith("2.4");
+        return version.matches("2\\.[0-4](\\..*)?");
     }
 
     private static String orDefault(String value, String fallback) {

@@ -221,12 +221,17 @@ class EndToEndTest {
         assertThat(ack21.msa2()).isEqualTo(ctl21);
         assertThat(ackNone.msa1()).as(ackNone.toString()).isEqualTo("AR");
         assertThat(ackNone.msa2()).isEqualTo(ctlNone);
-        // The engine answers an unsupported version in the v2.5.1 layout (it cannot speak 2.1): ERR-3 carries 203.
-        assertThat(ack21.field("MSH-12")).isEqualTo("2.5.1");
-        assertThat(ack21.err3()).isEqualTo("203");
+        // MSH-12 is echoed (billing-facts.md §5), so the v2.1 sender gets a v2.1 ACK: ERR-1 layout (no ERR-2/3
+        // before v2.5), 203 in ERR-1-4. Without MSH-12 there is nothing to echo: v2.5.1, ERR-3.
+        assertThat(ack21.field("MSH-12")).isEqualTo("2.1");
+        assertThat(ack21.err3()).isEmpty();
+        assertThat(ack21.field("ERR-1-4-1")).isEqualTo("203");
+        assertThat(ack21.field("ERR-1-1")).isEqualTo("MSH");
+        assertThat(ack21.field("ERR-1-3")).isEqualTo("12");
+        assertThat(ackNone.field("MSH-12")).isEqualTo("2.5.1");
         assertThat(ackNone.err3()).isEqualTo("203");
-        assertThat(ack21.field("ERR-2-1")).isEqualTo("MSH");
-        assertThat(ack21.field("ERR-2-3")).isEqualTo("12");
+        assertThat(ackNone.field("ERR-2-1")).isEqualTo("MSH");
+        assertThat(ackNone.field("ERR-2-3")).isEqualTo("12");
     }
 
     @Test
