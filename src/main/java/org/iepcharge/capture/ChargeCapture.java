@@ -30,6 +30,7 @@ import org.iepcharge.domain.Outcome;
 import org.iepcharge.domain.TransactionType;
 import org.iepcharge.edge.Inbound;
 import org.iepcharge.ledger.HoldRecord;
+import org.iepcharge.ledger.InboundHistory;
 import org.iepcharge.ledger.InboundRecord;
 import org.iepcharge.ledger.Ledger;
 import org.iepcharge.ledger.LedgerException;
@@ -93,13 +94,14 @@ public final class ChargeCapture {
         MessageHeader h = in.header();
         String sender = h == null ? "" : h.sender();
         String controlId = h == null ? "" : h.controlId();
-        Optional<StoredAnswer> prior = s.findAnswer(sender, controlId, hash);
+        InboundHistory history = s.inboundHistory(sender, controlId, hash);
+        Optional<StoredAnswer> prior = history.sameContent();
         if (prior.isPresent()) {
             LOG.info("{} {} is a resend: original answer {} returned, nothing reprocessed", controlId,
                     type(h), prior.get().outcome().ackCode());
             return prior.get().outcome();
         }
-        if (!controlId.isEmpty() && s.controlIdSeen(sender, controlId)) {
+        if (!controlId.isEmpty() && history.controlIdSeen()) {
             LOG.warn("{} {} reuses a control ID with different content: processed as a new message", controlId,
                     type(h));
         }
@@ -161,7 +163,8 @@ public final class ChargeCapture {
             }
             return;
         }
-        if (!s.hasContext(orderKey)) {
+        // A context found by placer or filler number is the row of orderKey: only without one is there a doubt.
+        if (stored.isEmpty() && !s.hasContext(orderKey)) {
             s.saveOrderContext(contextOf(message, test, orderKey, stored), messageId, now);
         }
         if (CANCEL_REQUESTS.contains(control)) {
@@ -194,13 +197,14 @@ public final class ChargeCapture {
         if (!status.equals("F") && !status.equals("C")) {
             return; // interim (P, A, I, S, O, R, Y, Z, or an empty OBR-25 with non-final OBX): nothing yet (§7)
         }
-        if (!s.hasContext(orderKey)) {
+        if (stored.isEmpty() && !s.hasContext(orderKey)) {
             s.saveOrderContext(contextOf(message, test, orderKey, Optional.empty()), messageId, now);
         }
-        boolean firstFinal = !s.finalSeen(orderKey);
-        s.markFinalSeen(orderKey);
+        // Changed by this call, or (no row to change) never seen: the first final either way.
+        boolean firstFinal = s.markFinalSeen(orderKey) || !s.finalSeen(orderKey);
         List<StoredLine> posted = postedLines(s, orderKey);
-        Optional<OrderContext> context = s.findOrderContext(test.key());
+        // Nothing above rewrote a context that was found, so it is what a second read would return.
+        Optional<OrderContext> context = stored.isPresent() ? stored : s.findOrderContext(test.key());
         if ("CANCELLED".equals(s.cancelState(orderKey)) && posted.isEmpty()) {
             holdOnce(s, orderKey, cptOf(s, orderKey), LineKind.T, trigger, HoldReason.CANCEL_AFTER_RESULT.name(),
                     "A result arrived for an order the LIS had cancelled: the test was performed; review",

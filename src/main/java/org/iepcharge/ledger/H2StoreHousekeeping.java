@@ -45,21 +45,29 @@ final class H2StoreHousekeeping implements AutoCloseable {
     static final int DEFAULT_RETENTION_MS = 1_000;
     /** Compact only while less than this share of the chunk bytes is live. */
     private static final int TARGET_FILL_PERCENT = 80;
-    /** Live bytes to rewrite per pass, as a share of the bytes written since the previous pass. */
-    private static final int BUDGET_PERCENT_OF_WRITTEN = 20;
+    static final String BUDGET_PROPERTY = "iep.ledger.h2.compactPercent";
+    /**
+     * Live bytes to rewrite per pass, as a share of the bytes written since the previous pass. It sets where the file
+     * settles: freeing a chunk that is f live costs f of its size in rewriting, so with a budget of b the chunks
+     * settle near b live. Measured over 1.8 million messages at 20 %: the file was 4.26 GB, 1.12 GB after
+     * SHUTDOWN COMPACT (26 % live), growing with the live data, never faster.
+     */
+    static final int DEFAULT_BUDGET_PERCENT = 20;
     private static final long MIN_BUDGET = 1L << 20;
     private static final long MAX_BUDGET = 64L << 20;
 
     private final Connection connection;
     private final MVStore store;
+    private final int budgetPercent;
     private final ScheduledExecutorService timer;
     private long writtenAtLastPass;
     private long passes;
     private long compactions;
 
-    private H2StoreHousekeeping(Connection connection, MVStore store, int periodMs) {
+    private H2StoreHousekeeping(Connection connection, MVStore store, int periodMs, int budgetPercent) {
         this.connection = connection;
         this.store = store;
+        this.budgetPercent = budgetPercent;
         this.writtenAtLastPass = writtenBytes(store.getFileStore());
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "ledger-h2-housekeeping");
@@ -95,8 +103,10 @@ final class H2StoreHousekeeping implements AutoCloseable {
                 return null;
             }
             store.setRetentionTime(retentionMs);
-            LOG.info("ledger housekeeping: H2 file compaction every {} ms, retention {} ms", periodMs, retentionMs);
-            return new H2StoreHousekeeping(c, store, periodMs);
+            int budgetPercent = Math.min(100, Math.max(1, Integer.getInteger(BUDGET_PROPERTY, DEFAULT_BUDGET_PERCENT)));
+            LOG.info("ledger housekeeping: H2 file compaction every {} ms, up to {} % of the bytes written,"
+                    + " retention {} ms", periodMs, budgetPercent, retentionMs);
+            return new H2StoreHousekeeping(c, store, periodMs, budgetPercent);
         } catch (SQLException | RuntimeException e) {
             // Housekeeping is an optimisation: the ledger works without it, only its file grows.
             LOG.warn("ledger housekeeping not started ({}); the H2 file will not be compacted while running",
@@ -132,7 +142,7 @@ final class H2StoreHousekeeping implements AutoCloseable {
             long since = Math.max(0, written - writtenAtLastPass);
             writtenAtLastPass = written;
             if (since > 0 && fileStore.getChunksFillRate() < TARGET_FILL_PERCENT) {
-                long budget = Math.min(MAX_BUDGET, Math.max(MIN_BUDGET, since * BUDGET_PERCENT_OF_WRITTEN / 100));
+                long budget = Math.min(MAX_BUDGET, Math.max(MIN_BUDGET, since * budgetPercent / 100));
                 if (fileStore.compact(TARGET_FILL_PERCENT, (int) budget)) {
                     compactions++;
                 }

@@ -22,6 +22,8 @@ public final class LedgerSession {
     private final Connection connection;
     private final SqlDialect dialect;
     private final StatementCache statements;
+    /** {@link #linesForOrder} answers of this transaction, dropped by every write to charge_line. */
+    private final java.util.Map<String, List<StoredLine>> linesByOrder = new java.util.HashMap<>();
 
     LedgerSession(Connection connection, SqlDialect dialect) {
         this(connection, dialect, null);
@@ -64,6 +66,30 @@ public final class LedgerSession {
                 }
                 return Optional.of(new StoredAnswer(rs.getLong(1), new Outcome(Disposition.valueOf(rs.getString(2)),
                         rs.getString(3), rs.getInt(4), rs.getString(5), rs.getString(6))));
+            }
+        }
+    }
+
+    /**
+     * What the ledger knows of a sender's control ID, in one query: the stored answer for exactly this content (a
+     * resend), and whether the control ID was used before at all (for other content: a wrapped LIS counter).
+     */
+    public InboundHistory inboundHistory(String sender, String controlId, String contentHash) throws SQLException {
+        try (PreparedStatement ps = prepare("SELECT id, disposition, ack_code, error_code, error_location,"
+                + " error_text, content_hash FROM inbound_message WHERE sender = ? AND control_id = ?")) {
+            ps.setString(1, sender);
+            ps.setString(2, controlId);
+            try (ResultSet rs = ps.executeQuery()) {
+                boolean seen = false;
+                while (rs.next()) {
+                    seen = true;
+                    if (rs.getString(7).equals(contentHash)) {
+                        return new InboundHistory(Optional.of(new StoredAnswer(rs.getLong(1), new Outcome(
+                                Disposition.valueOf(rs.getString(2)), rs.getString(3), rs.getInt(4),
+                                rs.getString(5), rs.getString(6)))), true);
+                    }
+                }
+                return new InboundHistory(Optional.empty(), seen);
             }
         }
     }
@@ -240,11 +266,19 @@ public final class LedgerSession {
 
     /** Every line ever stored for an order (posted, credited or withdrawn), oldest first. */
     public List<StoredLine> linesForOrder(String orderKey) throws SQLException {
+        // One message's capture asks for its order's lines up to three times; only insertLine and closeLine change
+        // them, and a session is one transaction, so the answer is kept until one of those runs.
+        List<StoredLine> known = linesByOrder.get(orderKey);
+        if (known != null) {
+            return known;
+        }
         try (PreparedStatement ps = prepare("SELECT id, order_key, generation, line_json, status,"
                 + " production, patient_key, rules_version, posted_dft FROM charge_line WHERE order_key = ?"
                 + " ORDER BY id")) {
             ps.setString(1, orderKey);
-            return lines(ps);
+            List<StoredLine> lines = List.copyOf(lines(ps));
+            linesByOrder.put(orderKey, lines);
+            return lines;
         }
     }
 
@@ -299,6 +333,7 @@ public final class LedgerSession {
             ps.setLong(13, sourceMessageId);
             ps.setString(14, dftControlId);
             ps.setTimestamp(15, Timestamp.from(now));
+            linesByOrder.clear();
             ps.executeUpdate();
         }
     }
@@ -311,6 +346,7 @@ public final class LedgerSession {
             ps.setString(2, creditDft);
             ps.setTimestamp(3, Timestamp.from(now));
             ps.setLong(4, lineId);
+            linesByOrder.clear();
             return ps.executeUpdate() == 1;
         }
     }
@@ -385,11 +421,12 @@ public final class LedgerSession {
         }
     }
 
-    public void markFinalSeen(String orderKey) throws SQLException {
+    /** Marks a final result seen; true when this call changed it (false: already seen, or no context row). */
+    public boolean markFinalSeen(String orderKey) throws SQLException {
         try (PreparedStatement ps = prepare(
-                "UPDATE order_context SET final_seen = TRUE WHERE order_key = ?")) {
+                "UPDATE order_context SET final_seen = TRUE WHERE order_key = ? AND final_seen = FALSE")) {
             ps.setString(1, orderKey);
-            ps.executeUpdate();
+            return ps.executeUpdate() == 1;
         }
     }
 

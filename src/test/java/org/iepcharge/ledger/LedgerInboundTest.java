@@ -49,6 +49,14 @@ class LedgerInboundTest extends LedgerTestSupport {
         assertThat(ledger.read((LedgerSession s) -> s.controlIdSeen("LIS^LAB", "C101"))).isFalse();
         assertThat(ledger.read((LedgerSession s) -> s.controlIdSeen("OTHER^LAB", "C100"))).isFalse();
 
+        // The same in one query, as charge capture asks it.
+        assertThat(ledger.read((LedgerSession s) -> s.inboundHistory("LIS^LAB", "C100", "hash-a")))
+                .isEqualTo(new InboundHistory(Optional.of(new StoredAnswer(id, rejected)), true));
+        assertThat(ledger.read((LedgerSession s) -> s.inboundHistory("LIS^LAB", "C100", "hash-b")))
+                .isEqualTo(new InboundHistory(Optional.empty(), true));
+        assertThat(ledger.read((LedgerSession s) -> s.inboundHistory("OTHER^LAB", "C100", "hash-a")))
+                .isEqualTo(new InboundHistory(Optional.empty(), false));
+
         assertThat(db.column("SELECT raw FROM inbound_message WHERE id = ?", id).get(0))
                 .isEqualTo(inbound("LIS^LAB", "C100", "hash-a").raw());
     }

@@ -62,7 +62,9 @@ class LedgerSessionTest extends LedgerTestSupport {
         ledger.write((LedgerSession s) -> {
             s.saveOrderContext(first, m1, T0);
             assertThat(s.setCancelState(orderKey, "REQUESTED")).isTrue();
-            s.markFinalSeen(orderKey);
+            assertThat(s.markFinalSeen(orderKey)).as("first final").isTrue();
+            assertThat(s.markFinalSeen(orderKey)).as("already seen").isFalse();
+            assertThat(s.markFinalSeen("P:no-such-order^LIS")).as("no context row").isFalse();
             return null;
         });
         ledger.write((LedgerSession s) -> {
