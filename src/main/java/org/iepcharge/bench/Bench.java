@@ -128,6 +128,13 @@ public final class Bench {
 
     private BenchResult load(String name, String host, int port, EchoServer billing, Engine engine)
             throws Exception {
+        if (!options.prewarm().isZero()) {
+            LoadClient.Window w = new SocketLoadClient(host, port, options.connections(), 0, MessageMix.newRunTag(),
+                    options.nonIepPerOrder()).run(Duration.ZERO, options.prewarm(), () -> { }, () -> { });
+            out.println(String.format(Locale.ROOT, "   prewarm (closed loop, %.0f s): %,.0f msg/s, not reported below",
+                    w.seconds(), w.ackedPerSecond()));
+            out.flush();
+        }
         LoadClient client = options.client().equals("camel-mllp")
                 ? new CamelMllpLoadClient(host, port, options.connections(), MessageMix.newRunTag(),
                         options.nonIepPerOrder())

@@ -50,6 +50,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "5", description = "Warm-up seconds (default: ${DEFAULT-VALUE}).")
     double warmup;
 
+    @Option(names = "--prewarm", defaultValue = "0", description = "Closed-loop seconds before the warm-up of each"
+            + " target (default: ${DEFAULT-VALUE}); with --rate, lets the JVM warm up before the fixed rate starts.")
+    double prewarm;
+
     @Option(names = "--duration", defaultValue = "15", description = "Measured seconds (default: ${DEFAULT-VALUE}).")
     double duration;
 
@@ -96,7 +100,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         BenchOptions options = new BenchOptions(target, client, host, port, connections, rate,
                 Bench.seconds(warmup), Bench.seconds(duration), nonIepPerOrder, baselines, billingPort, dataDir,
-                routes, Bench.seconds(drain));
+                routes, Bench.seconds(drain), Bench.seconds(prewarm));
         PrintWriter out = spec.commandLine().getOut();
         try (CliLogging quiet = CliLogging.quiet("org.apache.camel")) {
             new Bench(options, out).run();

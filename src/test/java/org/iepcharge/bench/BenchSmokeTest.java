@@ -48,7 +48,7 @@ class BenchSmokeTest {
         String project = System.getProperty("iep.project.dir", ".");
         BenchOptions options = new BenchOptions(Bench.ENGINE, "socket", "127.0.0.1", 0, 2, 0,
                 Bench.seconds(0.3), Bench.seconds(1.0), 1, true, 0, dir.resolve("data"),
-                Path.of(project, "routes"), Bench.seconds(10));
+                Path.of(project, "routes"), Bench.seconds(10), Bench.seconds(0.3));
         StringWriter text = new StringWriter();
         List<BenchResult> results = new Bench(options, new PrintWriter(text)).run();
 
@@ -62,7 +62,7 @@ class BenchSmokeTest {
         BenchResult engine = results.get(2);
         assertThat(engine.dftsDelivered()).isPositive();
         assertThat(engine.drainSeconds()).isGreaterThanOrEqualTo(0);
-        assertThat(text.toString()).contains("ratio engine / netty-echo", "p99.9", "RSS");
+        assertThat(text.toString()).contains("ratio engine / netty-echo", "p99.9", "RSS", "prewarm (closed loop");
     }
 
     @Test
