@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
@@ -65,14 +64,7 @@ public final class CamelMllpLoadClient implements LoadClient {
                 t.start();
                 threads.add(t);
             }
-            ready.await(10, TimeUnit.SECONDS);
-            Thread.sleep(warmup.toMillis());
-            onWindowStart.run();
-            long[] start = tally.startWindow();
-            Thread.sleep(measure.toMillis());
-            LoadClient.Window window = tally.endWindow(start);
-            onWindowEnd.run();
-            return window;
+            return tally.measure(ready, warmup, measure, onWindowStart, onWindowEnd);
         } finally {
             stop = true;
             for (Thread t : threads) {

@@ -44,14 +44,30 @@ final class LoadTally {
         }
     }
 
-    /** Starts the measured window; pass the result to {@link #endWindow}. */
-    synchronized long[] startWindow() {
+    /**
+     * Once every connection is ready: the warm-up, then the measured window, with the caller's hooks at its two ends
+     * (the caller samples its own counters there).
+     */
+    LoadClient.Window measure(java.util.concurrent.CountDownLatch ready, java.time.Duration warmup,
+                              java.time.Duration measure, Runnable onWindowStart, Runnable onWindowEnd)
+            throws InterruptedException {
+        ready.await(10, TimeUnit.SECONDS);
+        Thread.sleep(warmup.toMillis());
+        onWindowStart.run();
+        long[] start = startWindow();
+        Thread.sleep(measure.toMillis());
+        LoadClient.Window window = endWindow(start);
+        onWindowEnd.run();
+        return window;
+    }
+
+    private synchronized long[] startWindow() {
         recorder.reset();
         measuring = true;
         return new long[] {sent, acked, accepted, errors, System.nanoTime()};
     }
 
-    LoadClient.Window endWindow(long[] start) {
+    private LoadClient.Window endWindow(long[] start) {
         measuring = false;
         long t1 = System.nanoTime();
         Histogram h = recorder.getIntervalHistogram();

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 
@@ -69,14 +68,7 @@ public final class SocketLoadClient implements LoadClient {
                     threads.add(start("bench-conn-" + c, () -> closedLoop(s, mix, ready)));
                 }
             }
-            ready.await(10, TimeUnit.SECONDS);
-            Thread.sleep(warmup.toMillis());
-            onWindowStart.run();
-            long[] start = tally.startWindow();
-            Thread.sleep(measure.toMillis());
-            LoadClient.Window window = tally.endWindow(start);
-            onWindowEnd.run();
-            return window;
+            return tally.measure(ready, warmup, measure, onWindowStart, onWindowEnd);
         } finally {
             stop = true;
             for (Thread t : threads) {
