@@ -81,9 +81,17 @@ class BillingDeliveryTest {
         return billing.receivedControlIds().stream().filter(controlId::equals).count();
     }
 
-    /** Waits a few retry periods (the cap is 400 ms) so that anything that would be retried has been. */
-    private static void severalRetryPeriods() throws InterruptedException {
-        Thread.sleep(6L * EngineFixture.RETRY_MAX_MILLIS);
+    /**
+     * A positive signal, instead of a fixed sleep, that the delivery loop has run several retry periods: the DFT of
+     * a probe order, answered AE 207 by billing, is retried until it has been tried three times — whatever would
+     * wrongly be (re)sent had the same chances meanwhile. Then billing answers {@code restore} again.
+     */
+    private void severalRetryPeriods(String probe, AcknowledgmentCode restore) {
+        billing.setAnswer(AcknowledgmentCode.AE, ErrorCode.APPLICATION_INTERNAL_ERROR);
+        engine.orderAndFinalResult(probe);
+        eventually(() -> assertThat(rows(probe)).singleElement()
+                .satisfies(r -> assertThat(r.attempts()).as(r.toString()).isGreaterThanOrEqualTo(3)));
+        billing.setAnswer(restore);
     }
 
     @Test
@@ -135,7 +143,7 @@ class BillingDeliveryTest {
         eventually(() -> assertThat(row(dft).status()).isEqualTo("DELIVERED"));
         assertThat(row(dft).lastError()).isEqualTo("answered AA");
         long afterDelivery = received(dft);
-        severalRetryPeriods();
+        severalRetryPeriods("PRB1", AcknowledgmentCode.AA);
         assertThat(received(dft)).as("nothing is sent after AA").isEqualTo(afterDelivery);
         System.out.printf("AR 207: %s sent %d times (%d redeliveries by MSH-10), delivered on the first AA%n", dft,
                 afterDelivery, billing.redeliveryCount());
@@ -162,7 +170,7 @@ class BillingDeliveryTest {
         assertThat(parked.lastError()).isEqualTo("AR 103: Table value not found");
 
         // Parked means parked: not retried, however long we wait.
-        severalRetryPeriods();
+        severalRetryPeriods("PRB2", AcknowledgmentCode.AR);
         assertThat(received(parked.controlId())).isEqualTo(1);
         assertThat(row(parked.controlId()).attempts()).isEqualTo(1);
 
@@ -174,7 +182,7 @@ class BillingDeliveryTest {
         // ...while later DFTs of the parked order (a correction: credit and re-charge) wait behind it.
         engine.lisSends(EngineFixture.oru("PLC1", "C", "20261119080000"));
         eventually(() -> assertThat(rows("PLC1")).hasSize(3));
-        severalRetryPeriods();
+        severalRetryPeriods("PRB3", AcknowledgmentCode.AA);
         assertThat(rows("PLC1")).extracting(Row::status).containsExactly("PARKED", "PENDING", "PENDING");
         assertThat(rows("PLC1")).extracting(Row::attempts).containsExactly(1, 0, 0);
         List<String> later = rows("PLC1").subList(1, 3).stream().map(Row::controlId).toList();
@@ -201,7 +209,7 @@ class BillingDeliveryTest {
         billing.setAnswer(AcknowledgmentCode.AA);
         engine.lisSends(EngineFixture.oru("PLD1", "C", "20261119080000"));
         eventually(() -> assertThat(rows("PLD1")).hasSize(3));
-        severalRetryPeriods();
+        severalRetryPeriods("PRB4", AcknowledgmentCode.AA);
         assertThat(rows("PLD1")).extracting(Row::status).containsExactly("PARKED", "PENDING", "PENDING");
 
         assertThat(engine.engine().ledger().discardParked(parked.id(), "charged by hand")).isTrue();
@@ -209,7 +217,7 @@ class BillingDeliveryTest {
         eventually(() -> assertThat(rows("PLD1")).extracting(Row::status)
                 .containsExactly("DISCARDED", "DELIVERED", "DELIVERED"));
         assertThat(row(parked.controlId()).lastError()).isEqualTo("discarded: charged by hand");
-        severalRetryPeriods();
+        severalRetryPeriods("PRB5", AcknowledgmentCode.AA);
         assertThat(received(parked.controlId())).as("sent once, before it was parked").isEqualTo(1);
         assertThat(engine.engine().ledger().discardParked(parked.id(), "again")).isFalse();
     }

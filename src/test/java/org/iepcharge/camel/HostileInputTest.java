@@ -50,7 +50,7 @@ import org.slf4j.LoggerFactory;
  *   <li>a flood of connections over iep.inbound.maxConnections: the excess is closed at once, the admitted ones
  *   that send nothing are closed by the idle timeout, and service resumes;</li>
  *   <li>fuzz: mutations (byte flips, truncation, segment shuffles, delimiter swaps, duplicated/dropped segments) of
- *   the public corpus ({@code /work/shared/corpus/public}, or {@code -Diep.test.corpus}): 10,000 through the
+ *   the repository's public corpus ({@code testdata/corpus/public}, or {@code -Diep.test.corpus}): 10,000 through the
  *   {@code lisInbound} bean in process (edge, capture, ledger) and 1,000 over the socket; every input gets AA, AE or
  *   AR (or no answer for an inbound ACK) or a clean close — never a hang or an exception. More with
  *   {@code -Diep.test.fuzz.count=N} (in process) and {@code -Diep.test.fuzz.socket=N}.</li>
@@ -67,7 +67,9 @@ class HostileInputTest {
     static final int THREAD_SLACK = 4;
     static final int FUZZ_IN_PROCESS = Integer.getInteger("iep.test.fuzz.count", 10_000);
     static final int FUZZ_SOCKET = Integer.getInteger("iep.test.fuzz.socket", 1_000);
-    static final Path CORPUS = Path.of(System.getProperty("iep.test.corpus", "/work/shared/corpus/public"));
+    static final Path CORPUS = System.getProperty("iep.test.corpus") == null
+            ? EngineHarness.projectDir().resolve("testdata/corpus/public")
+            : Path.of(System.getProperty("iep.test.corpus"));
 
     @TempDir
     Path tmp;
@@ -148,9 +150,8 @@ class HostileInputTest {
             assertThat(good.served.get()).as("well-formed messages served").isPositive();
 
             awaitNoConnections(engine);
-            Thread.sleep(500);
+            int threadsAfter = awaitThreadsAtMost(threadsBefore + THREAD_SLACK);
             long heapAfter = heapAfterGcMiB();
-            int threadsAfter = ManagementFactory.getThreadMXBean().getThreadCount();
             System.out.printf("hostile: heap used after GC %d MiB -> %d MiB (bound %d MiB); live threads %d -> %d;"
                             + " open connections %d -> %d%n", heapBefore, heapAfter, HEAP_BOUND_MIB, threadsBefore,
                     threadsAfter, connectionsBefore, engine.openConnections());
@@ -502,6 +503,17 @@ class HostileInputTest {
         while (engine.openConnections() > 0 && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
+    }
+
+    /** Waits (up to 10 s) for connection threads to end; returns the live thread count then. */
+    private static int awaitThreadsAtMost(int bound) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        int live = ManagementFactory.getThreadMXBean().getThreadCount();
+        while (live > bound && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            live = ManagementFactory.getThreadMXBean().getThreadCount();
+        }
+        return live;
     }
 
     private static long heapAfterGcMiB() throws InterruptedException {

@@ -78,9 +78,11 @@ class PhiLogScanIT {
                 order(inboundPort, p + "2", expectedIds);
                 awaitBilling(billing, 3);
                 // 3. Billing away (connection refused), then back answering AA.
+                long failedBefore = deliveryFailures(log);
                 billing.stop();
                 order(inboundPort, p + "3", expectedIds);
-                Thread.sleep(1500);
+                // A positive signal instead of a fixed sleep: a delivery attempt failed while billing was away.
+                awaitLog(log, () -> deliveryFailures(log) > failedBefore, "a failed delivery while billing is away");
                 billing.start(billingPort, tmp.resolve("billing"), AcknowledgmentCode.AA);
                 awaitBilling(billing, 2);
 
@@ -112,7 +114,12 @@ class PhiLogScanIT {
                     c.write(RawMllp.frame(msg(p + "-OUTSIDE", "ORM^O01^ORM_O01", "2.5.1", List.of(pid()))));
                     c.read(Duration.ofSeconds(5));
                 }
-                Thread.sleep(1000);
+                // Before the scan for an absence (no PHI): wait until a last message was answered and logged, so the
+                // log holds everything logged for what came before it.
+                try (RawMllp c = new RawMllp(inboundPort)) {
+                    answer(c, msg(p + "-LAST", "ORM^O01^ORM_O01", "2.5.1", List.of(pid())), expectedIds);
+                }
+                awaitLog(log, () -> Files.readString(log).contains(p + "-LAST ORM"), "the last message logged");
             } finally {
                 engine.destroy();
                 if (!engine.waitFor(30, TimeUnit.SECONDS)) {
@@ -219,9 +226,28 @@ class PhiLogScanIT {
         }
     }
 
-    private static void awaitBilling(BillingReceiver billing, int atLeast) throws InterruptedException {
+    private static void awaitBilling(BillingReceiver billing, int atLeast) throws Exception {
+        awaitLog(null, () -> billing.receivedCount() >= atLeast, "billing received " + atLeast + " DFT(s)");
+    }
+
+    /** Log lines of delivery attempts that failed without an answer from billing (it was not listening). */
+    private static long deliveryFailures(Path log) throws IOException {
+        return Files.readAllLines(log, StandardCharsets.UTF_8).stream()
+                .filter(l -> l.contains(" not delivered (") && !l.contains("billing answered")).count();
+    }
+
+    private interface Condition {
+        boolean met() throws Exception;
+    }
+
+    /** Waits up to 30 s for {@code condition}; fails naming {@code what} (and showing the log) if it never holds. */
+    private static void awaitLog(Path log, Condition condition, String what) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (billing.receivedCount() < atLeast && System.nanoTime() < deadline) {
+        while (!condition.met()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("waited 30 s for " + what + (log == null ? "" : "; log:\n"
+                        + Files.readString(log)));
+            }
             Thread.sleep(50);
         }
     }

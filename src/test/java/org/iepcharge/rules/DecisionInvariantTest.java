@@ -41,14 +41,12 @@ class DecisionInvariantTest {
     void invariantsHoldForGeneratedInputs() {
         List<RuleSet> ruleSets = ruleSets();
         assertThat(ruleSets).hasSizeGreaterThan(20);
-        int decided = 0;
         int held = 0;
         int posted = 0;
         for (int i = 0; i < INPUTS; i++) {
             RuleSet rules = ruleSets.get(random.nextInt(ruleSets.size()));
             DecisionInput in = input();
             Decision decision = new ChargeDecider(rules).decide(in);
-            decided++;
             assertThat(decision.lines()).hasSizeLessThanOrEqualTo(2);
             assertThat(decision.lines().stream().map(l -> l.line().kind()).distinct().count())
                     .isEqualTo(decision.lines().size());
@@ -61,8 +59,8 @@ class DecisionInvariantTest {
                 }
             }
         }
-        assertThat(decided).isGreaterThanOrEqualTo(10_000);
-        // The generator must reach both outcomes often, or the invariants prove little.
+        // The invariants are asserted per case above (checkLine). The generator must also reach both outcomes often,
+        // or those per-case checks prove little.
         assertThat(held).isGreaterThan(1_000);
         assertThat(posted).isGreaterThan(1_000);
     }

@@ -15,7 +15,6 @@ import org.iepcharge.cli.Explainer.EngineRecord;
 import org.iepcharge.cli.Explainer.Explanation;
 import org.iepcharge.cli.FileMessage;
 import org.iepcharge.domain.ChargeLine;
-import org.iepcharge.domain.Disposition;
 import org.iepcharge.ledger.HoldRecord;
 import org.iepcharge.ledger.StoredLine;
 import org.iepcharge.rules.RuleSet;
@@ -26,7 +25,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
-import org.opentest4j.TestAbortedException;
 
 /**
  * Issue 3 item 5: for every scenario row, {@code explain} — the {@link Explainer} with the row's rules file, replaying
@@ -35,11 +33,8 @@ import org.opentest4j.TestAbortedException;
  * for that message when it ran the row over MLLP. The whole-row totals are compared too: explain's posted lines
  * against the charges (CG) billing received.
  *
- * <p>Known deviation (reported as aborted, with expected and actual): {@code explain} replays against a scratch
- * ledger whose outbox is never delivered. When the engine credits a charge billing already received (a cancel under
- * {@code chargeTrigger: ORDER}), the replay finds the charge still pending and withdraws it with its credit (§7: "a
- * charge and its credit that have not yet left the outbox are withdrawn together"), so explain answers IGNORED where
- * the engine answered CHARGED and sent a CD. Which timing explain should assume is a design decision, not a fix here.
+ * <p>Any difference fails the row: a disagreement between explain and the engine is a defect of one of them, never
+ * a skip.
  */
 class ExplainMatchesEngineTest {
     @TempDir
@@ -58,7 +53,6 @@ class ExplainMatchesEngineTest {
 
     /** Rows of the rules file being checked, run through the engine and explained together (one scratch ledger). */
     private static final Map<ScenarioRow, Checked> CHECKED = new HashMap<>();
-    private static final List<String> KNOWN = new ArrayList<>();
 
     private record Checked(RowRun run, List<Explanation> explanations, String rendered) {
     }
@@ -104,12 +98,6 @@ class ExplainMatchesEngineTest {
         }
     }
 
-    @AfterAll
-    static void report() {
-        System.out.println("Explain vs engine: " + KNOWN.size() + " known deviation(s)");
-        KNOWN.forEach(k -> System.out.println("  KNOWN DEVIATION " + k));
-    }
-
     private static void check(Checked checked) {
         RowRun run = checked.run();
         ScenarioRow row = run.row();
@@ -117,7 +105,6 @@ class ExplainMatchesEngineTest {
         String rendered = checked.rendered();
 
         List<String> problems = new ArrayList<>();
-        List<String> known = new ArrayList<>();
         List<String> explainedCharges = new ArrayList<>();
         for (Explanation e : explanations) {
             String where = e.source().source();
@@ -127,13 +114,9 @@ class ExplainMatchesEngineTest {
             }
             EngineRecord engine = e.engine().get();
             if (!e.outcome().equals(engine.outcome())) {
-                String difference = where + ": outcome expected (engine) " + engine.outcome().ackCode() + " "
+                problems.add(where + ": outcome expected (engine) " + engine.outcome().ackCode() + " "
                         + engine.outcome().disposition() + ", explain " + e.outcome().ackCode() + " "
-                        + e.outcome().disposition();
-                boolean creditWithdrawn = engine.outcome().disposition() == Disposition.CHARGED
-                        && e.outcome().disposition() == Disposition.IGNORED
-                        && run.ft1s().stream().anyMatch(f -> f.transactionType().equals("CD"));
-                (creditWithdrawn ? known : problems).add(difference);
+                        + e.outcome().disposition());
             }
             List<String> explainLines = lines(e.lines());
             List<String> engineLines = lines(engine.lines());
@@ -166,17 +149,7 @@ class ExplainMatchesEngineTest {
             throw new AssertionError("row " + row + ": explain differs from the engine:\n  "
                     + String.join("\n  ", problems) + "\n--- explain output ---\n" + rendered);
         }
-        if (!known.isEmpty()) {
-            String report = row + ": " + EXPLAIN_WITHDRAWS + " | " + String.join(" | ", known);
-            KNOWN.add(report);
-            throw new TestAbortedException("KNOWN DEVIATION " + report);
-        }
     }
-
-    /** Known deviation of explain (reported, not fixed here): see the class comment. */
-    static final String EXPLAIN_WITHDRAWS = "explain replays against a scratch ledger whose outbox is never"
-            + " delivered, so a credit of a charge billing already received shows in explain as a withdrawal of a"
-            + " pending charge (outcome IGNORED, no CD line) while the engine sent the CD (outcome CHARGED)";
 
     private static List<String> lines(List<StoredLine> lines) {
         return lines.stream().map(l -> l.line().kind() + " " + charge(l.line()) + " units " + l.line().units()
