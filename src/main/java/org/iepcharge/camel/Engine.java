@@ -15,6 +15,7 @@ import org.iepcharge.billing.DeliveryPolicy;
 import org.iepcharge.billing.DftBuilder;
 import org.iepcharge.billing.DftSettings;
 import org.iepcharge.capture.ChargeCapture;
+import org.iepcharge.capture.ChargeIds;
 import org.iepcharge.capture.RulesLinePlanner;
 import org.iepcharge.cli.BillingReceiver;
 import org.iepcharge.edge.AckBuilder;
@@ -57,6 +58,14 @@ public final class Engine implements AutoCloseable {
     }
 
     public static Engine start(EngineSettings settings) throws Exception {
+        return start(settings, Clock.systemDefaultZone(), ChargeIds.LEDGER_SEQUENCES);
+    }
+
+    /**
+     * As {@link #start(EngineSettings)}, with the clock and the DFT MSH-10 / FT1-2 source of charge capture given (a
+     * golden-file test fixes both to compare a whole DFT).
+     */
+    public static Engine start(EngineSettings settings, Clock clock, ChargeIds ids) throws Exception {
         long started = System.nanoTime();
         settings.requireRoutes();
         RuleSet rules = rules(settings);
@@ -82,7 +91,7 @@ public final class Engine implements AutoCloseable {
                         AcknowledgmentCode.AA);
             }
             AckBuilder acks = new AckBuilder(settings.application(), settings.facility());
-            ChargeCapture capture = newCapture(settings, rules, ledger);
+            ChargeCapture capture = newCapture(settings, rules, RulesLinePlanner::new, ledger, clock, ids);
             ConnectionLimiter connections = new ConnectionLimiter(settings.maxConnections());
 
             main.bind("lisInbound", new LisInbound(new InboundEdge(settings.inboundCharset()), capture, acks,
@@ -148,10 +157,16 @@ public final class Engine implements AutoCloseable {
     public static ChargeCapture newCapture(EngineSettings settings, RuleSet rules,
                                            java.util.function.Function<RuleSet, RulesLinePlanner> planner,
                                            Ledger ledger) {
+        return newCapture(settings, rules, planner, ledger, Clock.systemDefaultZone(), ChargeIds.LEDGER_SEQUENCES);
+    }
+
+    private static ChargeCapture newCapture(EngineSettings settings, RuleSet rules,
+                                            java.util.function.Function<RuleSet, RulesLinePlanner> planner,
+                                            Ledger ledger, Clock clock, ChargeIds ids) {
         DftBuilder dfts = new DftBuilder(new DftSettings(settings.application(), settings.facility(),
                 settings.billingApplication(), settings.billingFacility()));
         return new ChargeCapture(ledger, planner.apply(rules), dfts,
-                rules.site().chargeTrigger() == ChargeTrigger.ORDER, Clock.systemDefaultZone());
+                rules.site().chargeTrigger() == ChargeTrigger.ORDER, clock, ids);
     }
 
     /** camel-hl7's decoder, handing over bytes so the edge can decode with the charset MSH-18 names. */

@@ -6,7 +6,6 @@ import java.security.NoSuchAlgorithmException;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -61,14 +60,22 @@ public final class ChargeCapture {
     private final DftBuilder dftBuilder;
     private final boolean chargeOnOrder;
     private final Clock clock;
+    private final ChargeIds ids;
 
     public ChargeCapture(Ledger ledger, LinePlanner planner, DftBuilder dftBuilder, boolean chargeOnOrder,
                          Clock clock) {
+        this(ledger, planner, dftBuilder, chargeOnOrder, clock, ChargeIds.LEDGER_SEQUENCES);
+    }
+
+    /** As the engine runs it, with the clock (MSH-7, EVN-2, FT1-5) and the MSH-10/FT1-2 source given. */
+    public ChargeCapture(Ledger ledger, LinePlanner planner, DftBuilder dftBuilder, boolean chargeOnOrder,
+                         Clock clock, ChargeIds ids) {
         this.ledger = ledger;
         this.planner = planner;
         this.dftBuilder = dftBuilder;
         this.chargeOnOrder = chargeOnOrder;
         this.clock = clock;
+        this.ids = ids;
     }
 
     /**
@@ -361,11 +368,11 @@ public final class ChargeCapture {
         if (lines.isEmpty()) {
             return;
         }
-        String dftId = s.nextDftControlId();
+        String dftId = ids.nextDftControlId(s);
         List<StoredLine> history = s.linesForOrder(orderKey);
         List<FinancialTransaction> transactions = new ArrayList<>();
         for (ChargeLine planned : lines) {
-            ChargeLine line = planned.withTransactionId(s.nextTransactionId());
+            ChargeLine line = planned.withTransactionId(ids.nextTransactionId(s));
             int generation = 1 + (int) history.stream()
                     .filter(l -> l.line().cpt().equals(line.cpt()) && l.line().kind() == line.kind()).count();
             s.insertLine(orderKey, generation, line, trigger.header().isProduction(), trigger.patientKey(),
@@ -403,7 +410,7 @@ public final class ChargeCapture {
         if (toSend.isEmpty()) {
             return;
         }
-        String dftId = s.nextDftControlId();
+        String dftId = ids.nextDftControlId(s);
         List<FinancialTransaction> transactions = new ArrayList<>();
         for (StoredLine l : toSend) {
             if (s.closeLine(l.id(), StoredLine.CREDITED, dftId, now)) {
@@ -421,7 +428,7 @@ public final class ChargeCapture {
             throws SQLException {
         OrderContext ctx = context.orElseGet(() -> bareContext(trigger));
         ChargeDocument document = new ChargeDocument(dftId, trigger.header().processingId().isEmpty() ? "P"
-                : trigger.header().processingId(), DTM.format(now.atZone(ZoneId.systemDefault())), ctx,
+                : trigger.header().processingId(), DTM.format(now.atZone(clock.getZone())), ctx,
                 trigger.test().key().filler(), transactions);
         byte[] payload = dftBuilder.build(document).getBytes(StandardCharsets.UTF_8);
         s.enqueue(dftId, orderKey, payload, now);

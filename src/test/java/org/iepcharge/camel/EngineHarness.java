@@ -102,6 +102,13 @@ public final class EngineHarness implements AutoCloseable {
 
     /** As {@link #start(Transport, Path)}, with extra settings (e.g. {@code iep.rules}) on top of the harness's. */
     public static EngineHarness start(Transport transport, Path dir, Map<String, String> extra) throws Exception {
+        return start(transport, dir, extra, java.time.Clock.systemDefaultZone(),
+                org.iepcharge.capture.ChargeIds.LEDGER_SEQUENCES);
+    }
+
+    /** As {@link #start(Transport, Path, Map)}, with charge capture's clock and MSH-10/FT1-2 source given. */
+    public static EngineHarness start(Transport transport, Path dir, Map<String, String> extra,
+                                      java.time.Clock clock, org.iepcharge.capture.ChargeIds ids) throws Exception {
         Files.createDirectories(dir);
         List<ReceivedMessage> received = new CopyOnWriteArrayList<>();
         BillingReceiver billing = new BillingReceiver().onMessage(received::add);
@@ -110,7 +117,7 @@ public final class EngineHarness implements AutoCloseable {
             Map<String, String> settings = settings(dir, routesFor(transport, dir.resolve("routes")), billing.port(),
                     freePort());
             settings.putAll(extra);
-            Engine engine = Engine.start(EngineSettings.resolve(settings, Map.of()));
+            Engine engine = Engine.start(EngineSettings.resolve(settings, Map.of()), clock, ids);
             return new EngineHarness(transport, dir, billing, received, engine);
         } catch (Exception | Error e) {
             billing.close();

@@ -6,6 +6,9 @@ import java.io.IOException;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +17,8 @@ import java.util.stream.Stream;
 
 import org.iepcharge.billing.DftFacts;
 import org.iepcharge.camel.EngineHarness.Ack;
+import org.iepcharge.capture.ChargeIds;
+import org.iepcharge.ledger.LedgerSession;
 import org.iepcharge.camel.EngineHarness.Transport;
 import org.iepcharge.cli.FileMessage;
 import org.iepcharge.cli.MessageFileReader;
@@ -24,26 +29,36 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Golden files: each folder of {@code testdata/golden/} holds the input messages ({@code *.hl7}, sent in name order
  * to a fresh engine) and either a hand-written {@code expected-dft.hl7} — whose {@code #} header names the
- * charge-rules.md row it checks — or an {@code expected-none} marker (no DFT at all). Every input must be answered AA.
+ * docs/decision-contract.md row it checks — or an {@code expected-none} marker (no DFT at all). Every input must be
+ * answered AA.
  *
- * <p>The DFT is compared field by field as {@link DftFacts} reads it (the §8 fields), not as a string. Masked, because
- * they differ on every run — and checked for format instead:
- * <ul>
- *   <li>MSH-7 (message time), EVN-2 and FT1-5 (posting time): an HL7 timestamp of at least 14 digits;</li>
- *   <li>MSH-10: non-empty, at most 20 characters; FT1-2: non-empty, at most 12 characters (§8).</li>
- * </ul>
- * The expected files write {@code *} in those fields.
+ * <p>The DFT is compared field by field as {@link DftFacts} reads it (the §8 fields), every field included: the
+ * engine runs with a fixed clock ({@link #CLOCK}: MSH-7, EVN-2, FT1-5) and an ID sequence of the test's own
+ * ({@link GoldenIds}: MSH-10, FT1-2), so nothing differs from run to run and nothing is masked.
  */
 class GoldenFileTest {
     private static final Path GOLDEN = EngineHarness.projectDir().resolve("testdata/golden");
-    private static final String MASKED = "<masked>";
-    /** Record component of {@link DftFacts} → the HL7 field it holds, for every masked field. */
-    private static final Map<String, String> MASKS = Map.of(
-            "Msh.dateTime", "MSH-7",
-            "Msh.controlId", "MSH-10",
-            "Evn.recordedDateTime", "EVN-2",
-            "Ft1.transactionId", "FT1-2",
-            "Ft1.postingDate", "FT1-5");
+    /** The instant every golden DFT is written at: 2026-11-21 10:00:30, in UTC. */
+    static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-21T10:00:30Z"), ZoneOffset.UTC);
+
+    /**
+     * MSH-10 and FT1-2 as the expected files write them: a sequence unlike the ledger's, so a DFT that took its IDs
+     * from anywhere else fails.
+     */
+    static final class GoldenIds implements ChargeIds {
+        private int dfts;
+        private int transactions;
+
+        @Override
+        public synchronized String nextDftControlId(LedgerSession session) {
+            return "GOLDEN-DFT-" + (++dfts);
+        }
+
+        @Override
+        public synchronized String nextTransactionId(LedgerSession session) {
+            return "GOLDTX" + (++transactions);
+        }
+    }
 
     @TempDir
     Path tmp;
@@ -65,10 +80,10 @@ class GoldenFileTest {
         assertThat(expectNone ^ Files.exists(expectedFile)).as(name + ": exactly one of expected-dft.hl7 and"
                 + " expected-none").isTrue();
         String header = Files.readString(expectNone ? dir.resolve("expected-none") : expectedFile);
-        assertThat(header).as(name + ": the header comment names the charge-rules.md row").startsWith("#")
-                .contains("charge-rules.md");
+        assertThat(header).as(name + ": the header comment names the docs/decision-contract.md row").startsWith("#")
+                .contains("docs/decision-contract.md");
 
-        try (EngineHarness engine = EngineHarness.start(Transport.NETTY, tmp)) {
+        try (EngineHarness engine = EngineHarness.start(Transport.NETTY, tmp, Map.of(), CLOCK, new GoldenIds())) {
             for (Path input : inputs(dir)) {
                 for (FileMessage m : MessageFileReader.read(input)) {
                     Ack ack = engine.send(m.payload());
@@ -85,7 +100,7 @@ class GoldenFileTest {
             DftFacts actual = DftFacts.read(dfts.get(0));
             DftFacts expected = DftFacts.read(withoutComments(Files.readString(expectedFile)));
 
-            checkMaskedFormats(actual);
+            checkFormats(actual);
             assertThat(flatten(actual)).as(name + ": DFT field by field (expected-dft.hl7)")
                     .containsExactlyElementsOf(flatten(expected));
         }
@@ -105,7 +120,8 @@ class GoldenFileTest {
         return text.lines().filter(l -> !l.startsWith("#") && !l.isBlank()).collect(Collectors.joining("\r", "", "\r"));
     }
 
-    private static void checkMaskedFormats(DftFacts dft) {
+    /** The lengths billing relies on (§8), whatever the expected file says. */
+    private static void checkFormats(DftFacts dft) {
         assertThat(dft.msh().dateTime()).as("MSH-7").matches("\\d{14}.*");
         assertThat(dft.msh().controlId()).as("MSH-10").isNotEmpty().hasSizeLessThanOrEqualTo(20);
         assertThat(dft.evn().recordedDateTime()).as("EVN-2").matches("\\d{14}.*");
@@ -115,7 +131,7 @@ class GoldenFileTest {
         }
     }
 
-    /** Every §8 field DftFacts reads, one "Segment[n].component = value" line each, masked fields replaced. */
+    /** Every §8 field DftFacts reads, one "Segment[n].component = value" line each. */
     static List<String> flatten(DftFacts dft) {
         List<String> out = new ArrayList<>();
         out.add("segments = " + dft.segments());
@@ -143,9 +159,7 @@ class GoldenFileTest {
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException(e);
             }
-            String key = segment + "." + c.getName();
-            String shown = MASKS.containsKey(key) ? MASKED + " (" + MASKS.get(key) + ")" : String.valueOf(value);
-            out.add(segment + (index == 0 ? "" : "[" + index + "]") + "." + c.getName() + " = " + shown);
+            out.add(segment + (index == 0 ? "" : "[" + index + "]") + "." + c.getName() + " = " + value);
         }
     }
 }

@@ -16,16 +16,15 @@ import java.util.Locale;
 import java.util.UUID;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The retention job's SQL on both databases: rows of every kind and age written straight into the ledger tables, one
  * pruning run "as of" a chosen instant, then what is left is checked row by row. PostgreSQL runs in a fresh schema of
  * the database named by {@code IEP_TEST_PG_URL} (user {@code IEP_TEST_PG_USER}, password
- * {@code IEP_TEST_PG_PASSWORD}); without it that variant is skipped.
+ * {@code IEP_TEST_PG_PASSWORD}); without it that variant is not generated ({@link TestDatabase#backends()}).
  */
 class LedgerRetentionTest {
     private static final Instant NOW = Instant.parse("2027-06-01T12:00:00Z");
@@ -44,6 +43,11 @@ class LedgerRetentionTest {
     private int generation;
     private Connection connection;
 
+    /** "h2", and "postgresql" where {@link TestDatabase#backends()} includes it (never a variant that skips). */
+    static java.util.stream.Stream<String> backends() {
+        return TestDatabase.backends().map(b -> b == TestDatabase.Backend.H2 ? "h2" : "postgresql");
+    }
+
     private void open(String backend) throws SQLException {
         if (backend.equals("h2")) {
             url = JdbcLedger.h2FileUrl(tmp);
@@ -51,8 +55,8 @@ class LedgerRetentionTest {
             password = "";
         } else {
             pgBase = System.getenv("IEP_TEST_PG_URL");
-            Assumptions.assumeTrue(pgBase != null && !pgBase.isBlank(),
-                    "PostgreSQL variant skipped: IEP_TEST_PG_URL is not set");
+            assertThat(pgBase).as("IEP_TEST_PG_URL (the PostgreSQL variant runs only when it is set)")
+                    .isNotBlank();
             user = System.getenv().getOrDefault("IEP_TEST_PG_USER", "iep");
             password = System.getenv().getOrDefault("IEP_TEST_PG_PASSWORD", "");
             pgSchema = "r_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16).toLowerCase(Locale.ROOT);
@@ -182,7 +186,7 @@ class LedgerRetentionTest {
     // ---- the rules ---------------------------------------------------------------------------------------------
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"h2", "postgresql"})
+    @MethodSource("backends")
     void rawBytesGoAfterRawDaysAndFinishedOrdersAfterTheCorrectionWindow(String backend) throws SQLException {
         open(backend);
         long[] fresh = order("FRESH", 5, "DELIVERED");
@@ -220,7 +224,7 @@ class LedgerRetentionTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"h2", "postgresql"})
+    @MethodSource("backends")
     void nothingUnsentParkedOrHeldIsPrunedNorAnythingItReferences(String backend) throws SQLException {
         open(backend);
         long[] pending = order("PENDING", 500, "PENDING");

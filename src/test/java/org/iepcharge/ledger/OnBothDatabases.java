@@ -6,12 +6,15 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
-/** A ledger test run once on H2 and once on PostgreSQL; the method takes the {@link TestDatabase.Backend}. */
+/**
+ * A ledger test run on H2 and on PostgreSQL when one is configured ({@link TestDatabase#backends()}); the method
+ * takes the {@link TestDatabase.Backend}.
+ */
 @Target(ElementType.METHOD)
 @Retention(RetentionPolicy.RUNTIME)
 @ParameterizedTest(name = "{0}")
-@EnumSource(TestDatabase.Backend.class)
+@MethodSource("org.iepcharge.ledger.TestDatabase#backends")
 @interface OnBothDatabases {
 }

@@ -14,15 +14,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 
-import org.junit.jupiter.api.Assumptions;
-
 /**
  * One empty ledger database for one test: a fresh H2 file database in a temporary directory, or a fresh schema in
  * the PostgreSQL database named by {@code IEP_TEST_PG_URL} / {@code IEP_TEST_PG_USER} / {@code IEP_TEST_PG_PASSWORD}
  * (selected with {@code currentSchema=}, so Flyway runs exactly as shipped and creates its history table there).
  *
- * <p>Without {@code IEP_TEST_PG_URL} the PostgreSQL variants are skipped with a message, unless the system property
- * {@code iep.test.requirePostgres=true} is set (as {@code .ci/run} does): then they fail.
+ * <p>The PostgreSQL variants exist only when {@code IEP_TEST_PG_URL} is set ({@link #backends()}): a test never
+ * starts and then skips itself. With the system property {@code iep.test.requirePostgres=true} (as {@code .ci/run}
+ * sets) a missing {@code IEP_TEST_PG_URL} fails the tests instead.
  */
 final class TestDatabase implements AutoCloseable {
 
@@ -46,18 +45,37 @@ final class TestDatabase implements AutoCloseable {
         this.schema = schema;
     }
 
+    /**
+     * The backends the ledger tests run on: H2 always, PostgreSQL when {@code IEP_TEST_PG_URL} is set — or required
+     * ({@code iep.test.requirePostgres=true}), in which case {@link #create} fails without it.
+     */
+    static java.util.stream.Stream<Backend> backends() {
+        if (postgresConfigured() || Boolean.getBoolean(REQUIRE_POSTGRES)) {
+            return java.util.stream.Stream.of(Backend.H2, Backend.POSTGRESQL);
+        }
+        if (!noticeShown) {
+            noticeShown = true;
+            System.out.println("Ledger tests run on H2 only: IEP_TEST_PG_URL (with IEP_TEST_PG_USER and"
+                    + " IEP_TEST_PG_PASSWORD) is not set; export them (or run .ci/run) to run them on PostgreSQL too");
+        }
+        return java.util.stream.Stream.of(Backend.H2);
+    }
+
+    private static volatile boolean noticeShown;
+
+    static boolean postgresConfigured() {
+        String base = System.getenv("IEP_TEST_PG_URL");
+        return base != null && !base.isBlank();
+    }
+
     static TestDatabase create(Backend backend, Path tempDir) {
         if (backend == Backend.H2) {
             return new TestDatabase(backend, JdbcLedger.h2FileUrl(tempDir), "sa", "", null, null);
         }
         String base = System.getenv("IEP_TEST_PG_URL");
         if (base == null || base.isBlank()) {
-            String message = "PostgreSQL ledger tests skipped: IEP_TEST_PG_URL (with IEP_TEST_PG_USER and"
-                    + " IEP_TEST_PG_PASSWORD) is not set; run .ci/run or export them to test on PostgreSQL";
-            if (Boolean.getBoolean(REQUIRE_POSTGRES)) {
-                fail(REQUIRE_POSTGRES + "=true but " + message.replace(" skipped", " cannot run"));
-            }
-            Assumptions.abort(message);
+            fail("PostgreSQL ledger tests cannot run: IEP_TEST_PG_URL (with IEP_TEST_PG_USER and"
+                    + " IEP_TEST_PG_PASSWORD) is not set; run .ci/run or export them to test on PostgreSQL");
         }
         String user = env("IEP_TEST_PG_USER", "iep");
         String password = env("IEP_TEST_PG_PASSWORD", "");

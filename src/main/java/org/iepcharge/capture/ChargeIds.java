@@ -1,0 +1,32 @@
+package org.iepcharge.capture;
+
+import java.sql.SQLException;
+
+import org.iepcharge.ledger.LedgerSession;
+
+/**
+ * Where a DFT's MSH-10 and a charge's FT1-2 come from. The engine draws them from the ledger's sequences, inside the
+ * transaction that stores the line, so an ID is never handed out twice; a test can supply its own sequence to compare
+ * a whole DFT with a hand-written one.
+ */
+public interface ChargeIds {
+
+    /** MSH-10 of the next DFT: at most 20 characters. */
+    String nextDftControlId(LedgerSession session) throws SQLException;
+
+    /** FT1-2 of the next charge line: at most 12 characters (docs/decision-contract.md §8). */
+    String nextTransactionId(LedgerSession session) throws SQLException;
+
+    /** The ledger's own sequences: what the engine uses. */
+    ChargeIds LEDGER_SEQUENCES = new ChargeIds() {
+        @Override
+        public String nextDftControlId(LedgerSession session) throws SQLException {
+            return session.nextDftControlId();
+        }
+
+        @Override
+        public String nextTransactionId(LedgerSession session) throws SQLException {
+            return session.nextTransactionId();
+        }
+    };
+}
