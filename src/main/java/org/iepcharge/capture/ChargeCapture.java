@@ -403,6 +403,7 @@ public final class ChargeCapture {
                     s.closeLine(l.id(), StoredLine.WITHDRAWN, null, now);
                 }
                 LOG.info("{} withdrawn with its credit before delivery", group.getKey());
+                effects.withdrawn = true;
             } else {
                 toSend.addAll(group.getValue());
             }
@@ -508,9 +509,11 @@ public final class ChargeCapture {
     private static final class Effects {
         boolean charged;
         boolean held;
+        boolean withdrawn;
 
         Disposition disposition() {
-            return charged ? Disposition.CHARGED : held ? Disposition.HELD : Disposition.IGNORED;
+            return charged ? Disposition.CHARGED : held ? Disposition.HELD
+                    : withdrawn ? Disposition.WITHDRAWN : Disposition.IGNORED;
         }
     }
 }

@@ -172,8 +172,9 @@ final class DecisionRun {
             return payer;
         }
         if (payer.inpatientAtIndependentLab().equals(PayerProfile.HOLD)) {
-            hold(ALL_LINES, HoldReason.INPATIENT_AT_INDEPENDENT_LAB, "PV1-2 = I: the test is in the hospital's "
-                    + "DRG; bill the hospital, not Part B");
+            hold(ALL_LINES, HoldReason.INPATIENT_AT_INDEPENDENT_LAB, "PV1-2 = I and payer profile " + payer.name()
+                    + " holds inpatient specimens at an independent lab (inpatientAtIndependentLab: HOLD): the"
+                    + " hospital, not this payer, may have to be billed");
             trace.add("inpatient", saw, "held", "[2.2]");
             return payer;
         }
@@ -403,14 +404,16 @@ final class DecisionRun {
         String saw = dx.isEmpty() ? "no diagnosis on the order or OBR-31"
                 : "diagnoses " + concat(dx.icd10Cm(), dx.other());
         if (dx.isEmpty()) {
-            hold(ALL_LINES, HoldReason.NO_DIAGNOSIS, "the order carries no diagnosis; the engine never invents one");
+            hold(ALL_LINES, HoldReason.NO_DIAGNOSIS, "the order carries no diagnosis, which payer profile "
+                    + payer.name() + " requires (medicalNecessityRules); the engine never invents one");
             trace.add("medical necessity", saw, "held: lab claims need the ordering physician's diagnosis", "[3]");
             return;
         }
         if (!dx.other().isEmpty()) {
             hold(ALL_LINES, HoldReason.DIAGNOSIS_NOT_ICD10CM, dx.other().stream().map(s -> s.written() + " ("
                     + (s.system().isEmpty() ? "no coding system" : s.system()) + ")")
-                    .collect(Collectors.joining(", ")) + " is not ICD-10-CM");
+                    .collect(Collectors.joining(", ")) + " is not ICD-10-CM, which payer profile " + payer.name()
+                    + " requires (medicalNecessityRules)");
             trace.add("medical necessity", saw, "held: not every diagnosis is ICD-10-CM (coding systems "
                     + rules.recognition().diagnosisCodingSystems() + ")", "[3, 4.2]");
             return;

@@ -372,6 +372,10 @@ final class RulesFileParser {
         }
         if (yaml.has("technicalModifierCpts") && !technical.equals("TC")) {
             yaml.problem("technicalModifierCpts", "has no effect unless technicalModifier is TC");
+        } else if (yaml.has("technicalModifierCpts") && tcCpts.isEmpty()) {
+            // Left out, the key means every CPT; an empty list reads as "none", so it is refused rather than guessed.
+            yaml.problem("technicalModifierCpts", "is empty: list the CPTs TC applies to, leave the key out for every"
+                    + " CPT in the charge master, or set technicalModifier: NONE for none");
         }
         boolean medical = yaml.bool("medicalNecessityRules", false);
         if (!medical) {

@@ -37,7 +37,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 @ParameterizedClass(name = "{0}")
 @EnumSource(Transport.class)
 class EndToEndTest {
-    private static final Duration NO_ANSWER_WAIT = Duration.ofMillis(1500);
     private static final AtomicInteger SEQ = new AtomicInteger();
 
     @Parameter
@@ -317,12 +316,16 @@ class EndToEndTest {
 
         try (EngineHarness.Connection c = engine.connect()) {
             c.write(inboundAck);
-            assertThat(c.read(NO_ANSWER_WAIT)).as("an ACK is never acknowledged").isEmpty();
-
+            // No fixed wait before the absence: first the positive signal that the engine processed the ACK (it is
+            // recorded), then the ORM on the same connection. Had the ACK been answered, that answer would be the
+            // first frame read. (Waiting also keeps the two frames apart: camel-mllp 4.17.0 loses pipelined frames.)
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> engine.outcomeOf(inboundAck).isPresent());
             Ack next = c.exchange(orm("2.5.1", ormId, id("P")).getBytes(StandardCharsets.UTF_8),
                     Duration.ofSeconds(20));
+            assertThat(next.msa2()).as("the first answer on the connection belongs to the ORM: the ACK got none")
+                    .isEqualTo(ormId);
             assertThat(next.msa1()).isEqualTo("AA");
-            assertThat(next.msa2()).as("the answer belongs to the ORM, not the ACK").isEqualTo(ormId);
             assertThat(c.isOpen()).isTrue();
         } finally {
             failureLog.detachAppender(failures);

@@ -242,7 +242,8 @@ class ChargeCaptureTest {
         start(rulesWith("chargeTrigger: RESULT", "chargeTrigger: ORDER"));
         assertThat(send(order("O1", "NW", "P1")).disposition()).isEqualTo(Disposition.CHARGED);
         assertThat(outbox()).hasSize(1);
-        send(order("O2", "OC", "P1"));
+        assertThat(send(order("O2", "OC", "P1")).disposition()).as("the cancel's outcome")
+                .isEqualTo(Disposition.WITHDRAWN);
         assertThat(outbox()).as("neither the charge nor its credit is sent").isEmpty();
         assertThat(lines("P1")).extracting(StoredLine::status).containsExactly(StoredLine.WITHDRAWN);
     }

@@ -157,4 +157,50 @@ class CustomRulesTest {
         assertThat(s.decide().outcome()).isEqualTo(Decision.Outcome.UNMAPPED_IEP_LIKE_TEST);
         assertThat(english.decide().outcome()).isEqualTo(Decision.Outcome.NOT_A_CHARGE_MASTER_TEST);
     }
+
+    /**
+     * Profile names carry no built-in meaning: a profile called STATE_PLAN that turns on the medical-necessity and
+     * inpatient rules gets the same holds as MEDICARE would, and the hold texts name STATE_PLAN — never "Medicare".
+     */
+    @Test
+    void holdsOfTheMedicalNecessityAndInpatientRulesNameTheProfileThatTurnedThemOn() {
+        String payers = """
+                payerMap:
+                  - id: "87726"
+                    profile: STATE_PLAN
+                payers:
+                  STATE_PLAN:
+                    medicalNecessityRules: true
+                    supportingDiagnoses: [D47.2]
+                    inpatientAtIndependentLab: HOLD
+                  OTHER: {}
+                """;
+        Scenario noDiagnosis = labB();
+        noDiagnosis.rulesText = LAB_B_SITE + LAB_B_CHARGE_MASTER + payers;
+        noDiagnosis.payer = "UHC"; // insurance 87726, mapped to STATE_PLAN here
+        noDiagnosis.orderDiagnoses.clear();
+        Scenario icd9 = labB();
+        icd9.rulesText = noDiagnosis.rulesText;
+        icd9.payer = "UHC";
+        icd9.diagnoses(new Diagnosis("273.1", "", "I9", "F"));
+        Scenario unsupported = labB();
+        unsupported.rulesText = noDiagnosis.rulesText;
+        unsupported.payer = "UHC";
+        unsupported.diagnoses(new Diagnosis("R53.83", "", "I10", "F"));
+        Scenario inpatient = labB();
+        inpatient.rulesText = noDiagnosis.rulesText;
+        inpatient.payer = "UHC";
+        inpatient.patientClass = "I";
+
+        for (var c : List.of(List.of(noDiagnosis, HoldReason.NO_DIAGNOSIS),
+                List.of(icd9, HoldReason.DIAGNOSIS_NOT_ICD10CM),
+                List.of(unsupported, HoldReason.NOT_SUPPORTED_WITHOUT_ABN),
+                List.of(inpatient, HoldReason.INPATIENT_AT_INDEPENDENT_LAB))) {
+            HoldReason reason = (HoldReason) c.get(1);
+            assertThat(((Scenario) c.get(0)).decide().lines()).as(reason.name()).singleElement().satisfies(l -> {
+                assertThat(l.hold().reason()).isEqualTo(reason);
+                assertThat(l.hold().text()).contains("STATE_PLAN").doesNotContainIgnoringCase("medicare");
+            });
+        }
+    }
 }

@@ -179,6 +179,23 @@ class RuleSetLoadTest {
     }
 
     @Test
+    void anEmptyTechnicalModifierCptsListIsRefusedNotReadAsEveryCpt() {
+        // Written by hand, [] reads as "TC on no CPT"; the key left out means every CPT. The engine refuses the
+        // ambiguous empty list and says what to write instead.
+        String yaml = RulesYaml.rules().payers("""
+                payers:
+                  UHC:
+                    technicalModifier: TC
+                    technicalModifierCpts: []
+                  OTHER: {}
+                """).text();
+
+        assertThat(refusal(yaml).problems()).anySatisfy(p -> assertThat(p).asString()
+                .startsWith("rules.yaml:14: payers.UHC.technicalModifierCpts: is empty: list the CPTs TC applies to,"
+                        + " leave the key out for every CPT in the charge master, or set technicalModifier: NONE"));
+    }
+
+    @Test
     void twoOfGaGyGzReachableIsRefused() {
         String yaml = RulesYaml.rules().extra("""
                 extraModifiers:
