@@ -12,7 +12,7 @@ import org.apache.camel.impl.DefaultCamelContext;
 
 /**
  * The bare Camel listeners the engine is compared with, each in its own CamelContext, exactly as
- * transport-measurements.md describes them:
+ * docs/transport-notes.md describes them:
  * <ul>
  *   <li>{@code netty-echo}: camel-netty TCP consumer with camel-hl7's MLLP codec, {@code sync=true},
  *       {@code usingExecutorService=false} (processing on the I/O thread), answering an AA whose MSA-2 echoes MSH-10;

@@ -21,22 +21,22 @@ import org.iepcharge.domain.OrderContext;
 import org.iepcharge.domain.Patient;
 
 /**
- * Builds the DFT^P03 of charge-rules.md §8 from a {@link ChargeDocument}: MSH, EVN, PID, PV1, one FT1 per
+ * Builds the DFT^P03 of docs/decision-contract.md §8 from a {@link ChargeDocument}: MSH, EVN, PID, PV1, one FT1 per
  * transaction, one DG1 per diagnosis, one IN1 per known insurance.
  *
  * <p>The output is a pure function of the document and the settings: every value (MSH-10, MSH-7, every FT1-2) comes
  * from the document, nothing is generated, so a redelivery of the same document carries the very same bytes
- * (charge-rules.md §8). Segments are terminated by CR (HAPI's ER7 encoding, including after the last segment). The
- * result is a Java string; the caller chooses the character encoding, so non-ASCII names survive here.
+ * (docs/decision-contract.md §8). Segments are terminated by CR (HAPI's ER7 encoding, including after the last
+ * segment). The result is a Java string; the caller chooses the character encoding, so non-ASCII names survive here.
  *
  * <p>Thread-safe: the HAPI context and parser are shared read-only; each call builds its own message.
  */
 public final class DftBuilder {
     /** HL7 table 0211 value for UTF-8: the bytes the outbox stores and sends are UTF-8. */
     static final String UTF8_CHARSET = "UNICODE UTF-8";
-    /** MSH-10 is ST(20) [4.3]; charge-rules.md §8. */
+    /** MSH-10 is ST(20) [4.3]; docs/decision-contract.md §8. */
     public static final int MAX_CONTROL_ID_LENGTH = 20;
-    /** FT1-2 is ST(12) in every version through 2.8 [4.2]; charge-rules.md §8. */
+    /** FT1-2 is ST(12) in every version through 2.8 [4.2]; docs/decision-contract.md §8. */
     public static final int MAX_TRANSACTION_ID_LENGTH = 12;
 
     private static final String DEFAULT_DIAGNOSIS_TYPE = "F";
@@ -55,7 +55,8 @@ public final class DftBuilder {
 
     /**
      * @return the ER7-encoded DFT^P03
-     * @throws IllegalArgumentException when the document cannot be written as charge-rules.md §8 requires (MSH-10 or
+     * @throws IllegalArgumentException when the document cannot be written as docs/decision-contract.md §8 requires
+     * (MSH-10 or
      *                                  an FT1-2 blank or too long, a repeated (FT1-2, FT1-6) pair, a modifier
      *                                  without a known coding system). Messages never contain patient data.
      */
@@ -111,7 +112,7 @@ public final class DftBuilder {
         msh.getMessageControlID().setValue(doc.controlId());
         msh.getProcessingID().getProcessingID().setValue(doc.processingId());
         msh.getVersionID().getVersionID().setValue(settings.version());
-        // MSH-15/16 stay empty: original-mode acknowledgement (charge-rules.md §8).
+        // MSH-15/16 stay empty: original-mode acknowledgement (docs/decision-contract.md §8).
     }
 
     private static void writePid(PID pid, Patient patient) throws DataTypeException {
@@ -141,7 +142,7 @@ public final class DftBuilder {
             dg1.getDiagnosisCodeDG1().getIdentifier().setValue(d.code());
             dg1.getDiagnosisCodeDG1().getText().setValue(d.text());
             dg1.getDiagnosisCodeDG1().getNameOfCodingSystem().setValue(DiagnosisCodingSystem.of(d, settings));
-            // DG1-6: the inbound diagnosis type, else F (final) — charge-rules.md §8 [4.3].
+            // DG1-6: the inbound diagnosis type, else F (final) — docs/decision-contract.md §8 [4.3].
             dg1.getDiagnosisType().setValue(d.type().isEmpty() ? DEFAULT_DIAGNOSIS_TYPE : d.type());
         }
     }

@@ -7,8 +7,8 @@ import org.iepcharge.domain.ChargeDocument;
 import org.iepcharge.domain.FinancialTransaction;
 
 /**
- * Refuses a document that cannot be written as charge-rules.md §8 requires, before anything is built. The lengths
- * are HL7 limits the billing system may enforce by truncating, which would break credit matching silently.
+ * Refuses a document that cannot be written as docs/decision-contract.md §8 requires, before anything is built. The
+ * lengths are HL7 limits the billing system may enforce by truncating, which would break credit matching silently.
  * Exception messages name fields and lengths, never patient data.
  */
 final class DftDocumentChecks {
@@ -22,7 +22,7 @@ final class DftDocumentChecks {
         }
         if (controlId.length() > DftBuilder.MAX_CONTROL_ID_LENGTH) {
             throw new IllegalArgumentException("MSH-10 (control ID) has " + controlId.length()
-                    + " characters; at most " + DftBuilder.MAX_CONTROL_ID_LENGTH + " allowed (charge-rules.md §8)");
+                    + " characters; at most " + DftBuilder.MAX_CONTROL_ID_LENGTH + " allowed (docs/decision-contract.md §8)");
         }
         if (doc.context() == null) {
             throw new IllegalArgumentException("The document has no order context (PID, PV1 come from it)");
@@ -42,9 +42,10 @@ final class DftDocumentChecks {
             if (id.length() > DftBuilder.MAX_TRANSACTION_ID_LENGTH) {
                 throw new IllegalArgumentException("FT1-2 (transaction ID) '" + id + "' has " + id.length()
                         + " characters; at most " + DftBuilder.MAX_TRANSACTION_ID_LENGTH
-                        + " allowed (charge-rules.md §8)");
+                        + " allowed (docs/decision-contract.md §8)");
             }
-            // (FT1-2, FT1-6) is what billing matches a credit to its charge on; it must be unique (charge-rules.md §8).
+            // (FT1-2, FT1-6) is what billing matches a credit to its charge on; it must be unique
+            // (docs/decision-contract.md §8).
             if (!pairs.add(id + "|" + t.type())) {
                 throw new IllegalArgumentException("FT1-2 '" + id + "' appears twice with FT1-6 " + t.type());
             }

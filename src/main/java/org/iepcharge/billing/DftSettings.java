@@ -4,14 +4,14 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * What the DFT^P03 header and coding depend on, per deployment (charge-rules.md §8).
+ * What the DFT^P03 header and coding depend on, per deployment (docs/decision-contract.md §8).
  *
  * @param sendingApplication   MSH-3.1: our application
  * @param sendingFacility      MSH-4.1: our facility
  * @param receivingApplication MSH-5.1: the billing system's application
  * @param receivingFacility    MSH-6.1: the billing system's facility
  * @param version              MSH-12: {@code 2.5.1} (default) or {@code 2.5}. Older versions lack FT1-26 (2.3) and
- *                             FT1-27 (before 2.5), so they are not offered (charge-rules.md §8)
+ *                             FT1-27 (before 2.5), so they are not offered (docs/decision-contract.md §8)
  * @param icdCodingSystem      coding system written for ICD-10-CM diagnoses in FT1-19 and DG1-3: {@code I10}
  *                             (default; what many US v2.5.1 receivers expect) or {@code I10C} (table 0396 from v2.8.2)
  *                             — a receiver convention [4.2, open question 13]
@@ -34,7 +34,7 @@ public record DftSettings(String sendingApplication, String sendingFacility, Str
         icdCodingSystem = icdCodingSystem == null || icdCodingSystem.isBlank()
                 ? DEFAULT_ICD_CODING_SYSTEM : icdCodingSystem.trim();
         if (!VERSIONS.contains(version)) {
-            throw new IllegalArgumentException("DFT version must be 2.5.1 or 2.5 (charge-rules.md §8), not " + version);
+            throw new IllegalArgumentException("DFT version must be 2.5.1 or 2.5 (docs/decision-contract.md §8), not " + version);
         }
         if (!ICD_CODING_SYSTEMS.contains(icdCodingSystem)) {
             throw new IllegalArgumentException("ICD coding system must be I10 or I10C, not " + icdCodingSystem);

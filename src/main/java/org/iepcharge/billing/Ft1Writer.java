@@ -11,7 +11,7 @@ import org.iepcharge.domain.Diagnosis;
 import org.iepcharge.domain.FinancialTransaction;
 import org.iepcharge.domain.OrderContext;
 
-/** Writes one FT1 per charge line or credit (charge-rules.md §8; field meanings billing-facts.md §4.2). */
+/** Writes one FT1 per charge line or credit (docs/decision-contract.md §8; field meanings docs/billing-facts.md §4.2). */
 final class Ft1Writer {
     /** Table 0396: C4 = CPT-4 [4.2]. */
     static final String CPT_CODING_SYSTEM = "C4";
@@ -62,7 +62,7 @@ final class Ft1Writer {
         }
     }
 
-    /** One repetition per modifier, in the order the rules wrote them (charge-rules.md §5). */
+    /** One repetition per modifier, in the order the rules wrote them (docs/decision-contract.md §5). */
     private static void writeModifiers(FT1 ft1, List<String> modifiers) throws DataTypeException {
         for (int i = 0; i < modifiers.size(); i++) {
             String modifier = modifiers.get(i);

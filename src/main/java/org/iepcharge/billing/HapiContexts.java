@@ -8,10 +8,12 @@ import ca.uhn.hl7v2.validation.impl.ValidationContextFactory;
 /**
  * The HAPI contexts the billing package uses. Two rules hold for both:
  * <ul>
- *   <li>no validation: the DFT's content is decided by charge-rules.md §8, not by HAPI's default rules (which would,
+ *   <li>no validation: the DFT's content is decided by docs/decision-contract.md §8, not by HAPI's default rules (which
+ * would,
  *       for example, reject a v2.5 DFT built on v2.5.1 structures);</li>
  *   <li>no ID generation: HAPI's default generator writes a file named {@code id_file} in the working directory. Our
- *       MSH-10 is fixed in the ledger before the DFT is built (charge-rules.md §8), so any call that would generate
+ *       MSH-10 is fixed in the ledger before the DFT is built (docs/decision-contract.md §8), so any call that would
+ * generate
  *       an ID is a bug and fails loudly instead.</li>
  * </ul>
  */
@@ -36,6 +38,6 @@ final class HapiContexts {
 
     private static String refuseToGenerateId() {
         throw new IllegalStateException("HAPI was asked to generate a control ID; MSH-10 must come from the "
-                + "ChargeDocument (charge-rules.md §8)");
+                + "ChargeDocument (docs/decision-contract.md §8)");
     }
 }

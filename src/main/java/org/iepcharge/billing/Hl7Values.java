@@ -25,7 +25,7 @@ final class Hl7Values {
         target.getNameOfCodingSystem().setValue(value.system());
     }
 
-    /** EI: entity identifier^namespace ID; the namespace is part of the identity (charge-rules.md §1). */
+    /** EI: entity identifier^namespace ID; the namespace is part of the identity (docs/decision-contract.md §1). */
     static void ei(EI target, EntityId value) throws DataTypeException {
         target.getEntityIdentifier().setValue(value.id());
         target.getNamespaceID().setValue(value.namespace());

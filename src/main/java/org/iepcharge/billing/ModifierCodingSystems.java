@@ -3,9 +3,9 @@ package org.iepcharge.billing;
 import java.util.Set;
 
 /**
- * The coding system written with each modifier in FT1-26 (charge-rules.md §8; table 0396 [4.2]): CPT modifiers with
- * {@code CPTM}, HCPCS level II modifiers with {@code HCPCS}. A modifier outside both lists is refused rather than
- * labelled with a guessed system — the engine never guesses a modifier (charge-rules.md, guiding principle).
+ * The coding system written with each modifier in FT1-26 (docs/decision-contract.md §8; table 0396 [4.2]): CPT
+ * modifiers with {@code CPTM}, HCPCS level II modifiers with {@code HCPCS}. A modifier outside both lists is refused rather than
+ * labelled with a guessed system — the engine never guesses a modifier (docs/decision-contract.md, guiding principle).
  */
 final class ModifierCodingSystems {
     static final String CPT_MODIFIER = "CPTM";
@@ -25,6 +25,6 @@ final class ModifierCodingSystems {
             return HCPCS;
         }
         throw new IllegalArgumentException("No coding system known for modifier '" + modifier
-                + "' (charge-rules.md §8 lists 26, 90, 91, 59, TC, GA, GZ, GY, XE, XS, XP, XU)");
+                + "' (docs/decision-contract.md §8 lists 26, 90, 91, 59, TC, GA, GZ, GY, XE, XS, XP, XU)");
     }
 }

@@ -142,7 +142,7 @@ public final class ChargeCapture {
                 }
                 holdOnce(s, orderKey, "", LineKind.T, trigger, HoldReason.UNMAPPED_IEP_LIKE_TEST.name(),
                         "Unmapped IEP-like test: its name looks like immunoelectrophoresis/immunofixation but its code"
-                                + " is not in the charge master; recognition is by code only (charge-rules.md §3)",
+                                + " is not in the charge master; recognition is by code only (docs/decision-contract.md §3)",
                         messageId, now, effects);
             }
             return;
@@ -244,7 +244,7 @@ public final class ChargeCapture {
         }
     }
 
-    /** Per-line difference after a correction (charge-rules.md §7): changed lines credited and re-posted. */
+    /** Per-line difference after a correction (docs/decision-contract.md §7): changed lines credited and re-posted. */
     private void correct(LedgerSession s, DecisionTrigger trigger, String orderKey, Optional<OrderContext> context,
                          List<StoredLine> posted, long messageId, Instant now, Effects effects) throws SQLException {
         Plan plan = planner.plan(trigger, context, s);

@@ -6,7 +6,7 @@ import java.util.Optional;
 import org.iepcharge.domain.OrderContext;
 import org.iepcharge.ledger.LedgerSession;
 
-/** Decides the lines for one charge-master test (charge-rules.md §4–§6). */
+/** Decides the lines for one charge-master test (docs/decision-contract.md §4–§6). */
 public interface LinePlanner {
 
     /** Whether the test is in the charge master (recognition by code only, §3). */

@@ -21,8 +21,8 @@ import org.iepcharge.rules.PriorLine;
 import org.iepcharge.rules.RuleSet;
 
 /**
- * The line planner over the analysts' rules file: charge-rules.md §4–§6 are decided by {@link ChargeDecider}, a pure
- * function; this class feeds it the order context and the ledger's history, inside the capture transaction.
+ * The line planner over the analysts' rules file: docs/decision-contract.md §4–§6 are decided by {@link ChargeDecider},
+ * a pure function; this class feeds it the order context and the ledger's history, inside the capture transaction.
  */
 public final class RulesLinePlanner implements LinePlanner {
     private final RuleSet rules;

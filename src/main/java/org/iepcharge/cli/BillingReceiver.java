@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * billing system.
  *
  * <p>camel-netty rather than a camel-mllp consumer: camel-mllp 4.17.0 drops frames a sender pipelines
- * (CAMEL-24668, see transport-measurements.md); the netty codec answers every frame in order.
+ * (CAMEL-24668, see docs/transport-notes.md); the netty codec answers every frame in order.
  *
  * <p>Messages are handled one at a time (the handler is synchronized) so sequence numbers follow arrival order and
  * the counters are consistent; a billing stand-in needs correctness, not throughput.

@@ -148,9 +148,9 @@ public final class Explainer {
         return switch (e.outcome().disposition()) {
             case IGNORED -> e.inbound().message().isOrder()
                     ? "an order: its context (payer, diagnoses, ABN, provider) is stored for the result, or no test"
-                    + " is in the charge master (recognition is by code only, charge-rules.md §3)"
+                    + " is in the charge master (recognition is by code only, docs/decision-contract.md §3)"
                     : "no charge-master test with a first final result (interim, a further final, or not in the"
-                    + " charge master: recognition is by code only, charge-rules.md §3/§7)";
+                    + " charge master: recognition is by code only, docs/decision-contract.md §3/§7)";
             default -> "see the answer above";
         };
     }

@@ -3,8 +3,8 @@ package org.iepcharge.domain;
 import java.util.List;
 
 /**
- * Everything one DFT^P03 carries (charge-rules.md §8). Built once, inside the ledger transaction that queues it, so
- * a redelivery sends the very same bytes.
+ * Everything one DFT^P03 carries (docs/decision-contract.md §8). Built once, inside the ledger transaction that queues
+ * it, so a redelivery sends the very same bytes.
  *
  * @param controlId    MSH-10 of the DFT, at most 20 characters
  * @param processingId copied from the inbound MSH-11

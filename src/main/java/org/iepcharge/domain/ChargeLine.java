@@ -3,8 +3,8 @@ package org.iepcharge.domain;
 import java.util.List;
 
 /**
- * One decided charge line. Its identity is (order, CPT, kind) (charge-rules.md §4); {@code transactionId} is FT1-2,
- * at most 12 characters, fixed when the line is first stored and carried unchanged by its credit.
+ * One decided charge line. Its identity is (order, CPT, kind) (docs/decision-contract.md §4); {@code transactionId} is
+ * FT1-2, at most 12 characters, fixed when the line is first stored and carried unchanged by its credit.
  *
  * @param dateOfService the collection date/time (FT1-4)
  * @param performedBy   the pathologist on a P line (FT1-20), {@link Provider#NONE} on a T line

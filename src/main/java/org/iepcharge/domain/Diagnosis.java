@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /**
  * A diagnosis from DG1-3 or OBR-31, with its DG1-6 type (empty for OBR-31). {@link #normalisedCode()} is the
- * comparison form of charge-rules.md §1: upper case, dot removed.
+ * comparison form of docs/decision-contract.md §1: upper case, dot removed.
  */
 public record Diagnosis(String code, String text, String system, String type) {
     public Diagnosis {

@@ -2,7 +2,7 @@ package org.iepcharge.domain;
 
 /**
  * An EI: identifier with its namespace (EI-2). Numbers from different systems can collide, so the namespace is part
- * of the identity (charge-rules.md §1, order keys).
+ * of the identity (docs/decision-contract.md §1, order keys).
  */
 public record EntityId(String id, String namespace) {
     public static final EntityId NONE = new EntityId("", "");

@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * What the order (ORM^O01 / OML^O21) told us and a result will not repeat: an ORU carries no IN1 and no DG1
- * (charge-rules.md §1, order context).
+ * (docs/decision-contract.md §1, order context).
  *
  * @param sourceControlId MSH-10 of the message this context came from, for {@code explain}
  */

@@ -2,7 +2,7 @@ package org.iepcharge.domain;
 
 /**
  * The order keys: placer (ORC-2, else OBR-2) and filler (ORC-3, else OBR-3). An ORM NW often has no filler number
- * yet, so matching is on placer first, then filler (charge-rules.md §1).
+ * yet, so matching is on placer first, then filler (docs/decision-contract.md §1).
  */
 public record OrderKey(EntityId placer, EntityId filler) {
     public OrderKey {

@@ -2,7 +2,7 @@ package org.iepcharge.domain;
 
 /**
  * The patient as the DFT needs it. {@code id} + {@code authority} come from the PID-3 repetition with identifier
- * type MR, else the first (charge-rules.md §1). PHI: never logged; the ledger keys on {@link #key()}.
+ * type MR, else the first (docs/decision-contract.md §1). PHI: never logged; the ledger keys on {@link #key()}.
  */
 public record Patient(String id, String authority, String idType, PersonName name, String birthDate, String sex) {
     public static final Patient NONE = new Patient("", "", "", PersonName.EMPTY, "", "");

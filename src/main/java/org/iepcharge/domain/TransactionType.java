@@ -1,4 +1,4 @@
 package org.iepcharge.domain;
 
-/** FT1-6: CG charge, CD credit (billing-facts.md §4.2). */
+/** FT1-6: CG charge, CD credit (docs/billing-facts.md §4.2). */
 public enum TransactionType { CG, CD }

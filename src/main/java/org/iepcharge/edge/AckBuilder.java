@@ -15,7 +15,7 @@ import ca.uhn.hl7v2.parser.PipeParser;
 import org.iepcharge.domain.Outcome;
 
 /**
- * Builds every ACK the LIS receives, with HAPI (billing-facts.md §5): routing fields swapped, MSH-12 the inbound
+ * Builds every ACK the LIS receives, with HAPI (docs/billing-facts.md §5): routing fields swapped, MSH-12 the inbound
  * version, MSA-2 the inbound MSH-10, and on errors MSA-3 plus an ERR segment in the inbound version's layout — ERR-1
  * before v2.5, ERR-2/3/4/7/8 from v2.5 — carrying the table 0357 code.
  */
@@ -85,7 +85,7 @@ public final class AckBuilder {
         msh.getMessageControlID().setValue(idPrefix + Long.toString(sequence.incrementAndGet(), 36).toUpperCase());
         msh.getProcessingID().getProcessingID().setValue(in == null || in.processingId().isEmpty() ? "P"
                 : in.processingId());
-        // Echoed, even a version we do not accept (billing-facts.md §5 "Echo MSH-11/MSH-12"): a v2.1 sender reads
+        // Echoed, even a version we do not accept (docs/billing-facts.md §5 "Echo MSH-11/MSH-12"): a v2.1 sender reads
         // our AR 203 as its own version's ACK. Only a missing MSH-12 gets ours.
         msh.getVersionID().getVersionID().setValue(ackVersion(in));
     }

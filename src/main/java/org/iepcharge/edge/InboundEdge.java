@@ -12,7 +12,7 @@ import org.iepcharge.domain.Outcome;
 
 /**
  * Parses once: bytes to text (MSH-18 charset), MSH checks (version before type, as the ACK rules in
- * billing-facts.md §5 order them), a structural HAPI parse without validation, then the explicit field checks.
+ * docs/billing-facts.md §5 order them), a structural HAPI parse without validation, then the explicit field checks.
  */
 public final class InboundEdge {
 

@@ -11,7 +11,7 @@ import java.util.Map;
 /**
  * Turns the bytes of one MLLP frame into HL7 text: the charset MSH-18 names (else the configured default), a UTF-8 BOM
  * dropped, CR LF / LF separators turned into CR, trailing blank lines removed. The MLLP codec cannot do this itself:
- * it decodes with one fixed charset and ignores MSH-18 (transport-measurements.md).
+ * it decodes with one fixed charset and ignores MSH-18 (docs/transport-notes.md).
  */
 public final class InboundText {
 

@@ -25,8 +25,8 @@ import org.iepcharge.domain.Visit;
 
 /**
  * Reads a HAPI-parsed ORM / OML / ORU into a {@link LabMessage} and checks, explicitly, the fields the charge decision
- * cannot do without (charge-rules.md §1): OBR-4, an order key, and a well-formed collection date. A missing one is
- * AE 101, a malformed one AE 102, with ERR-2 naming the field. Everything else is left to the rules (a missing
+ * cannot do without (docs/decision-contract.md §1): OBR-4, an order key, and a well-formed collection date. A missing
+ * one is AE 101, a malformed one AE 102, with ERR-2 naming the field. Everything else is left to the rules (a missing
  * collection date or an odd OBR-25 is a hold, not a rejection).
  */
 final class LabMessageReader {
@@ -153,7 +153,7 @@ final class LabMessageReader {
 
     /**
      * OBR-32 is an NDL in v2.5.1, its person as subcomponents of component 1; older feeds send the person as
-     * components (charge-rules.md §1). Accept both.
+     * components (docs/decision-contract.md §1). Accept both.
      */
     private static Provider interpreter(Segment obr) {
         String id = Fields.get(obr, 32, 0, 1, 1);
@@ -218,8 +218,8 @@ final class LabMessageReader {
         }
 
         /**
-         * ORC-20 exists from v2.3.1 (charge-rules.md §1): a v2.2/2.3 feed has no ABN status, whatever an over-filled ORC
-         * carries there — reading it would post GA, shifting liability to the patient on a field the version lacks.
+         * ORC-20 exists from v2.3.1 (docs/decision-contract.md §1): a v2.2/2.3 feed has no ABN status, whatever an
+         * over-filled ORC carries there — reading it would post GA, shifting liability to the patient on a field the version lacks.
          */
         private String abnStatus() {
             return orc == null || !hasAbnField ? "" : Fields.get(orc, 20, 1);

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One writer thread runs queued work in shared transactions: with a durable commit costing about as much as the work
- * of many messages (H2 with WRITE_DELAY=0, transport-measurements.md), committing them together is what makes a
+ * of many messages (H2 with WRITE_DELAY=0, docs/transport-notes.md), committing them together is what makes a
  * durable ACK fast. Each caller waits for the commit that includes its own work. A failing piece of work is rolled
  * back to its savepoint and fails alone; a failing commit fails the whole batch, and nothing of it is acknowledged.
  */

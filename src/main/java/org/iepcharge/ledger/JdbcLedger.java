@@ -53,7 +53,7 @@ public final class JdbcLedger implements Ledger {
 
     /**
      * The embedded default. {@code WRITE_DELAY=0}: H2's default write delay lost 757–1,141 committed rows per SIGKILL
-     * (transport-measurements.md); with it at 0 an acknowledged outcome survives the kill. {@code AUTO_SERVER}
+     * (docs/transport-notes.md); with it at 0 an acknowledged outcome survives the kill. {@code AUTO_SERVER}
      * lets the command line (outbox, holds, explain) open the ledger while the engine runs. In this mode H2 never
      * compacts its file by itself; {@link H2StoreHousekeeping} does, on its own thread.
      */

@@ -230,7 +230,7 @@ public final class LedgerSession {
         }
     }
 
-    /** The context of an order: matched on the placer number first, then the filler number (charge-rules.md §1). */
+    /** The context of an order: matched on the placer number first, then the filler number (docs/decision-contract.md §1). */
     public Optional<OrderContext> findOrderContext(OrderKey key) throws SQLException {
         if (!key.placer().isEmpty()) {
             Optional<OrderContext> byPlacer = contextWhere("placer_key", key.placer().key());
@@ -282,7 +282,7 @@ public final class LedgerSession {
         }
     }
 
-    /** Posted, non-credited lines for a patient, CPT and date of service (repeats and MUE, charge-rules.md §5). */
+    /** Posted, non-credited lines for a patient, CPT and date of service (repeats and MUE, docs/decision-contract.md §5). */
     public List<StoredLine> postedLinesForPatient(String patientKey, String cpt, String dateOfService)
             throws SQLException {
         try (PreparedStatement ps = prepare("SELECT id, order_key, generation, line_json, status,"
@@ -510,8 +510,8 @@ public final class LedgerSession {
     }
 
     /**
-     * Withdraws a DFT that has not left the outbox (a charge and its credit withdrawn together, charge-rules.md §7).
-     * False if it was already delivered or is being delivered right now.
+     * Withdraws a DFT that has not left the outbox (a charge and its credit withdrawn together,
+     * docs/decision-contract.md §7). False if it was already delivered or is being delivered right now.
      */
     public boolean withdrawPending(String controlId, Instant now) throws SQLException {
         try (PreparedStatement ps = prepare("UPDATE outbox SET status = 'WITHDRAWN',"

@@ -3,8 +3,8 @@ package org.iepcharge.rules;
 import java.util.Objects;
 
 /**
- * The charge decision of charge-rules.md §4–§6 as a pure function: the same input and rules give the same decision,
- * with no I/O beyond the {@link ChargeHistory} the caller passes in. The pipeline calls it inside its ledger
+ * The charge decision of docs/decision-contract.md §4–§6 as a pure function: the same input and rules give the same
+ * decision, with no I/O beyond the {@link ChargeHistory} the caller passes in. The pipeline calls it inside its ledger
  * transaction, then assigns transaction IDs to the postable lines and stores the held ones.
  */
 public final class ChargeDecider {

@@ -3,7 +3,7 @@ package org.iepcharge.rules;
 import java.util.List;
 
 /**
- * One charge-master entry: a test code (code + coding system) and what it bills (charge-rules.md §3).
+ * One charge-master entry: a test code (code + coding system) and what it bills (docs/decision-contract.md §3).
  *
  * @param pcTcIndicator          CMS PFS PC/TC indicator; 6 for 86320, which forbids TC [1.2]
  * @param chargeCode             the billing system's charge code (FT1-7); defaults to the CPT

@@ -26,7 +26,7 @@ final class Codes {
         return ICD10CM_WRITTEN.matcher(code).matches();
     }
 
-    /** The comparison form of charge-rules.md §1: upper case, dot removed. */
+    /** The comparison form of docs/decision-contract.md §1: upper case, dot removed. */
     static String normaliseDiagnosis(String code) {
         return code.trim().toUpperCase(Locale.ROOT).replace(".", "");
     }

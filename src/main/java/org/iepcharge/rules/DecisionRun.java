@@ -16,7 +16,8 @@ import org.iepcharge.domain.Provider;
 
 /**
  * One evaluation of the rules for one input; lives for one {@link ChargeDecider#decide} call. Rules run in the order
- * of charge-rules.md §5, each writing its finding to the trace; the first hold that applies to a line is its hold.
+ * of docs/decision-contract.md §5, each writing its finding to the trace; the first hold that applies to a line is its
+ * hold.
  */
 final class DecisionRun {
     /** Table 0123 (OBR-25 result status) [4.4]. */

@@ -11,7 +11,7 @@ import org.iepcharge.domain.OrderedTest;
 
 /**
  * The diagnoses a decision considers: the union of the order's DG1-3 / OBR-31 and the triggering OBR-31, normalised
- * (upper case, dot removed) and split into ICD-10-CM and "not ICD-10-CM" (charge-rules.md §1).
+ * (upper case, dot removed) and split into ICD-10-CM and "not ICD-10-CM" (docs/decision-contract.md §1).
  */
 record DiagnosisFacts(List<Seen> icd10Cm, List<Seen> other) {
     /** One diagnosis as seen: comparison form, as written, and where it came from. */

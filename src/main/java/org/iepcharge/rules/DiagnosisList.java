@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * A list of ICD-10-CM codes and inclusive ranges ({@code C90.0-C90.3}), each covering the code and all its
- * descendants: {@code C90.0} covers C90.00, C90.01 and C90.02 (charge-rules.md §5).
+ * descendants: {@code C90.0} covers C90.00, C90.01 and C90.02 (docs/decision-contract.md §5).
  */
 public record DiagnosisList(List<Range> ranges) {
     public static final DiagnosisList EMPTY = new DiagnosisList(List.of());

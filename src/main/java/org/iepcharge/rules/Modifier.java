@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Optional;
 
 /**
- * The modifiers the engine can write, declared in the order they are written on a line (charge-rules.md §5):
+ * The modifiers the engine can write, declared in the order they are written on a line (docs/decision-contract.md §5):
  * pricing (26, TC), then 90, 91, then 59 / X{EPSU}, then GA / GZ / GY.
  */
 public enum Modifier {
@@ -24,7 +24,7 @@ public enum Modifier {
     /** Groups of §5; GA, GZ and GY share one because no two of them may be on one line [2.1]. */
     public enum Slot { PRICING, REFERRAL, REPEAT, DISTINCT, LIABILITY }
 
-    /** At most four modifiers per line (charge-rules.md §5). */
+    /** At most four modifiers per line (docs/decision-contract.md §5). */
     public static final int MAX_PER_LINE = 4;
 
     private final String code;

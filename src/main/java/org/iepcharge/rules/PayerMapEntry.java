@@ -2,7 +2,7 @@ package org.iepcharge.rules;
 
 /**
  * One row of the payer map: an insurance identifier (IN1-3.1 company ID, else IN1-2.1 plan ID) or, only when the
- * analyst writes {@code name:}, a company name (IN1-4) → a payer profile (charge-rules.md §1).
+ * analyst writes {@code name:}, a company name (IN1-4) → a payer profile (docs/decision-contract.md §1).
  */
 public record PayerMapEntry(MatchOn matchOn, String value, String profile, int line) {
     public enum MatchOn { ID, NAME }

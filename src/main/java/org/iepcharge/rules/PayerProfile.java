@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * One payer profile of the rules file ({@code payers.NAME}), charge-rules.md §5.
+ * One payer profile of the rules file ({@code payers.NAME}), docs/decision-contract.md §5.
  *
  * @param referralModifier90For     lab types whose referred tests this payer pays with 90 [2.1, 2.4]
  * @param technicalModifier         whether this payer wants TC on the technical line when another party bills the

@@ -9,7 +9,7 @@ public record PriorLine(OrderKey orderKey, String collectionTime, int units) {
         collectionTime = collectionTime == null ? "" : collectionTime.trim();
     }
 
-    /** Same order: same placer number, else same filler number (charge-rules.md §1, order keys). */
+    /** Same order: same placer number, else same filler number (docs/decision-contract.md §1, order keys). */
     boolean isSameOrderAs(OrderKey other) {
         if (!orderKey.placer().isEmpty() && orderKey.placer().equals(other.placer())) {
             return true;

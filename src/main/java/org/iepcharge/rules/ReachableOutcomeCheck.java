@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Start-up refusal of rule sets that could write an invalid line (charge-rules.md §5): TC on a CPT whose PC/TC
- * indicator forbids it [1.2], two of GA / GY / GZ on one line [2.1], or more than four modifiers. Checked for every
+ * Start-up refusal of rule sets that could write an invalid line (docs/decision-contract.md §5): TC on a CPT whose
+ * PC/TC indicator forbids it [1.2], two of GA / GY / GZ on one line [2.1], or more than four modifiers. Checked for every
  * charge-master entry under every payer profile, with the site's lab type, before any message is seen.
  */
 final class ReachableOutcomeCheck {
@@ -69,7 +69,7 @@ final class ReachableOutcomeCheck {
         if (max > Modifier.MAX_PER_LINE) {
             problems.add(line, where, "with payer profile " + profile.name() + " and lab type " + site.labType()
                     + " a technical line could carry " + max + " modifiers; at most " + Modifier.MAX_PER_LINE
-                    + " are allowed (charge-rules.md §5)");
+                    + " are allowed (docs/decision-contract.md §5)");
         }
     }
 

@@ -6,7 +6,7 @@ import java.util.regex.Pattern;
 import org.iepcharge.domain.CodedValue;
 
 /**
- * The {@code recognition:} block: how tests and their evidence are recognised (charge-rules.md §1, §3).
+ * The {@code recognition:} block: how tests and their evidence are recognised (docs/decision-contract.md §1, §3).
  *
  * @param iepNamePatterns        names that look like IEP; they never decide a CPT [1.1], they only stop an unmapped
  *                               code from being ignored silently

@@ -15,8 +15,8 @@ import java.util.stream.Stream;
 import org.iepcharge.domain.CodedValue;
 
 /**
- * A loaded, validated rules file: site profile, charge master, payer map and payer profiles (charge-rules.md §2–§5).
- * Immutable; a new file means a new RuleSet, and {@link #version()} says which one decided a line.
+ * A loaded, validated rules file: site profile, charge master, payer map and payer profiles (docs/decision-contract.md
+ * §2–§5). Immutable; a new file means a new RuleSet, and {@link #version()} says which one decided a line.
  */
 public final class RuleSet {
     static final String BUILT_IN_RESOURCE = "/rules/default-rules.yaml";

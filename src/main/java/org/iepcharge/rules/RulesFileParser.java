@@ -317,7 +317,7 @@ final class RulesFileParser {
         }
         if (!block.get().has("OTHER")) {
             root.problem("payers", "must hold an OTHER profile: it applies to any payer "
-                    + "identifier the payer map does not know (charge-rules.md §5)");
+                    + "identifier the payer map does not know (docs/decision-contract.md §5)");
         }
         for (LocatedProfile located : profiles.values()) {
             String target = located.profile().inpatientAtIndependentLab();

@@ -3,7 +3,7 @@ package org.iepcharge.rules;
 import java.util.List;
 
 /**
- * The deployment's site profile (charge-rules.md §2), the {@code site:} block of the rules file.
+ * The deployment's site profile (docs/decision-contract.md §2), the {@code site:} block of the rules file.
  *
  * @param labIds            our CLIA number and LIS mnemonics; any other performing lab is a reference lab
  * @param payerWhenUnknown  {@code HOLD}, or the payer profile to charge with when no payer is known

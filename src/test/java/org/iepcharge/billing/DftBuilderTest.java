@@ -29,8 +29,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The DFT^P03 of charge-rules.md §8, asserted field by field on the raw ER7 text. Every expected value is written
- * by hand from the rules and the test document below — never copied from the builder's output.
+ * The DFT^P03 of docs/decision-contract.md §8, asserted field by field on the raw ER7 text. Every expected value is
+ * written by hand from the rules and the test document below — never copied from the builder's output.
  */
 class DftBuilderTest {
 

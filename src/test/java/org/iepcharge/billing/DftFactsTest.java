@@ -19,7 +19,7 @@ import org.iepcharge.domain.TransactionType;
 import org.iepcharge.domain.Visit;
 import org.junit.jupiter.api.Test;
 
-/** {@link DftFacts} reads a hand-written DFT^P03 (v2.5 and v2.5.1) into the fields of charge-rules.md §8. */
+/** {@link DftFacts} reads a hand-written DFT^P03 (v2.5 and v2.5.1) into the fields of docs/decision-contract.md §8. */
 class DftFactsTest {
 
     private static final String DFT = String.join("\r",

@@ -85,7 +85,7 @@ class EndToEndTest {
         assertThat(ormAck.field("MSH-12")).isEqualTo("2.5.1");
         assertThat(ormAck.field("MSH-9")).isEqualTo("ACK");
         assertThat(ormAck.field("MSH-9-2")).isEqualTo("O01");
-        // Routing swapped (billing-facts.md §5).
+        // Routing swapped (docs/billing-facts.md §5).
         assertThat(ormAck.field("MSH-3")).isEqualTo("IEPROUTER");
         assertThat(ormAck.field("MSH-5")).isEqualTo("LIS");
         assertThat(ormAck.segments()).noneMatch(s -> s.startsWith("ERR"));
@@ -220,7 +220,7 @@ class EndToEndTest {
         assertThat(ack21.msa2()).isEqualTo(ctl21);
         assertThat(ackNone.msa1()).as(ackNone.toString()).isEqualTo("AR");
         assertThat(ackNone.msa2()).isEqualTo(ctlNone);
-        // MSH-12 is echoed (billing-facts.md §5), so the v2.1 sender gets a v2.1 ACK: ERR-1 layout (no ERR-2/3
+        // MSH-12 is echoed (docs/billing-facts.md §5), so the v2.1 sender gets a v2.1 ACK: ERR-1 layout (no ERR-2/3
         // before v2.5), 203 in ERR-1-4. Without MSH-12 there is nothing to echo: v2.5.1, ERR-3.
         assertThat(ack21.field("MSH-12")).isEqualTo("2.1");
         assertThat(ack21.err3()).isEmpty();

@@ -24,8 +24,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The events of charge-rules.md §7 through the real edge, capture, rules and an H2 ledger: what is posted, credited,
- * withdrawn or held for each sequence of messages. Expected values are read off charge-rules.md, not the code.
+ * The events of docs/decision-contract.md §7 through the real edge, capture, rules and an H2 ledger: what is posted,
+ * credited, withdrawn or held for each sequence of messages. Expected values are read off docs/decision-contract.md,
+ * not the code.
  */
 class ChargeCaptureTest {
 

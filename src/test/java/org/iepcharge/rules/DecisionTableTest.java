@@ -17,8 +17,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * charge-rules.md §5 and §6, row by row, for every shipped payer profile and every lab type. Expected values are
- * written by hand from the contract: "" = posted without modifiers, "90 GA" = posted with exactly these modifiers in
+ * docs/decision-contract.md §5 and §6, row by row, for every shipped payer profile and every lab type. Expected values
+ * are written by hand from the contract: "" = posted without modifiers, "90 GA" = posted with exactly these modifiers in
  * this order, "HOLD REASON" = held for that reason, "-" = no such line.
  */
 class DecisionTableTest {

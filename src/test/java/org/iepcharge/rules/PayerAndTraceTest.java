@@ -10,7 +10,7 @@ import org.iepcharge.domain.Insurance;
 import org.iepcharge.domain.LineKind;
 import org.junit.jupiter.api.Test;
 
-/** Payer resolution of charge-rules.md §1 and what {@code explain} shows. */
+/** Payer resolution of docs/decision-contract.md §1 and what {@code explain} shows. */
 class PayerAndTraceTest {
 
     private static String payerOf(List<Insurance> insurance) {

@@ -272,7 +272,7 @@ class RuleSetLoadTest {
         assertThat(refusal(yaml).problems()).containsExactly(
                 "rules.yaml:2: site.payerWhenUnknown: \"OTHERS\" is neither HOLD nor a profile under payers (MEDICARE)",
                 "rules.yaml:12: payers: must hold an OTHER profile: it applies to any payer identifier the payer "
-                        + "map does not know (charge-rules.md §5)",
+                        + "map does not know (docs/decision-contract.md §5)",
                 "rules.yaml:14: payers.MEDICARE.inpatientAtIndependentLab: \"CLIENT\" is neither CHARGE, HOLD nor a "
                         + "profile under payers");
     }

@@ -43,4 +43,44 @@ class RulesReferenceDocTest {
             assertThat(doc).as(key).contains("`" + key + "`");
         }
     }
+
+    /**
+     * The medicalNecessityRules row names the keys that are errors without it; they must be exactly the keys the
+     * parser refuses without it (the page once said "the next four keys" where five followed).
+     */
+    @Test
+    void theKeysSaidToNeedMedicalNecessityRulesAreExactlyTheOnesRefusedWithoutIt() throws Exception {
+        Matcher row = Pattern.compile("\\| `medicalNecessityRules` \\|[^\\n]*?\\. ([^.]*?) are errors unless this is"
+                + " true").matcher(doc());
+        assertThat(row.find()).as("the medicalNecessityRules row says which keys are errors without it").isTrue();
+        java.util.Set<String> documented = new java.util.TreeSet<>();
+        Matcher key = Pattern.compile("`(\\w+)`").matcher(row.group(1));
+        while (key.find()) {
+            documented.add(key.group(1));
+        }
+
+        java.util.Map<String, String> values = new java.util.LinkedHashMap<>();
+        values.put("referralModifier90For", "[INDEPENDENT]");
+        values.put("professionalComponent", "OMIT");
+        values.put("supportingDiagnoses", "[D47.2]");
+        values.put("excludedDiagnoses", "[Z00.00]");
+        values.put("abnSignedValues", "[\"2\"]");
+        values.put("unsupportedWithoutAbn", "GZ");
+        values.put("inpatientAtIndependentLab", "HOLD");
+        java.util.Set<String> refused = new java.util.TreeSet<>();
+        values.forEach((name, value) -> {
+            String yaml = RulesYaml.rules().payers("payers:\n  OTHER:\n    " + name + ": " + value + "\n").text();
+            try {
+                RuleSet.parse("rules.yaml", yaml);
+            } catch (RulesException e) {
+                if (e.problems().stream().anyMatch(p -> p.toString()
+                        .contains(name + ": has no effect unless medicalNecessityRules is true"))) {
+                    refused.add(name);
+                }
+            }
+        });
+
+        assertThat(documented).as("keys docs/rules-reference.md says need medicalNecessityRules")
+                .isEqualTo(refused);
+    }
 }

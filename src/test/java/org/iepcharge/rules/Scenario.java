@@ -25,8 +25,8 @@ import org.iepcharge.domain.Visit;
 
 /**
  * A synthetic charge event (no real patient data) and the rules it runs under. The base case is the plain one of
- * charge-rules.md §5: our lab performed 13169-8, the order gives D47.2 (I10), no ABN, an outpatient, an ordering
- * provider, a collection time, OBR-25 F, production traffic, nothing posted before.
+ * docs/decision-contract.md §5: our lab performed 13169-8, the order gives D47.2 (I10), no ABN, an outpatient, an
+ * ordering provider, a collection time, OBR-25 F, production traffic, nothing posted before.
  */
 final class Scenario {
     /** IN1-3 / IN1-4 of each payer profile, as the shipped payer map knows them. */
