@@ -174,7 +174,10 @@ class EngineCrashIT {
             while (firstArrival.size() < orders && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
-            Thread.sleep(300);
+            // Before the checks for absences (no duplicate, nothing unbilled): the positive signal that the engine has
+            // nothing left to send — every outbox row delivered (H2 runs with AUTO_SERVER, so it can be read now).
+            awaitOutboxSettled(settings.getOrDefault("iep.ledger.url", JdbcLedger.h2FileUrl(dataDir)),
+                    Duration.ofSeconds(LONG ? 300 : 40));
             engine.destroy();
             if (!engine.waitFor(30, TimeUnit.SECONDS)) {
                 engine.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
@@ -368,5 +371,22 @@ class EngineCrashIT {
 
     private static String oru(int n, String placer) {
         return LabMessages.oru("2.5.1", "CR-ORU-" + n, placer, "F" + placer, "F", "Crash^Patient" + n, "");
+    }
+
+    /** Waits until no outbox row is left to send (every row DELIVERED or WITHDRAWN), or the time is up. */
+    private static void awaitOutboxSettled(String url, Duration patience) throws Exception {
+        long deadline = System.nanoTime() + patience.toNanos();
+        while (System.nanoTime() < deadline) {
+            try (Connection c = DriverManager.getConnection(url, "sa", "");
+                 Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM outbox WHERE status NOT IN ('DELIVERED',"
+                         + " 'WITHDRAWN')")) {
+                rs.next();
+                if (rs.getLong(1) == 0) {
+                    return;
+                }
+            }
+            Thread.sleep(50);
+        }
     }
 }
