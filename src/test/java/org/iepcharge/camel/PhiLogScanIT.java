@@ -165,20 +165,25 @@ class PhiLogScanIT {
         return String.join("\r", s) + "\r";
     }
 
-    /** ORM NW + final ORU for the PHI patient: one DFT. */
+    /**
+     * ORM NW + final ORU for the PHI patient: one DFT. Each order is collected on its own day ({@code 2026-11-1n}, n
+     * the placer's last digit): the same patient, CPT and day from another order would be held as a same-day repeat
+     * and send no DFT at all (which the billing steps below once waited for in vain, passing anyway).
+     */
     private static void order(int port, String placer, List<String> ids) throws IOException {
+        String collected = "2026111" + placer.charAt(placer.length() - 1) + "080000";
         String orm = LabMessages.join(List.of(
                 LabMessages.msh("ORM^O01^ORM_O01", placer + "-ORM", "2.5.1"), pid(),
                 LabMessages.seg("PV1", 1, "1", 2, "O", 3, "OUTPT^^^MAINLAB"),
                 LabMessages.seg("IN1", 1, "1", 2, "MCR", 3, "00430", 4, "MEDICARE PART B", 22, "1"),
                 LabMessages.seg("ORC", 1, "NW", 2, placer + "^LIS", 12, "1234567890^Welby^Marcus^^^^^^NPI"),
-                LabMessages.obr(placer, "", LabMessages.IEP, LabMessages.COLLECTED, ""),
+                LabMessages.obr(placer, "", LabMessages.IEP, collected, ""),
                 LabMessages.seg("DG1", 1, "1", 3, "D47.2^Monoclonal gammopathy^I10", 6, "F")));
         String oru = LabMessages.join(List.of(
                 LabMessages.msh("ORU^R01^ORU_R01", placer + "-ORU", "2.5.1"), pid(),
                 LabMessages.seg("PV1", 1, "1", 2, "O", 3, "OUTPT^^^MAINLAB"),
                 LabMessages.seg("ORC", 1, "RE", 2, placer + "^LIS", 3, "F" + placer + "^LAB"),
-                LabMessages.obr(placer, "F" + placer + "^LAB", LabMessages.IEP, LabMessages.COLLECTED, "F"),
+                LabMessages.obr(placer, "F" + placer + "^LAB", LabMessages.IEP, collected, "F"),
                 LabMessages.seg("OBX", 1, "1", 2, "TX", 3, LabMessages.IEP, 5, "IgG kappa, patient " + FAMILY, 11,
                         "F")));
         try (RawMllp c = new RawMllp(port)) {
