@@ -6,8 +6,8 @@ import java.util.Optional;
 /**
  * Classifies billing's answer and spaces out retries. A DFT counts as delivered only when billing answers AA (or CA)
  * and MSA-2 equals the MSH-10 we sent: a late ACK for another message must never count (docs/transport-notes.md §1a).
- * AR/AE with ERR-3 206 (record locked) or 207 (internal error) is billing's own trouble and is retried; any other AR/AE is a
- * refusal of this content and parks the DFT.
+ * AR/AE with ERR-3 206 (record locked) or 207 (internal error) is billing's own trouble and is retried; any other AR/AE
+ * is a refusal of this content and parks the DFT.
  */
 public final class DeliveryPolicy {
     private final Duration firstRetry;

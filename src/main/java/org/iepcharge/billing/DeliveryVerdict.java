@@ -1,6 +1,8 @@
 package org.iepcharge.billing;
 
-/** What to do with a DFT after one delivery attempt (docs/decision-contract.md §8 and the delivery rules of issue 2 §7). */
+/**
+ * What to do with a DFT after one delivery attempt (docs/decision-contract.md §8 and the delivery rules of issue 2 §7).
+ */
 public enum DeliveryVerdict {
     /** Billing answered AA or CA for exactly this MSH-10. */
     DELIVERED,

@@ -22,7 +22,8 @@ final class DftDocumentChecks {
         }
         if (controlId.length() > DftBuilder.MAX_CONTROL_ID_LENGTH) {
             throw new IllegalArgumentException("MSH-10 (control ID) has " + controlId.length()
-                    + " characters; at most " + DftBuilder.MAX_CONTROL_ID_LENGTH + " allowed (docs/decision-contract.md §8)");
+                    + " characters; at most " + DftBuilder.MAX_CONTROL_ID_LENGTH
+                    + " allowed (docs/decision-contract.md §8)");
         }
         if (doc.context() == null) {
             throw new IllegalArgumentException("The document has no order context (PID, PV1 come from it)");

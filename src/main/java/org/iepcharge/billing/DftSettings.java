@@ -34,7 +34,8 @@ public record DftSettings(String sendingApplication, String sendingFacility, Str
         icdCodingSystem = icdCodingSystem == null || icdCodingSystem.isBlank()
                 ? DEFAULT_ICD_CODING_SYSTEM : icdCodingSystem.trim();
         if (!VERSIONS.contains(version)) {
-            throw new IllegalArgumentException("DFT version must be 2.5.1 or 2.5 (docs/decision-contract.md §8), not " + version);
+            throw new IllegalArgumentException("DFT version must be 2.5.1 or 2.5 (docs/decision-contract.md §8), not "
+                    + version);
         }
         if (!ICD_CODING_SYSTEMS.contains(icdCodingSystem)) {
             throw new IllegalArgumentException("ICD coding system must be I10 or I10C, not " + icdCodingSystem);

@@ -11,7 +11,9 @@ import org.iepcharge.domain.Diagnosis;
 import org.iepcharge.domain.FinancialTransaction;
 import org.iepcharge.domain.OrderContext;
 
-/** Writes one FT1 per charge line or credit (docs/decision-contract.md §8; field meanings docs/billing-facts.md §4.2). */
+/**
+ * Writes one FT1 per charge line or credit (docs/decision-contract.md §8; field meanings docs/billing-facts.md §4.2).
+ */
 final class Ft1Writer {
     /** Table 0396: C4 = CPT-4 [4.2]. */
     static final String CPT_CODING_SYSTEM = "C4";

@@ -4,8 +4,9 @@ import java.util.Set;
 
 /**
  * The coding system written with each modifier in FT1-26 (docs/decision-contract.md §8; table 0396 [4.2]): CPT
- * modifiers with {@code CPTM}, HCPCS level II modifiers with {@code HCPCS}. A modifier outside both lists is refused rather than
- * labelled with a guessed system — the engine never guesses a modifier (docs/decision-contract.md, guiding principle).
+ * modifiers with {@code CPTM}, HCPCS level II modifiers with {@code HCPCS}. A modifier outside both lists is refused
+ * rather than labelled with a guessed system — the engine never guesses a modifier (docs/decision-contract.md, guiding
+ * principle).
  */
 final class ModifierCodingSystems {
     static final String CPT_MODIFIER = "CPTM";

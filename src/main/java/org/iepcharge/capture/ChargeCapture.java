@@ -142,7 +142,8 @@ public final class ChargeCapture {
                 }
                 holdOnce(s, orderKey, "", LineKind.T, trigger, HoldReason.UNMAPPED_IEP_LIKE_TEST.name(),
                         "Unmapped IEP-like test: its name looks like immunoelectrophoresis/immunofixation but its code"
-                                + " is not in the charge master; recognition is by code only (docs/decision-contract.md §3)",
+                                + " is not in the charge master; recognition is by code only"
+                                + " (docs/decision-contract.md §3)",
                         messageId, now, effects);
             }
             return;

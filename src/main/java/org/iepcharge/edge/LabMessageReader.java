@@ -219,7 +219,8 @@ final class LabMessageReader {
 
         /**
          * ORC-20 exists from v2.3.1 (docs/decision-contract.md §1): a v2.2/2.3 feed has no ABN status, whatever an
-         * over-filled ORC carries there — reading it would post GA, shifting liability to the patient on a field the version lacks.
+         * over-filled ORC carries there — reading it would post GA, shifting liability to the patient on a field the
+         * version lacks.
          */
         private String abnStatus() {
             return orc == null || !hasAbnField ? "" : Fields.get(orc, 20, 1);

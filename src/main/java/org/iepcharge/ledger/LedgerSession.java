@@ -230,7 +230,10 @@ public final class LedgerSession {
         }
     }
 
-    /** The context of an order: matched on the placer number first, then the filler number (docs/decision-contract.md §1). */
+    /**
+     * The context of an order: matched on the placer number first, then the filler number (docs/decision-contract.md
+     * §1).
+     */
     public Optional<OrderContext> findOrderContext(OrderKey key) throws SQLException {
         if (!key.placer().isEmpty()) {
             Optional<OrderContext> byPlacer = contextWhere("placer_key", key.placer().key());
@@ -282,7 +285,10 @@ public final class LedgerSession {
         }
     }
 
-    /** Posted, non-credited lines for a patient, CPT and date of service (repeats and MUE, docs/decision-contract.md §5). */
+    /**
+     * Posted, non-credited lines for a patient, CPT and date of service (repeats and MUE, docs/decision-contract.md
+     * §5).
+     */
     public List<StoredLine> postedLinesForPatient(String patientKey, String cpt, String dateOfService)
             throws SQLException {
         try (PreparedStatement ps = prepare("SELECT id, order_key, generation, line_json, status,"

@@ -9,8 +9,8 @@ import org.iepcharge.domain.OrderContext;
 
 /**
  * Finds the payer profile of an order (docs/decision-contract.md §1): the primary IN1 is the lowest IN1-22, else the
- * first in segment order; it is matched on IN1-3.1, else IN1-2.1, against the payer map; IN1-4 only through name rows. An
- * identifier the map does not know is OTHER. Without any IN1 the payer is unknown: the engine never guesses one.
+ * first in segment order; it is matched on IN1-3.1, else IN1-2.1, against the payer map; IN1-4 only through name rows.
+ * An identifier the map does not know is OTHER. Without any IN1 the payer is unknown: the engine never guesses one.
  */
 final class PayerResolver {
     static final String OTHER = "OTHER";

@@ -6,8 +6,8 @@ import java.util.stream.Collectors;
 
 /**
  * Start-up refusal of rule sets that could write an invalid line (docs/decision-contract.md §5): TC on a CPT whose
- * PC/TC indicator forbids it [1.2], two of GA / GY / GZ on one line [2.1], or more than four modifiers. Checked for every
- * charge-master entry under every payer profile, with the site's lab type, before any message is seen.
+ * PC/TC indicator forbids it [1.2], two of GA / GY / GZ on one line [2.1], or more than four modifiers. Checked for
+ * every charge-master entry under every payer profile, with the site's lab type, before any message is seen.
  */
 final class ReachableOutcomeCheck {
     private final SiteProfile site;

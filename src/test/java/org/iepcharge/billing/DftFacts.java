@@ -22,7 +22,8 @@ import ca.uhn.hl7v2.parser.PipeParser;
 
 /**
  * Test helper: a DFT^P03 read back with HAPI into the fields docs/decision-contract.md §8 defines, so tests and
- * golden-file comparisons can assert field by field instead of on whole strings (which differ in harmless trailing delimiters).
+ * golden-file comparisons can assert field by field instead of on whole strings (which differ in harmless trailing
+ * delimiters).
  *
  * <p>Every value is the field's <b>ER7 text</b> with the message's own delimiters — components joined by {@code ^},
  * HL7 escapes kept (e.g. {@code \F\} for a literal {@code |}), trailing empty components dropped. A repeating field
@@ -54,7 +55,10 @@ public record DftFacts(List<String> segments, Msh msh, Evn evn, Pid pid, Pv1 pv1
     public record Pv1(String patientClass, String location, String visitNumber) {
     }
 
-    /** The FT1 fields docs/decision-contract.md §8 writes, named after the field (number in the comment of each accessor). */
+    /**
+     * The FT1 fields docs/decision-contract.md §8 writes, named after the field (number in the comment of each
+     * accessor).
+     */
     public record Ft1(String setId,              // FT1-1
                       String transactionId,      // FT1-2
                       String transactionDate,    // FT1-4 (DR: start^end)
@@ -81,7 +85,10 @@ public record DftFacts(List<String> segments, Msh msh, Evn evn, Pid pid, Pv1 pv1
                       String priority, String policyNumber) {
     }
 
-    /** The FT1 with this transaction ID (FT1-2) and type (FT1-6): the pair billing matches on (docs/decision-contract.md §8). */
+    /**
+     * The FT1 with this transaction ID (FT1-2) and type (FT1-6): the pair billing matches on (docs/decision-contract.md
+     * §8).
+     */
     public Ft1 ft1(String transactionId, String transactionType) {
         return ft1s.stream()
                 .filter(f -> f.transactionId().equals(transactionId) && f.transactionType().equals(transactionType))

@@ -18,8 +18,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * docs/decision-contract.md §5 and §6, row by row, for every shipped payer profile and every lab type. Expected values
- * are written by hand from the contract: "" = posted without modifiers, "90 GA" = posted with exactly these modifiers in
- * this order, "HOLD REASON" = held for that reason, "-" = no such line.
+ * are written by hand from the contract: "" = posted without modifiers, "90 GA" = posted with exactly these modifiers
+ * in this order, "HOLD REASON" = held for that reason, "-" = no such line.
  */
 class DecisionTableTest {
     private static final Diagnosis D47_2 = new Diagnosis("D47.2", "", "I10", "F");

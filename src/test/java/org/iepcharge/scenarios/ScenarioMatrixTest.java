@@ -21,9 +21,9 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The scenario matrix of {@code testdata/scenarios/scenarios.csv}: every row through the real routes over MLLP, its
- * DFT lines and open holds compared with the hand-written expectation (written from docs/decision-contract.md, never
- * from the engine's output). Every difference fails the row; a row may not carry a known-deviation mark (a deviation from
+ * The scenario matrix of {@code testdata/scenarios/scenarios.csv}: every row through the real routes over MLLP, its DFT
+ * lines and open holds compared with the hand-written expectation (written from docs/decision-contract.md, never from
+ * the engine's output). Every difference fails the row; a row may not carry a known-deviation mark (a deviation from
  * the contract is a defect to fix, never a skip).
  */
 class ScenarioMatrixTest {
