@@ -87,7 +87,7 @@ class ChargeCaptureTest {
     }
 
     private String cancelState() {
-        return ledger.read(s -> s.cancelState("P:P1^LIS"));
+        return ledger.read(s -> s.cancelState("P:P1^LIS", "86320"));
     }
 
     private List<HoldRecord> holds() {
