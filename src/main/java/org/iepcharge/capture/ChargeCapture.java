@@ -150,10 +150,13 @@ public final class ChargeCapture {
                     // Kept so that releasing the hold, once an analyst maps the code, finds the payer and diagnoses.
                     s.saveOrderContext(orderKey, contextOf(message, test, orderKey, stored), messageId, now);
                 }
+                // No CPT: within its order, the test is told apart from another unmapped one by its code, which the
+                // text names (holdOnce keeps one hold per order and text for this reason).
                 holdOnce(s, new TestRef(orderKey, "", order), LineKind.T, trigger,
                         HoldReason.UNMAPPED_IEP_LIKE_TEST.name(),
-                        "Unmapped IEP-like test: its name looks like immunoelectrophoresis/immunofixation but its code"
-                                + " is not in the charge master; recognition is by code only (docs/rules-reference.md)",
+                        "Unmapped IEP-like test " + test.test().code() + "^" + test.test().system()
+                                + ": its name looks like immunoelectrophoresis/immunofixation but its code is not in"
+                                + " the charge master; recognition is by code only (docs/rules-reference.md)",
                         messageId, now, effects);
             }
             return;
@@ -513,10 +516,14 @@ public final class ChargeCapture {
 
     // ---- helpers -----------------------------------------------------------------------------------------------
 
-    /** Opens a hold for this order and CPT unless one with the same reason is open already. */
+    /**
+     * Opens a hold for this order and CPT unless one with the same reason is open already; for an unmapped test
+     * (no CPT) unless one for the same test code (named in the text) is open.
+     */
     private void holdOnce(LedgerSession s, TestRef ref, LineKind kind, DecisionTrigger trigger, String reasonCode,
                           String reasonText, long messageId, Instant now, Effects effects) throws SQLException {
-        boolean open = openHolds(s, ref).stream().anyMatch(h -> h.reasonCode().equals(reasonCode));
+        boolean open = openHolds(s, ref).stream().anyMatch(h -> h.reasonCode().equals(reasonCode)
+                && (!ref.cpt().isEmpty() || h.reasonText().equals(reasonText)));
         if (!open) {
             s.openHold(ref.orderKey(), ref.cpt(), kind.name(), trigger.patientKey(), reasonCode, reasonText,
                     messageId, trigger, now);
