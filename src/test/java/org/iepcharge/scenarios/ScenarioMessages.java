@@ -83,6 +83,12 @@ final class ScenarioMessages {
                 throw new IllegalArgumentException(row + ": unknown order " + order + " in " + token);
             }
             orders.add(order);
+            for (OrderTests o : ordersOf(order, opts)) {
+                if (!COLLECTED.containsKey(o.order())) {
+                    throw new IllegalArgumentException(row + ": unknown order " + o.order() + " in " + token);
+                }
+                orders.add(o.order());
+            }
             String kind = head.get(0);
             String arg = head.size() > 1 ? head.get(1) : "";
             String controlId = opts.containsKey("sameid") && previous != null ? previous.controlId()
@@ -130,13 +136,43 @@ final class ScenarioMessages {
         String orc20 = opts.containsKey("orc20") ? opts.get("orc20") : v23() || abn.equals("-") ? "" : abn;
         // One ORC/OBR group per test, all with the same order numbers (/tests=iep+ifx: an order of two
         // charge-master tests); the DG1s follow each OBR, as in ORM^O01's ORDER_DETAIL.
-        for (String test : tests(opts)) {
+        for (OrderTests o : ordersOf(order, opts)) {
+            for (String test : o.tests()) {
+                orderGroup(s, o.order(), control, orc20, opts, test);
+            }
+        }
+        return join(s);
+    }
+
+    private void orderGroup(List<String> s, String order, String control, String orc20, Map<String, String> opts,
+                            String test) {
+        {
             s.add(seg("ORC", 1, control, 2, placerField(order, opts, "placer"), 3, fillerField(order, opts, "placer"),
                     12, orcProvider(opts), 20, orc20));
             s.add(obr(order, fillerField(order, opts, "placer"), "", opts, false, test));
             s.addAll(dg1s());
         }
-        return join(s);
+    }
+
+    /** An order of a message and the tests it carries for it. */
+    record OrderTests(String order, List<String> tests) {
+    }
+
+    /**
+     * The orders a message carries, in segment order: its own with its tests, else {@code /orders=A-iep+B-ifx} (one
+     * message with the groups of several orders of the row, each with its own order numbers and its one test).
+     */
+    private List<OrderTests> ordersOf(String order, Map<String, String> opts) {
+        if (!opts.containsKey("orders")) {
+            return List.of(new OrderTests(order, tests(opts)));
+        }
+        List<OrderTests> out = new ArrayList<>();
+        for (String spec : opts.get("orders").split("\\+")) {
+            int dash = spec.indexOf('-');
+            out.add(dash < 0 ? new OrderTests(spec, tests(opts))
+                    : new OrderTests(spec.substring(0, dash), List.of(spec.substring(dash + 1))));
+        }
+        return out;
     }
 
     private String result(String order, String status, String controlId, Map<String, String> opts) {
@@ -144,8 +180,10 @@ final class ScenarioMessages {
         s.add(msh("ORU^R01", "ORU_R01", controlId, opts));
         s.add(pid());
         s.add(pv1(opts));
-        for (String test : tests(opts)) {
-            resultGroup(s, order, status, opts, test);
+        for (OrderTests o : ordersOf(order, opts)) {
+            for (String test : o.tests()) {
+                resultGroup(s, o.order(), status, opts, test);
+            }
         }
         return join(s);
     }
