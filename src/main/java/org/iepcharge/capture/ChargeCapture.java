@@ -30,6 +30,7 @@ import org.iepcharge.domain.OrderedTest;
 import org.iepcharge.domain.Outcome;
 import org.iepcharge.domain.TransactionType;
 import org.iepcharge.edge.Inbound;
+import org.iepcharge.ledger.CancelState;
 import org.iepcharge.ledger.HoldRecord;
 import org.iepcharge.ledger.InboundHistory;
 import org.iepcharge.ledger.InboundRecord;
@@ -216,10 +217,10 @@ public final class ChargeCapture {
         // A cancel names one ORC/OBR group: it concerns that test of the order only (§7).
         if (CANCEL_REQUESTS.contains(control)) {
             // A request only: the LIS may still answer UC/UD (unable to cancel), so nothing is credited yet.
-            s.setCancelState(orderKey, ref.cpt(), "REQUESTED");
+            s.setCancelState(orderKey, ref.cpt(), CancelState.REQUESTED);
         } else if (CANCEL_REFUSALS.contains(control)) {
-            if ("REQUESTED".equals(s.cancelState(orderKey, ref.cpt()))) {
-                s.setCancelState(orderKey, ref.cpt(), "NONE");
+            if (s.cancelState(orderKey, ref.cpt()) == CancelState.REQUESTED) {
+                s.setCancelState(orderKey, ref.cpt(), CancelState.NONE);
             }
         } else if (CANCEL_CONFIRMED.contains(control)) {
             onConfirmedCancel(s, trigger, ref, messageId, now, effects);
@@ -253,7 +254,7 @@ public final class ChargeCapture {
         List<StoredLine> posted = postedLines(s, ref);
         // Nothing above rewrote a context that was found, so it is what a second read would return.
         Optional<OrderContext> context = stored.isPresent() ? stored : s.findOrderContext(test.key());
-        if ("CANCELLED".equals(s.cancelState(orderKey, ref.cpt())) && posted.isEmpty()) {
+        if (s.cancelState(orderKey, ref.cpt()) == CancelState.CANCELLED && posted.isEmpty()) {
             holdOnce(s, ref, LineKind.T, trigger, HoldReason.CANCEL_AFTER_RESULT.name(),
                     "A result arrived for an order the LIS had cancelled: the test was performed; review",
                     messageId, now, effects);
@@ -341,7 +342,7 @@ public final class ChargeCapture {
         String orderKey = ref.orderKey();
         List<StoredLine> posted = postedLines(s, ref);
         if (posted.isEmpty()) {
-            s.setCancelState(orderKey, ref.cpt(), "CANCELLED");
+            s.setCancelState(orderKey, ref.cpt(), CancelState.CANCELLED);
             for (HoldRecord hold : openHolds(s, ref)) {
                 s.closeHold(hold.id(), "CLOSED", "order cancelled by message " + trigger.header().controlId(), now);
             }
@@ -351,7 +352,7 @@ public final class ChargeCapture {
             // Charged at order time and never resulted: the credit mirrors each posted line of this test exactly.
             Optional<OrderContext> context = s.findOrderContext(trigger.test().key());
             credit(s, trigger, orderKey, context, posted, messageId, now, effects);
-            s.setCancelState(orderKey, ref.cpt(), "CANCELLED");
+            s.setCancelState(orderKey, ref.cpt(), CancelState.CANCELLED);
             return;
         }
         holdOnce(s, ref, LineKind.T, trigger, HoldReason.CANCEL_AFTER_RESULT.name(),

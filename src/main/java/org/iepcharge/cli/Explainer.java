@@ -17,6 +17,7 @@ import org.iepcharge.domain.OrderKey;
 import org.iepcharge.domain.Outcome;
 import org.iepcharge.edge.Inbound;
 import org.iepcharge.edge.InboundEdge;
+import org.iepcharge.ledger.CancelState;
 import org.iepcharge.ledger.HoldRecord;
 import org.iepcharge.ledger.JdbcLedger;
 import org.iepcharge.ledger.Ledger;
@@ -52,7 +53,7 @@ public final class Explainer {
      * @param order the order's numbers as kept with its lines (placer and filler with namespaces), if it has lines
      */
     public record OrderTest(String orderKey, String cpt, Optional<OrderKey> order, boolean finalSeen,
-                            String cancelState, List<Made<StoredLine>> lines, List<Made<HoldRecord>> holds) {
+                            CancelState cancelState, List<Made<StoredLine>> lines, List<Made<HoldRecord>> holds) {
     }
 
     /** The whole replay: message by message, then per (order, CPT). */
@@ -145,7 +146,7 @@ public final class Explainer {
             String orderKey = key.get(0);
             String cpt = key.get(1);
             boolean finalSeen = scratch.read(s -> s.finalSeen(orderKey, cpt));
-            String cancelState = scratch.read(s -> s.cancelState(orderKey, cpt));
+            CancelState cancelState = scratch.read(s -> s.cancelState(orderKey, cpt));
             List<Made<StoredLine>> made = lines.get(key);
             Optional<OrderKey> order = made.stream().map(m -> m.item().order()).reduce(OrderKey::mergedWith)
                     .filter(k -> !k.isEmpty());
@@ -173,9 +174,9 @@ public final class Explainer {
                     .append(", CPT ").append(t.cpt().isEmpty() ? "(none: not in the charge master)" : t.cpt())
                     .append(": ").append(t.finalSeen() ? "final result seen" : "no final result yet")
                     .append(switch (t.cancelState()) {
-                        case "REQUESTED" -> "; cancel requested (CA/DC), not confirmed";
-                        case "CANCELLED" -> "; cancelled";
-                        default -> "";
+                        case REQUESTED -> "; cancel requested (CA/DC), not confirmed";
+                        case CANCELLED -> "; cancelled";
+                        case NONE -> "";
                     }).append('\n');
             for (Made<StoredLine> m : t.lines()) {
                 StoredLine l = m.item();

@@ -427,8 +427,8 @@ public final class LedgerSession {
      * Cancel state of one test of an order: NONE, REQUESTED (CA/DC) or CANCELLED (confirmed, nothing posted). A
      * cancel names the test (its ORC/OBR group), so cancelling one test of an order leaves the others alone.
      */
-    public String cancelState(String orderKey, String cpt) throws SQLException {
-        return testState(orderKey, cpt).map(TestState::cancelState).orElse("NONE");
+    public CancelState cancelState(String orderKey, String cpt) throws SQLException {
+        return testState(orderKey, cpt).map(TestState::cancelState).orElse(CancelState.NONE);
     }
 
     /** Whether a final (or corrected) result was processed for this order and CPT. */
@@ -451,18 +451,18 @@ public final class LedgerSession {
     }
 
     /** Sets the cancel state of this order and CPT. */
-    public void setCancelState(String orderKey, String cpt, String state) throws SQLException {
+    public void setCancelState(String orderKey, String cpt, CancelState state) throws SQLException {
         ensureTestRow(orderKey, cpt);
         try (PreparedStatement ps = prepare(
                 "UPDATE order_test SET cancel_state = ? WHERE order_key = ? AND cpt = ?")) {
-            ps.setString(1, state);
+            ps.setString(1, state.name());
             ps.setString(2, orderKey);
             ps.setString(3, cpt);
             ps.executeUpdate();
         }
     }
 
-    private record TestState(String cpt, boolean finalSeen, String cancelState) {
+    private record TestState(String cpt, boolean finalSeen, CancelState cancelState) {
     }
 
     /** The (order, CPT) row, else the order-wide state carried over by migration V4 (cpt ''). */
@@ -472,7 +472,8 @@ public final class LedgerSession {
             ps.setString(1, orderKey);
             ps.setString(2, cpt);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(new TestState(rs.getString(1), rs.getBoolean(2), rs.getString(3)))
+                return rs.next() ? Optional.of(new TestState(rs.getString(1), rs.getBoolean(2),
+                        CancelState.valueOf(rs.getString(3))))
                         : Optional.empty();
             }
         }
@@ -492,7 +493,7 @@ public final class LedgerSession {
             ps.setString(1, orderKey);
             ps.setString(2, cpt);
             ps.setBoolean(3, known.map(TestState::finalSeen).orElse(false));
-            ps.setString(4, known.map(TestState::cancelState).orElse("NONE"));
+            ps.setString(4, known.map(TestState::cancelState).orElse(CancelState.NONE).name());
             ps.executeUpdate();
         }
     }

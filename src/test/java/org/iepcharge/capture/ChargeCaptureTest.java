@@ -86,7 +86,7 @@ class ChargeCaptureTest {
         return ledger.read(s -> s.linesForOrder("P:" + placer + "^LIS"));
     }
 
-    private String cancelState() {
+    private org.iepcharge.ledger.CancelState cancelState() {
         return ledger.read(s -> s.cancelState("P:P1^LIS", "86320"));
     }
 
@@ -209,9 +209,9 @@ class ChargeCaptureTest {
         start(RuleSet.builtIn());
         send(order("O1", "NW", "P1"));
         send(order("O2", "CA", "P1"));
-        assertThat(cancelState()).isEqualTo("REQUESTED");
+        assertThat(cancelState()).isEqualTo(org.iepcharge.ledger.CancelState.REQUESTED);
         send(order("O3", "UC", "P1"));
-        assertThat(cancelState()).isEqualTo("NONE");
+        assertThat(cancelState()).isEqualTo(org.iepcharge.ledger.CancelState.NONE);
         send(result("R1", "P1", "F", "20261120080000", "P"));
         assertThat(outbox()).hasSize(1);
     }

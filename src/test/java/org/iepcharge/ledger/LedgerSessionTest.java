@@ -61,7 +61,7 @@ class LedgerSessionTest extends LedgerTestSupport {
 
         ledger.write((LedgerSession s) -> {
             s.saveOrderContext(first, m1, T0);
-            s.setCancelState(orderKey, "86320", "REQUESTED");
+            s.setCancelState(orderKey, "86320", CancelState.REQUESTED);
             assertThat(s.markFinalSeen(orderKey, "86320")).as("first final").isTrue();
             assertThat(s.markFinalSeen(orderKey, "86320")).as("already seen").isFalse();
             return null;
@@ -73,12 +73,13 @@ class LedgerSessionTest extends LedgerTestSupport {
 
         assertThat(find(new OrderKey(null, new EntityId("FL1", "LAB")))).contains(update);
         assertThat(find(new OrderKey(new EntityId("PL1", "LIS"), null))).contains(update);
-        assertThat(ledger.read((LedgerSession s) -> s.cancelState(orderKey, "86320"))).isEqualTo("REQUESTED");
+        assertThat(ledger.read((LedgerSession s) -> s.cancelState(orderKey, "86320"))).isEqualTo(CancelState.REQUESTED);
         assertThat(ledger.read((LedgerSession s) -> s.finalSeen(orderKey, "86320"))).isTrue();
         assertThat(db.count("SELECT COUNT(*) FROM order_context")).isEqualTo(1);
         assertThat(db.count("SELECT source_message_id FROM order_context")).isEqualTo(m2);
 
-        assertThat(ledger.read((LedgerSession s) -> s.cancelState("P:unknown^LIS", "86320"))).isEqualTo("NONE");
+        assertThat(ledger.read((LedgerSession s) -> s.cancelState("P:unknown^LIS", "86320")))
+                .isEqualTo(CancelState.NONE);
     }
 
     @OnBothDatabases
@@ -90,11 +91,11 @@ class LedgerSessionTest extends LedgerTestSupport {
             // Another charge-master test of the same order has its own first final (docs/decision-contract.md §7).
             assertThat(s.markFinalSeen(orderKey, "86334")).as("first final of 86334").isTrue();
             assertThat(s.markFinalSeen(orderKey, "86334")).as("second final of 86334").isFalse();
-            s.setCancelState(orderKey, "86334", "CANCELLED");
+            s.setCancelState(orderKey, "86334", CancelState.CANCELLED);
             return null;
         });
-        assertThat(ledger.read((LedgerSession s) -> s.cancelState(orderKey, "86334"))).isEqualTo("CANCELLED");
-        assertThat(ledger.read((LedgerSession s) -> s.cancelState(orderKey, "86320"))).isEqualTo("NONE");
+        assertThat(ledger.read((LedgerSession s) -> s.cancelState(orderKey, "86334"))).isEqualTo(CancelState.CANCELLED);
+        assertThat(ledger.read((LedgerSession s) -> s.cancelState(orderKey, "86320"))).isEqualTo(CancelState.NONE);
         assertThat(ledger.read((LedgerSession s) -> s.finalSeen(orderKey, "86325"))).isFalse();
         assertThat(db.count("SELECT COUNT(*) FROM order_test WHERE order_key = 'P:PL1^LIS'")).isEqualTo(2);
     }
@@ -108,13 +109,14 @@ class LedgerSessionTest extends LedgerTestSupport {
             st.executeUpdate("INSERT INTO order_test (order_key, cpt, final_seen, cancel_state)"
                     + " VALUES ('P:OLD^LIS', '', FALSE, 'CANCELLED')");
         }
-        assertThat(ledger.read((LedgerSession s) -> s.cancelState("P:OLD^LIS", "86320"))).isEqualTo("CANCELLED");
+        assertThat(ledger.read((LedgerSession s) -> s.cancelState("P:OLD^LIS", "86320")))
+                .isEqualTo(CancelState.CANCELLED);
         ledger.write((LedgerSession s) -> {
             assertThat(s.markFinalSeen("P:OLD^LIS", "86320")).isTrue();
             return null;
         });
         assertThat(ledger.read((LedgerSession s) -> s.cancelState("P:OLD^LIS", "86320")))
-                .as("the new (order, CPT) row starts from the carried-over state").isEqualTo("CANCELLED");
+                .as("the new (order, CPT) row starts from the carried-over state").isEqualTo(CancelState.CANCELLED);
         assertThat(ledger.read((LedgerSession s) -> s.finalSeen("P:OLD^LIS", "86320"))).isTrue();
         assertThat(ledger.read((LedgerSession s) -> s.finalSeen("P:OLD^LIS", "86334"))).isFalse();
     }

@@ -36,10 +36,12 @@ class LineIdentityMigrationTest extends LedgerTestSupport {
             // Order 1: resulted and charged (86320 line, 86334 held); order 2: cancelled before any line.
             st.executeUpdate("INSERT INTO order_context (order_key, placer_key, filler_key, patient_key,"
                     + " source_message_id, context_json, cancel_state, final_seen, updated_at) VALUES"
-                    + " ('P:PL1^LIS', 'PL1^LIS', 'FL1^LAB', 'PAT-A', " + m + ", '{}', 'NONE', TRUE, CURRENT_TIMESTAMP)");
+                    + " ('P:PL1^LIS', 'PL1^LIS', 'FL1^LAB', 'PAT-A', " + m
+                    + ", '{}', 'NONE', TRUE, CURRENT_TIMESTAMP)");
             st.executeUpdate("INSERT INTO order_context (order_key, placer_key, filler_key, patient_key,"
                     + " source_message_id, context_json, cancel_state, final_seen, updated_at) VALUES"
-                    + " ('P:PL2^LIS', 'PL2^LIS', '^', 'PAT-A', " + m + ", '{}', 'CANCELLED', FALSE, CURRENT_TIMESTAMP)");
+                    + " ('P:PL2^LIS', 'PL2^LIS', '^', 'PAT-A', " + m
+                    + ", '{}', 'CANCELLED', FALSE, CURRENT_TIMESTAMP)");
             st.executeUpdate("INSERT INTO charge_line (transaction_id, order_key, cpt, kind, generation, patient_key,"
                     + " date_of_service, units, modifiers, production, status, line_json, rules_version,"
                     + " source_message_id, posted_dft, posted_at) VALUES ('C00000000001', 'P:PL1^LIS', '86320', 'T',"
@@ -55,7 +57,8 @@ class LineIdentityMigrationTest extends LedgerTestSupport {
 
         assertThat(ledger.read((LedgerSession s) -> List.of(s.finalSeen("P:PL1^LIS", "86320"),
                 s.finalSeen("P:PL1^LIS", "86334")))).containsExactly(true, true);
-        assertThat(ledger.read((LedgerSession s) -> s.cancelState("P:PL2^LIS", "86320"))).isEqualTo("CANCELLED");
+        assertThat(ledger.read((LedgerSession s) -> s.cancelState("P:PL2^LIS", "86320")))
+                .isEqualTo(CancelState.CANCELLED);
         assertThat(ledger.read((LedgerSession s) -> s.finalSeen("P:PL2^LIS", "86320"))).isFalse();
         assertThat(db.count("SELECT COUNT(*) FROM order_test")).isEqualTo(3);
 

@@ -34,9 +34,9 @@ import org.junit.jupiter.api.TestFactory;
  * Property: how a feed presents an order does not change what is billed. For event sequences on an order of two
  * charge-master tests (86320 and the 86334 fixture of {@code testdata/scenarios/rules/multi*.yaml}), every variant
  * that shuffles the OBR order of each message and names the order in each later message by placer and filler, by
- * placer only or by filler only — all with or all without namespaces — posts exactly the lines and leaves exactly the
- * open holds of the hand-written expectation (docs/decision-contract.md §1 order keys, §4 line identity (order, CPT,
- * kind), §7 events). Lines are compared as a multiset: the delivery order follows the OBR order, which varies.
+ * placer only or by filler only — all with or all without namespaces — posts exactly the lines and leaves exactly
+ * the open holds of the hand-written expectation (docs/decision-contract.md §1 order keys, §4 line identity (order,
+ * CPT, kind), §7 events). Lines are compared as a multiset: the delivery order follows the OBR order, which varies.
  *
  * <p>Messages are built by the scenario matrix's own {@link ScenarioMessages} grammar (testdata/scenarios/README.md)
  * and run through the real edge, capture, rules and an H2 ledger; each DFT counts as delivered before the next
