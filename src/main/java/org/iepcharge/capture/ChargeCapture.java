@@ -24,10 +24,12 @@ import org.iepcharge.domain.LabMessage;
 import org.iepcharge.domain.LineKind;
 import org.iepcharge.domain.MessageHeader;
 import org.iepcharge.domain.OrderContext;
+import org.iepcharge.domain.OrderKey;
 import org.iepcharge.domain.OrderedTest;
 import org.iepcharge.domain.Outcome;
 import org.iepcharge.domain.TransactionType;
 import org.iepcharge.edge.Inbound;
+import org.iepcharge.ledger.CancelState;
 import org.iepcharge.ledger.HoldRecord;
 import org.iepcharge.ledger.InboundHistory;
 import org.iepcharge.ledger.InboundRecord;
@@ -36,6 +38,7 @@ import org.iepcharge.ledger.LedgerException;
 import org.iepcharge.ledger.LedgerSession;
 import org.iepcharge.ledger.StoredAnswer;
 import org.iepcharge.ledger.StoredLine;
+import org.iepcharge.ledger.StoredOrder;
 import org.iepcharge.rules.HoldReason;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -129,132 +132,182 @@ public final class ChargeCapture {
         return outcome;
     }
 
+    /**
+     * One charge-master test of an order: the unit the capture keeps its state for. The line identity is (order,
+     * CPT, kind) (docs/decision-contract.md §4): first final, cancel state, posted lines, holds and corrections are
+     * all per (order, CPT), so a second charge-master test on the same order is never taken for the first.
+     *
+     * @param orderKey the key the order is filed under in the ledger ({@link StoredOrder})
+     * @param cpt      the CPT the charge master maps the test to ({@code ""} for an unmapped IEP-like test)
+     * @param order    the order's whole identity: placer and filler numbers with namespaces, as far as known
+     */
+    private record TestRef(String orderKey, String cpt, OrderKey order) {
+    }
+
     private void onTest(LedgerSession s, LabMessage message, OrderedTest test, long messageId, Instant now,
                         Effects effects) throws SQLException {
         DecisionTrigger trigger = new DecisionTrigger(message.header(), test, message.patient());
-        Optional<OrderContext> stored = s.findOrderContext(test.key());
-        String orderKey = stored.map(c -> c.key().primaryKey()).orElse(test.key().primaryKey());
-        if (!planner.isChargeMasterTest(test)) {
+        Optional<StoredOrder> found = s.findOrder(test.key());
+        String orderKey = found.map(StoredOrder::orderKey).orElse(test.key().primaryKey());
+        Optional<OrderContext> stored = learnNumbers(s, orderKey, found.map(StoredOrder::context), test, now);
+        OrderKey order = stored.map(c -> c.key().mergedWith(test.key())).orElse(test.key());
+        Optional<String> cpt = planner.chargeMasterCpt(test);
+        if (cpt.isEmpty()) {
             if (planner.looksLikeIep(test)) {
                 if (message.isOrder() && CONTEXT_CONTROLS.contains(test.orderControl())) {
                     // Kept so that releasing the hold, once an analyst maps the code, finds the payer and diagnoses.
-                    s.saveOrderContext(contextOf(message, test, orderKey, stored), messageId, now);
+                    s.saveOrderContext(orderKey, contextOf(message, test, orderKey, stored), messageId, now);
                 }
-                holdOnce(s, orderKey, "", LineKind.T, trigger, HoldReason.UNMAPPED_IEP_LIKE_TEST.name(),
-                        "Unmapped IEP-like test: its name looks like immunoelectrophoresis/immunofixation but its code"
-                                + " is not in the charge master; recognition is by code only"
-                                + " (docs/decision-contract.md §3)",
+                // No CPT: within its order, the test is told apart from another unmapped one by its code, which the
+                // text names (holdOnce keeps one hold per order and text for this reason).
+                holdOnce(s, new TestRef(orderKey, "", order), LineKind.T, trigger,
+                        HoldReason.UNMAPPED_IEP_LIKE_TEST.name(),
+                        "Unmapped IEP-like test " + test.test().code() + "^" + test.test().system()
+                                + ": its name looks like immunoelectrophoresis/immunofixation but its code is not in"
+                                + " the charge master; recognition is by code only (docs/decision-contract.md §3)",
                         messageId, now, effects);
             }
             return;
         }
+        TestRef ref = new TestRef(orderKey, cpt.get(), order);
         if (message.isOrder()) {
-            onOrder(s, message, test, trigger, orderKey, stored, messageId, now, effects);
+            onOrder(s, message, test, trigger, ref, stored, messageId, now, effects);
         } else {
-            onResult(s, message, test, trigger, orderKey, stored, messageId, now, effects);
+            onResult(s, message, test, trigger, ref, stored, messageId, now, effects);
         }
+    }
+
+    /**
+     * A stored order context completed with the numbers this message adds (a filler number sent with the placer
+     * number by an interim result or a status change), so that a later result naming the order by its filler number
+     * only finds it (docs/decision-contract.md §1). A number the context has is never replaced.
+     */
+    private static Optional<OrderContext> learnNumbers(LedgerSession s, String orderKey,
+                                                       Optional<OrderContext> stored, OrderedTest test, Instant now)
+            throws SQLException {
+        if (stored.isEmpty()) {
+            return stored;
+        }
+        OrderContext c = stored.get();
+        OrderKey whole = c.key().mergedWith(test.key());
+        if (whole.equals(c.key())) {
+            return stored;
+        }
+        OrderContext learned = new OrderContext(whole, c.patient(), c.visit(), c.insurance(), c.diagnoses(),
+                c.abnStatus(), c.orderingProvider(), c.sourceControlId());
+        s.updateOrderIdentity(orderKey, learned, now);
+        return Optional.of(learned);
     }
 
     // ---- ORM / OML ---------------------------------------------------------------------------------------------
 
     private void onOrder(LedgerSession s, LabMessage message, OrderedTest test, DecisionTrigger trigger,
-                         String orderKey, Optional<OrderContext> stored, long messageId, Instant now,
+                         TestRef ref, Optional<OrderContext> stored, long messageId, Instant now,
                          Effects effects) throws SQLException {
+        String orderKey = ref.orderKey();
         String control = test.orderControl();
         if (CONTEXT_CONTROLS.contains(control)) {
             OrderContext context = contextOf(message, test, orderKey, stored);
-            s.saveOrderContext(context, messageId, now);
+            s.saveOrderContext(orderKey, context, messageId, now);
             reevaluateHolds(s, orderKey, context, messageId, now, effects);
-            if (chargeOnOrder && control.equals("NW") && postedLines(s, orderKey).isEmpty()
-                    && s.openHolds(orderKey).isEmpty()) {
-                decide(s, trigger, orderKey, Optional.of(context), messageId, now, effects);
+            // Under chargeTrigger ORDER each charge-master test of the order is posted at order time (§7).
+            if (chargeOnOrder && control.equals("NW") && postedLines(s, ref).isEmpty()
+                    && openHolds(s, ref).isEmpty()) {
+                decide(s, trigger, ref, Optional.of(context), messageId, now, effects);
             }
             return;
         }
         // A context found by placer or filler number is the row of orderKey: only without one is there a doubt.
         if (stored.isEmpty() && !s.hasContext(orderKey)) {
-            s.saveOrderContext(contextOf(message, test, orderKey, stored), messageId, now);
+            s.saveOrderContext(orderKey, contextOf(message, test, orderKey, stored), messageId, now);
         }
+        // A cancel names one ORC/OBR group: it concerns that test of the order only (§7).
         if (CANCEL_REQUESTS.contains(control)) {
             // A request only: the LIS may still answer UC/UD (unable to cancel), so nothing is credited yet.
-            s.setCancelState(orderKey, "REQUESTED");
+            s.setCancelState(orderKey, ref.cpt(), CancelState.REQUESTED);
         } else if (CANCEL_REFUSALS.contains(control)) {
-            if ("REQUESTED".equals(s.cancelState(orderKey))) {
-                s.setCancelState(orderKey, "NONE");
+            if (s.cancelState(orderKey, ref.cpt()) == CancelState.REQUESTED) {
+                s.setCancelState(orderKey, ref.cpt(), CancelState.NONE);
             }
         } else if (CANCEL_CONFIRMED.contains(control)) {
-            onConfirmedCancel(s, trigger, orderKey, messageId, now, effects);
+            onConfirmedCancel(s, trigger, ref, messageId, now, effects);
         }
     }
 
     // ---- ORU ---------------------------------------------------------------------------------------------------
 
     private void onResult(LedgerSession s, LabMessage message, OrderedTest test, DecisionTrigger trigger,
-                          String orderKey, Optional<OrderContext> stored, long messageId, Instant now,
+                          TestRef ref, Optional<OrderContext> stored, long messageId, Instant now,
                           Effects effects) throws SQLException {
+        String orderKey = ref.orderKey();
         String status = test.effectiveResultStatus();
         if (!status.isEmpty() && !RESULT_STATUSES.contains(status)) {
-            holdOnce(s, orderKey, cptOf(s, orderKey), LineKind.T, trigger, HoldReason.UNKNOWN_RESULT_STATUS.name(),
+            holdOnce(s, ref, LineKind.T, trigger, HoldReason.UNKNOWN_RESULT_STATUS.name(),
                     "Result status OBR-25 is not a value of HL7 table 0123", messageId, now, effects);
             return;
         }
         if (status.equals("X")) {
-            onConfirmedCancel(s, trigger, orderKey, messageId, now, effects);
+            onConfirmedCancel(s, trigger, ref, messageId, now, effects);
             return;
         }
         if (!status.equals("F") && !status.equals("C")) {
             return; // interim (P, A, I, S, O, R, Y, Z, or an empty OBR-25 with non-final OBX): nothing yet (§7)
         }
         if (stored.isEmpty() && !s.hasContext(orderKey)) {
-            s.saveOrderContext(contextOf(message, test, orderKey, Optional.empty()), messageId, now);
+            s.saveOrderContext(orderKey, contextOf(message, test, orderKey, Optional.empty()), messageId, now);
         }
-        // Changed by this call, or (no row to change) never seen: the first final either way.
-        boolean firstFinal = s.markFinalSeen(orderKey) || !s.finalSeen(orderKey);
-        List<StoredLine> posted = postedLines(s, orderKey);
+        // The first final for this order and CPT (§7): another test of the same order resulted before is no reason.
+        boolean firstFinal = s.markFinalSeen(orderKey, ref.cpt());
+        List<StoredLine> posted = postedLines(s, ref);
         // Nothing above rewrote a context that was found, so it is what a second read would return.
         Optional<OrderContext> context = stored.isPresent() ? stored : s.findOrderContext(test.key());
-        if ("CANCELLED".equals(s.cancelState(orderKey)) && posted.isEmpty()) {
-            holdOnce(s, orderKey, cptOf(s, orderKey), LineKind.T, trigger, HoldReason.CANCEL_AFTER_RESULT.name(),
+        if (s.cancelState(orderKey, ref.cpt()) == CancelState.CANCELLED && posted.isEmpty()) {
+            holdOnce(s, ref, LineKind.T, trigger, HoldReason.CANCEL_AFTER_RESULT.name(),
                     "A result arrived for an order the LIS had cancelled: the test was performed; review",
                     messageId, now, effects);
             return;
         }
         if (posted.isEmpty()) {
-            decide(s, trigger, orderKey, context, messageId, now, effects);
+            decide(s, trigger, ref, context, messageId, now, effects);
         } else if (status.equals("C") || (chargeOnOrder && firstFinal)) {
             // Under chargeTrigger ORDER the first final result is a correction: recompute with its facts (§7).
-            correct(s, trigger, orderKey, context, posted, messageId, now, effects);
+            correct(s, trigger, ref, context, posted, messageId, now, effects);
         }
-        // A further final for an order already charged: nothing (§7).
+        // A further final for an order and CPT already charged: nothing (§7).
     }
 
     // ---- decisions ---------------------------------------------------------------------------------------------
 
-    /** Decides and posts (or holds) the lines of a test not charged yet, closing the holds this supersedes. */
-    private void decide(LedgerSession s, DecisionTrigger trigger, String orderKey, Optional<OrderContext> context,
+    /**
+     * Decides and posts (or holds) the lines of a test not charged yet, closing the holds this supersedes — those
+     * of the same order and CPT only: another test's held line is its own (§6).
+     */
+    private void decide(LedgerSession s, DecisionTrigger trigger, TestRef ref, Optional<OrderContext> context,
                         long messageId, Instant now, Effects effects) throws SQLException {
-        for (HoldRecord hold : s.openHolds(orderKey)) {
+        for (HoldRecord hold : openHolds(s, ref)) {
             s.closeHold(hold.id(), "SUPERSEDED", "re-decided on message " + trigger.header().controlId(), now);
         }
         Plan plan = planner.plan(trigger, context, s);
-        post(s, trigger, orderKey, context, plan.lines(), messageId, plan.rulesVersion(), now, effects);
+        post(s, trigger, ref, context, plan.lines(), messageId, plan.rulesVersion(), now, effects);
         for (PlannedHold hold : plan.holds()) {
-            s.openHold(orderKey, hold.cpt(), hold.kind().name(), trigger.patientKey(), hold.reasonCode(),
-                    hold.reasonText(), messageId, trigger, now);
+            openHold(s, ref, hold, trigger, messageId, now);
             effects.held = true;
         }
     }
 
-    /** Per-line difference after a correction (docs/decision-contract.md §7): changed lines credited and re-posted. */
-    private void correct(LedgerSession s, DecisionTrigger trigger, String orderKey, Optional<OrderContext> context,
+    /**
+     * Per-line difference after a correction (docs/decision-contract.md §7): old and new lines are paired by (CPT, kind) within this order and
+     * CPT, never across the tests of an order; changed lines are credited and re-posted.
+     */
+    private void correct(LedgerSession s, DecisionTrigger trigger, TestRef ref, Optional<OrderContext> context,
                          List<StoredLine> posted, long messageId, Instant now, Effects effects) throws SQLException {
         Plan plan = planner.plan(trigger, context, s);
-        Map<LineKind, StoredLine> old = new LinkedHashMap<>();
-        posted.forEach(l -> old.put(l.line().kind(), l));
+        Map<String, StoredLine> old = new LinkedHashMap<>();
+        posted.forEach(l -> old.put(lineSlot(l.line().cpt(), l.line().kind()), l));
         List<StoredLine> toCredit = new ArrayList<>();
         List<ChargeLine> toPost = new ArrayList<>();
         for (ChargeLine line : plan.lines()) {
-            StoredLine before = old.remove(line.kind());
+            StoredLine before = old.remove(lineSlot(line.cpt(), line.kind()));
             if (before == null) {
                 toPost.add(line);
             } else if (changed(before.line(), line)) {
@@ -262,17 +315,28 @@ public final class ChargeCapture {
                 toPost.add(line);
             }
         }
-        Set<LineKind> held = new java.util.HashSet<>();
+        // The correction re-evaluates this test's open holds (§6); a cancel after result stays for the analyst.
+        for (HoldRecord hold : openHolds(s, ref)) {
+            if (!hold.reasonCode().equals(HoldReason.CANCEL_AFTER_RESULT.name())) {
+                s.closeHold(hold.id(), "SUPERSEDED", "re-decided on message " + trigger.header().controlId(), now);
+            }
+        }
+        Set<String> held = new java.util.HashSet<>();
         for (PlannedHold hold : plan.holds()) {
-            held.add(hold.kind());
-            s.openHold(orderKey, hold.cpt(), hold.kind().name(), trigger.patientKey(), hold.reasonCode(),
-                    hold.reasonText(), messageId, trigger, now);
+            held.add(lineSlot(hold.cpt().isEmpty() ? ref.cpt() : hold.cpt(), hold.kind()));
+            openHold(s, ref, hold, trigger, messageId, now);
             effects.held = true;
         }
         // A line the correction removes is credited; one it can no longer decide stays posted, held for review.
-        old.values().stream().filter(l -> !held.contains(l.line().kind())).forEach(toCredit::add);
-        credit(s, trigger, orderKey, context, toCredit, messageId, now, effects);
-        post(s, trigger, orderKey, context, toPost, messageId, plan.rulesVersion(), now, effects);
+        old.values().stream().filter(l -> !held.contains(lineSlot(l.line().cpt(), l.line().kind())))
+                .forEach(toCredit::add);
+        credit(s, trigger, ref.orderKey(), context, toCredit, messageId, now, effects);
+        post(s, trigger, ref, context, toPost, messageId, plan.rulesVersion(), now, effects);
+    }
+
+    /** The line identity within one order: (CPT, kind) (§4). */
+    private static String lineSlot(String cpt, LineKind kind) {
+        return cpt + "/" + kind.name();
     }
 
     private static boolean changed(ChargeLine a, ChargeLine b) {
@@ -280,41 +344,55 @@ public final class ChargeCapture {
                 || !a.dateOfService().equals(b.dateOfService());
     }
 
-    private void onConfirmedCancel(LedgerSession s, DecisionTrigger trigger, String orderKey, long messageId,
+    private void onConfirmedCancel(LedgerSession s, DecisionTrigger trigger, TestRef ref, long messageId,
                                    Instant now, Effects effects) throws SQLException {
-        List<StoredLine> posted = postedLines(s, orderKey);
+        String orderKey = ref.orderKey();
+        List<StoredLine> posted = postedLines(s, ref);
         if (posted.isEmpty()) {
-            s.setCancelState(orderKey, "CANCELLED");
-            for (HoldRecord hold : s.openHolds(orderKey)) {
+            s.setCancelState(orderKey, ref.cpt(), CancelState.CANCELLED);
+            for (HoldRecord hold : openHolds(s, ref)) {
                 s.closeHold(hold.id(), "CLOSED", "order cancelled by message " + trigger.header().controlId(), now);
             }
             return;
         }
-        if (chargeOnOrder && !s.finalSeen(orderKey)) {
-            // Charged at order time and never resulted: the credit mirrors each posted line exactly.
+        if (chargeOnOrder && !s.finalSeen(orderKey, ref.cpt())) {
+            // Charged at order time and never resulted: the credit mirrors each posted line of this test exactly.
             Optional<OrderContext> context = s.findOrderContext(trigger.test().key());
             credit(s, trigger, orderKey, context, posted, messageId, now, effects);
-            s.setCancelState(orderKey, "CANCELLED");
+            s.setCancelState(orderKey, ref.cpt(), CancelState.CANCELLED);
             return;
         }
-        holdOnce(s, orderKey, posted.get(0).line().cpt(), LineKind.T, trigger, HoldReason.CANCEL_AFTER_RESULT.name(),
+        holdOnce(s, ref, LineKind.T, trigger, HoldReason.CANCEL_AFTER_RESULT.name(),
                 "Cancel confirmed after the test was resulted and charged: review before any credit",
                 messageId, now, effects);
     }
 
-    /** Re-evaluates lines held for this order now that its context arrived (§1, order context). */
+    /**
+     * Re-evaluates lines held for this order now that its context arrived (§1, order context): every held test of
+     * the order, each with the trigger its hold kept, unless that test has lines posted meanwhile.
+     */
     private void reevaluateHolds(LedgerSession s, String orderKey, OrderContext context, long messageId, Instant now,
                                  Effects effects) throws SQLException {
+        Map<String, List<HoldRecord>> byCpt = new LinkedHashMap<>();
         for (HoldRecord hold : s.openHolds(orderKey)) {
-            if (hold.reasonCode().equals(HoldReason.CANCEL_AFTER_RESULT.name()) || hold.reasonCode().equals(HoldReason.UNMAPPED_IEP_LIKE_TEST.name())) {
-                continue; // decided by an analyst, not by more context
-            }
-            Optional<DecisionTrigger> trigger = s.holdTrigger(hold.id(), DecisionTrigger.class);
-            if (trigger.isEmpty() || !postedLines(s, orderKey).isEmpty()) {
+            byCpt.computeIfAbsent(hold.cpt(), k -> new ArrayList<>()).add(hold);
+        }
+        for (Map.Entry<String, List<HoldRecord>> test : byCpt.entrySet()) {
+            TestRef ref = new TestRef(orderKey, test.getKey(), context.key());
+            if (test.getKey().isEmpty() || !postedLines(s, ref).isEmpty()) {
                 continue;
             }
-            decide(s, trigger.get(), orderKey, Optional.of(context), messageId, now, effects);
-            return; // decide() re-decided every line of the order and closed all its holds
+            for (HoldRecord hold : test.getValue()) {
+                if (hold.reasonCode().equals(HoldReason.CANCEL_AFTER_RESULT.name())
+                        || hold.reasonCode().equals(HoldReason.UNMAPPED_IEP_LIKE_TEST.name())) {
+                    continue; // decided by an analyst, not by more context
+                }
+                Optional<DecisionTrigger> trigger = s.holdTrigger(hold.id(), DecisionTrigger.class);
+                if (trigger.isPresent()) {
+                    decide(s, trigger.get(), ref, Optional.of(context), messageId, now, effects);
+                    break; // decide() re-decided every line of this order and CPT and closed its holds
+                }
+            }
         }
     }
 
@@ -338,7 +416,13 @@ public final class ChargeCapture {
                 return ReleaseResult.NOT_OPEN;
             }
             String orderKey = hold.get().orderKey();
-            if (!postedLines(s, orderKey).isEmpty()) {
+            Optional<OrderContext> context = s.findOrderContext(trigger.get().test().key());
+            OrderKey order = context.map(c -> c.key().mergedWith(trigger.get().test().key()))
+                    .orElse(trigger.get().test().key());
+            // The analyst may have mapped an unmapped code meanwhile: the CPT is what the charge master says now.
+            String cpt = planner.chargeMasterCpt(trigger.get().test()).orElse(hold.get().cpt());
+            TestRef ref = new TestRef(orderKey, cpt, order);
+            if (!postedLines(s, ref).isEmpty()) {
                 return ReleaseResult.ALREADY_CHARGED;
             }
             if (!planner.isChargeMasterTest(trigger.get().test())) {
@@ -348,8 +432,7 @@ public final class ChargeCapture {
                 return ReleaseResult.HELD_AGAIN;
             }
             Effects effects = new Effects();
-            decide(s, trigger.get(), orderKey, s.findOrderContext(trigger.get().test().key()),
-                    hold.get().sourceMessageId(), now, effects);
+            decide(s, trigger.get(), ref, context, hold.get().sourceMessageId(), now, effects);
             LOG.info("hold {} released: {}", holdId, effects.charged ? "posted" : "held again");
             return effects.charged ? ReleaseResult.POSTED : ReleaseResult.HELD_AGAIN;
         });
@@ -363,12 +446,13 @@ public final class ChargeCapture {
 
     // ---- posting -----------------------------------------------------------------------------------------------
 
-    private void post(LedgerSession s, DecisionTrigger trigger, String orderKey, Optional<OrderContext> context,
+    private void post(LedgerSession s, DecisionTrigger trigger, TestRef ref, Optional<OrderContext> context,
                       List<ChargeLine> lines, long messageId, String rulesVersion, Instant now, Effects effects)
             throws SQLException {
         if (lines.isEmpty()) {
             return;
         }
+        String orderKey = ref.orderKey();
         String dftId = ids.nextDftControlId(s);
         List<StoredLine> history = s.linesForOrder(orderKey);
         List<FinancialTransaction> transactions = new ArrayList<>();
@@ -376,8 +460,8 @@ public final class ChargeCapture {
             ChargeLine line = planned.withTransactionId(ids.nextTransactionId(s));
             int generation = 1 + (int) history.stream()
                     .filter(l -> l.line().cpt().equals(line.cpt()) && l.line().kind() == line.kind()).count();
-            s.insertLine(orderKey, generation, line, trigger.header().isProduction(), trigger.patientKey(),
-                    rulesVersion, messageId, dftId, now);
+            s.insertLine(orderKey, ref.order(), generation, line, trigger.header().isProduction(),
+                    trigger.patientKey(), rulesVersion, messageId, dftId, now);
             transactions.add(new FinancialTransaction(TransactionType.CG, line));
         }
         queue(s, dftId, trigger, orderKey, context, transactions, now);
@@ -395,7 +479,8 @@ public final class ChargeCapture {
         }
         Map<String, List<StoredLine>> byDft = new LinkedHashMap<>();
         lines.forEach(l -> byDft.computeIfAbsent(l.postedDft(), k -> new ArrayList<>()).add(l));
-        List<StoredLine> allPosted = postedLines(s, orderKey);
+        // Whole DFTs only: every line of the order still posted (whatever its CPT) that the DFT carried.
+        List<StoredLine> allPosted = s.linesForOrder(orderKey).stream().filter(StoredLine::isPosted).toList();
         List<StoredLine> toSend = new ArrayList<>();
         for (Map.Entry<String, List<StoredLine>> group : byDft.entrySet()) {
             long stillPostedInDft = allPosted.stream().filter(l -> l.postedDft().equals(group.getKey())).count();
@@ -440,24 +525,36 @@ public final class ChargeCapture {
 
     // ---- helpers -----------------------------------------------------------------------------------------------
 
-    private void holdOnce(LedgerSession s, String orderKey, String cpt, LineKind kind, DecisionTrigger trigger,
-                          String reasonCode, String reasonText, long messageId, Instant now, Effects effects)
-            throws SQLException {
-        boolean open = s.openHolds(orderKey).stream().anyMatch(h -> h.reasonCode().equals(reasonCode));
+    /**
+     * Opens a hold for this order and CPT unless one with the same reason is open already; for an unmapped test
+     * (no CPT) unless one for the same test code (named in the text) is open.
+     */
+    private void holdOnce(LedgerSession s, TestRef ref, LineKind kind, DecisionTrigger trigger, String reasonCode,
+                          String reasonText, long messageId, Instant now, Effects effects) throws SQLException {
+        boolean open = openHolds(s, ref).stream().anyMatch(h -> h.reasonCode().equals(reasonCode)
+                && (!ref.cpt().isEmpty() || h.reasonText().equals(reasonText)));
         if (!open) {
-            s.openHold(orderKey, cpt, kind.name(), trigger.patientKey(), reasonCode, reasonText, messageId, trigger,
-                    now);
+            s.openHold(ref.orderKey(), ref.cpt(), kind.name(), trigger.patientKey(), reasonCode, reasonText,
+                    messageId, trigger, now);
         }
         effects.held = true;
     }
 
-    private static List<StoredLine> postedLines(LedgerSession s, String orderKey) throws SQLException {
-        return s.linesForOrder(orderKey).stream().filter(StoredLine::isPosted).toList();
+    private static void openHold(LedgerSession s, TestRef ref, PlannedHold hold, DecisionTrigger trigger,
+                                 long messageId, Instant now) throws SQLException {
+        s.openHold(ref.orderKey(), hold.cpt().isEmpty() ? ref.cpt() : hold.cpt(), hold.kind().name(),
+                trigger.patientKey(), hold.reasonCode(), hold.reasonText(), messageId, trigger, now);
     }
 
-    private static String cptOf(LedgerSession s, String orderKey) throws SQLException {
-        List<StoredLine> lines = s.linesForOrder(orderKey);
-        return lines.isEmpty() ? "" : lines.get(0).line().cpt();
+    /** The posted (not credited) lines of this order and CPT. */
+    private static List<StoredLine> postedLines(LedgerSession s, TestRef ref) throws SQLException {
+        return s.linesForOrder(ref.orderKey()).stream()
+                .filter(l -> l.isPosted() && l.line().cpt().equals(ref.cpt())).toList();
+    }
+
+    /** The open holds of this order and CPT. */
+    private static List<HoldRecord> openHolds(LedgerSession s, TestRef ref) throws SQLException {
+        return s.openHolds(ref.orderKey()).stream().filter(h -> h.cpt().equals(ref.cpt())).toList();
     }
 
     /** The order's context: what this order message says, keeping stored items it does not repeat. */

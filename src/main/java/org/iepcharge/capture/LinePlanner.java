@@ -10,7 +10,16 @@ import org.iepcharge.ledger.LedgerSession;
 public interface LinePlanner {
 
     /** Whether the test is in the charge master (recognition by code only, §3). */
-    boolean isChargeMasterTest(org.iepcharge.domain.OrderedTest test);
+    default boolean isChargeMasterTest(org.iepcharge.domain.OrderedTest test) {
+        return chargeMasterCpt(test).isPresent();
+    }
+
+    /**
+     * The CPT the charge master maps the test to, if it is a charge-master test. With the order it is the identity
+     * of everything the capture keeps per test: first final, cancel, posted lines, holds (docs/decision-contract.md
+     * §4: a line is (order, CPT, kind)).
+     */
+    Optional<String> chargeMasterCpt(org.iepcharge.domain.OrderedTest test);
 
     /** Whether the test's name looks like IEP although its code is not in the charge master (held, §3). */
     boolean looksLikeIep(org.iepcharge.domain.OrderedTest test);

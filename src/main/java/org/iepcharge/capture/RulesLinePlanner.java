@@ -41,8 +41,8 @@ public final class RulesLinePlanner implements LinePlanner {
     }
 
     @Override
-    public boolean isChargeMasterTest(OrderedTest test) {
-        return rules.chargeMasterEntry(test.test(), test.alternateTest()).isPresent();
+    public Optional<String> chargeMasterCpt(OrderedTest test) {
+        return rules.chargeMasterEntry(test.test(), test.alternateTest()).map(e -> e.cpt());
     }
 
     @Override
@@ -75,8 +75,7 @@ public final class RulesLinePlanner implements LinePlanner {
             try {
                 return session.postedLinesForPatient(patientKey, cpt, dateOfService).stream()
                         .filter(l -> l.production() && l.line().kind() == LineKind.T)
-                        .map(l -> new PriorLine(orderKeyOf(l.orderKey()), l.line().dateOfService(),
-                                l.line().units()))
+                        .map(l -> new PriorLine(identityOf(l), l.line().dateOfService(), l.line().units()))
                         .toList();
             } catch (SQLException e) {
                 failure[0] = e;
@@ -92,7 +91,16 @@ public final class RulesLinePlanner implements LinePlanner {
         return decision;
     }
 
-    /** The ledger files lines under {@link OrderKey#primaryKey()}; rebuild the key the rules compare on. */
+    /**
+     * The order a posted line belongs to, whole: the placer and filler numbers stored with the line, so that a result
+     * naming the order by its filler number only recognises the order's own lines (docs/decision-contract.md §1,
+     * §5). A line without them (none known) falls back to the key it is filed under.
+     */
+    static OrderKey identityOf(StoredLine line) {
+        return line.order().isEmpty() ? orderKeyOf(line.orderKey()) : line.order();
+    }
+
+    /** The order key a ledger filing key ({@link OrderKey#primaryKey()}) names: one of the two numbers only. */
     static OrderKey orderKeyOf(String primaryKey) {
         String body = primaryKey.length() > 2 ? primaryKey.substring(2) : "";
         int caret = body.lastIndexOf('^');

@@ -60,7 +60,11 @@ final class ExplainCommand implements Callable<Integer> {
         Explainer explainer = new Explainer(settings, rules);
         Optional<JdbcLedger> engineLedger = noEngine ? Optional.empty() : openExisting(settings);
         try (CliLogging quiet = CliLogging.quiet("org.iepcharge", "org.flywaydb", "org.apache.camel")) {
-            spec.commandLine().getOut().print(explainer.render(explainer.explain(messages, engineLedger.map(l -> (Ledger) l))));
+            Explainer.Report report = explainer.report(messages, engineLedger.map(l -> (Ledger) l));
+            spec.commandLine().getOut().print(explainer.render(report));
+            // print() does not flush picocli's PrintWriter and main() ends with System.exit: without this, the tail
+            // of a long explanation (beyond the writer's buffer) never reached stdout.
+            spec.commandLine().getOut().flush();
             return 0;
         } catch (LedgerException e) {
             spec.commandLine().getErr().println("error: " + e.getMessage());

@@ -2,7 +2,9 @@ package org.iepcharge.cli;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -11,9 +13,11 @@ import org.iepcharge.camel.EngineSettings;
 import org.iepcharge.capture.ChargeCapture;
 import org.iepcharge.capture.RulesLinePlanner;
 import org.iepcharge.domain.ChargeLine;
+import org.iepcharge.domain.OrderKey;
 import org.iepcharge.domain.Outcome;
 import org.iepcharge.edge.Inbound;
 import org.iepcharge.edge.InboundEdge;
+import org.iepcharge.ledger.CancelState;
 import org.iepcharge.ledger.HoldRecord;
 import org.iepcharge.ledger.JdbcLedger;
 import org.iepcharge.ledger.Ledger;
@@ -37,6 +41,25 @@ public final class Explainer {
     public record EngineRecord(Instant receivedAt, Outcome outcome, List<StoredLine> lines, List<HoldRecord> holds) {
     }
 
+    /** A line or hold with the message (of the replay) that made it. */
+    public record Made<T>(T item, Explanation by) {
+    }
+
+    /**
+     * What exists for one charge-master test of an order after the last message — its lines (posted, credited or
+     * withdrawn) and holds, each with the message that made it — and the test's own state. The line identity is
+     * (order, CPT, kind) (docs/decision-contract.md §4): a second test of the same order has its own entry.
+     *
+     * @param order the order's numbers as kept with its lines (placer and filler with namespaces), if it has lines
+     */
+    public record OrderTest(String orderKey, String cpt, Optional<OrderKey> order, boolean finalSeen,
+                            CancelState cancelState, List<Made<StoredLine>> lines, List<Made<HoldRecord>> holds) {
+    }
+
+    /** The whole replay: message by message, then per (order, CPT). */
+    public record Report(List<Explanation> messages, List<OrderTest> tests) {
+    }
+
     private final EngineSettings settings;
     private final RuleSet rules;
 
@@ -46,7 +69,13 @@ public final class Explainer {
     }
 
     public List<Explanation> explain(List<FileMessage> messages, Optional<Ledger> engineLedger) {
+        return report(messages, engineLedger).messages();
+    }
+
+    /** The replay, message by message and per (order, CPT) (see {@link OrderTest}). */
+    public Report report(List<FileMessage> messages, Optional<Ledger> engineLedger) {
         List<Decision> decisions = new ArrayList<>();
+        List<Long> scratchIds = new ArrayList<>();
         String scratchUrl = "jdbc:h2:mem:explain-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
         try (JdbcLedger scratch = JdbcLedger.open(scratchUrl, "sa", "")) {
             ChargeCapture capture = Engine.newCapture(settings, rules, ledgerPlanner(decisions), scratch);
@@ -77,6 +106,7 @@ public final class Explainer {
                             s.linesFromMessage(id.get()), s.holdsFromMessage(id.get())));
                 }));
                 out.add(new Explanation(m, in, outcome, List.copyOf(decisions), lines, holds, engine));
+                scratchIds.add(scratch.read(s -> s.inboundId(sender, controlId, hash)).orElse(null));
                 // The replay assumes billing received each DFT before the next message came (as it normally does
                 // within a poll): a later cancel then credits the charge instead of withdrawing it unsent.
                 for (var item : scratch.undelivered()) {
@@ -85,15 +115,125 @@ public final class Explainer {
                     }
                 }
             }
-            return out;
+            return new Report(out, perOrderTest(scratch, out, scratchIds));
         }
+    }
+
+    /** Every line and hold the replay made, grouped by (order, CPT) in the order they first appeared. */
+    private static List<OrderTest> perOrderTest(Ledger scratch, List<Explanation> explanations, List<Long> ids) {
+        Map<List<String>, List<Made<StoredLine>>> lines = new LinkedHashMap<>();
+        Map<List<String>, List<Made<HoldRecord>>> holds = new LinkedHashMap<>();
+        for (int i = 0; i < explanations.size(); i++) {
+            Long id = ids.get(i);
+            if (id == null) {
+                continue;
+            }
+            Explanation by = explanations.get(i);
+            // Read again now: a line's status is what later messages made of it (credited, withdrawn).
+            for (StoredLine l : scratch.read(s -> s.linesFromMessage(id))) {
+                List<String> key = List.of(l.orderKey(), l.line().cpt());
+                lines.computeIfAbsent(key, k -> new ArrayList<>()).add(new Made<>(l, by));
+                holds.computeIfAbsent(key, k -> new ArrayList<>());
+            }
+            for (HoldRecord h : scratch.read(s -> s.holdsFromMessage(id))) {
+                List<String> key = List.of(h.orderKey(), h.cpt());
+                holds.computeIfAbsent(key, k -> new ArrayList<>()).add(new Made<>(h, by));
+                lines.computeIfAbsent(key, k -> new ArrayList<>());
+            }
+        }
+        List<OrderTest> out = new ArrayList<>();
+        for (List<String> key : lines.keySet()) {
+            String orderKey = key.get(0);
+            String cpt = key.get(1);
+            boolean finalSeen = scratch.read(s -> s.finalSeen(orderKey, cpt));
+            CancelState cancelState = scratch.read(s -> s.cancelState(orderKey, cpt));
+            List<Made<StoredLine>> made = lines.get(key);
+            Optional<OrderKey> order = made.stream().map(m -> m.item().order()).reduce(OrderKey::mergedWith)
+                    .filter(k -> !k.isEmpty());
+            out.add(new OrderTest(orderKey, cpt, order, finalSeen, cancelState, made, holds.get(key)));
+        }
+        return out;
     }
 
     private java.util.function.Function<RuleSet, RulesLinePlanner> ledgerPlanner(List<Decision> sink) {
         return r -> new RulesLinePlanner(r, sink::add);
     }
 
-    /** The text an analyst reads. */
+    /** The text an analyst reads: message by message, then what exists per (order, CPT) and why. */
+    public String render(Report report) {
+        StringBuilder sb = new StringBuilder(render(report.messages()));
+        sb.append('\n').append("== Lines per order and CPT after the last message (a line is (order, CPT, kind),"
+                + " docs/decision-contract.md §4)\n");
+        if (report.tests().isEmpty()) {
+            sb.append("   no line posted and no hold opened\n");
+        }
+        for (OrderTest t : report.tests()) {
+            sb.append("   order ").append(t.orderKey())
+                    .append(t.order().map(k -> " (placer " + number(k.placer()) + ", filler " + number(k.filler())
+                            + ")").orElse(""))
+                    .append(", CPT ").append(t.cpt().isEmpty() ? "(none: not in the charge master)" : t.cpt())
+                    .append(": ").append(t.finalSeen() ? "final result seen" : "no final result yet")
+                    .append(switch (t.cancelState()) {
+                        case REQUESTED -> "; cancel requested (CA/DC), not confirmed";
+                        case CANCELLED -> "; cancelled";
+                        case NONE -> "";
+                    }).append('\n');
+            for (Made<StoredLine> m : t.lines()) {
+                StoredLine l = m.item();
+                sb.append("     ").append(describe(l.line())).append(" FT1-2 ").append(l.line().transactionId())
+                        .append('\n').append("       why: ").append(whyPosted(l, m.by()))
+                        .append(whyModifiers(l.line())).append('\n')
+                        .append("       now: ").append(switch (l.status()) {
+                            case StoredLine.POSTED -> "posted (CG)";
+                            case StoredLine.CREDITED -> "credited (CD with the same FT1-2)";
+                            case StoredLine.WITHDRAWN -> "withdrawn with its credit before billing received it";
+                            default -> l.status().toLowerCase();
+                        }).append('\n');
+            }
+            for (Made<HoldRecord> m : t.holds()) {
+                HoldRecord h = m.item();
+                sb.append("     held ").append(h.kind()).append(" line: ").append(h.reasonCode()).append(" — ")
+                        .append(h.reasonText()).append('\n').append("       by ").append(source(m.by()))
+                        .append("; now ").append(h.status().toLowerCase()).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String number(org.iepcharge.domain.EntityId id) {
+        return id.isEmpty() ? "(none)" : id.namespace().isEmpty() ? id.id() : id.id() + "^" + id.namespace();
+    }
+
+    private static String source(Explanation e) {
+        return e.source().source() + " #" + e.source().index() + " ("
+                + (e.inbound().header() == null ? "no MSH" : e.inbound().header().type() + " MSH-10 "
+                + e.inbound().header().controlId()) + ")";
+    }
+
+    /** The event that posted a line (docs/decision-contract.md §7). */
+    private static String whyPosted(StoredLine l, Explanation by) {
+        boolean order = by.inbound().message() != null && by.inbound().message().isOrder();
+        String event = order ? "posted at order time (chargeTrigger ORDER)"
+                : l.generation() > 1 ? "re-posted: a later result changed this line (generation " + l.generation()
+                + ")"
+                : "posted on a result for this order and CPT";
+        return event + ", by " + source(by) + ", rules version " + l.rulesVersion();
+    }
+
+    /** What each modifier on the line stands for (docs/rules-reference.md; the decision above gives the inputs). */
+    private static String whyModifiers(ChargeLine l) {
+        if (l.modifiers().isEmpty()) {
+            return "; no modifier applied";
+        }
+        List<String> out = new ArrayList<>();
+        for (String code : l.modifiers()) {
+            out.add(code + " " + org.iepcharge.rules.Modifier.of(code)
+                    .map(m -> m.name().toLowerCase().replace('_', ' ')).orElse("modifier"));
+        }
+        return "; modifiers: " + String.join(", ", out);
+    }
+
+    /** The text an analyst reads, message by message. */
     public String render(List<Explanation> explanations) {
         StringBuilder sb = new StringBuilder();
         sb.append("Rules: ").append(rules.source()).append(" (version ").append(rules.version()).append(")\n");

@@ -20,4 +20,16 @@ public record EntityId(String id, String namespace) {
     public String key() {
         return id + "^" + namespace;
     }
+
+    /**
+     * The entity identifier a {@link #key()} was made from; {@code ""} or {@code "^"} is {@link #NONE}. The namespace
+     * is what follows the last caret (EI-2 is an IS value, it never holds one).
+     */
+    public static EntityId fromKey(String key) {
+        if (key == null || key.isEmpty()) {
+            return NONE;
+        }
+        int caret = key.lastIndexOf('^');
+        return caret < 0 ? new EntityId(key, "") : new EntityId(key.substring(0, caret), key.substring(caret + 1));
+    }
 }

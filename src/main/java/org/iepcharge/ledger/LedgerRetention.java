@@ -169,6 +169,7 @@ public final class LedgerRetention {
         if (contexts == 0) {
             return null;
         }
+        deleteByOrder(c, "DELETE FROM order_test WHERE order_key = ?", orderKey);
         int lines = deleteByOrder(c, "DELETE FROM charge_line WHERE order_key = ?", orderKey);
         int holds = deleteByOrder(c, "DELETE FROM charge_hold WHERE order_key = ? AND status <> 'OPEN'", orderKey);
         int dfts = deleteByOrder(c, "DELETE FROM outbox WHERE order_key = ? AND status NOT IN ('PENDING', 'PARKED')",

@@ -13,6 +13,7 @@ import java.util.Optional;
 
 import org.iepcharge.domain.ChargeLine;
 import org.iepcharge.domain.Disposition;
+import org.iepcharge.domain.EntityId;
 import org.iepcharge.domain.OrderContext;
 import org.iepcharge.domain.OrderKey;
 import org.iepcharge.domain.Outcome;
@@ -131,8 +132,7 @@ public final class LedgerSession {
 
     /** The lines a message posted (whatever became of them since). */
     public List<StoredLine> linesFromMessage(long messageId) throws SQLException {
-        try (PreparedStatement ps = prepare("SELECT id, order_key, generation, line_json, status,"
-                + " production, patient_key, rules_version, posted_dft FROM charge_line WHERE source_message_id = ?"
+        try (PreparedStatement ps = prepare(LINE_COLUMNS + " FROM charge_line WHERE source_message_id = ?"
                 + " ORDER BY id")) {
             ps.setLong(1, messageId);
             return lines(ps);
@@ -200,7 +200,15 @@ public final class LedgerSession {
 
     /** Stores (or replaces) the context an order message carried; its cancel state is kept. */
     public void saveOrderContext(OrderContext context, long sourceMessageId, Instant now) throws SQLException {
-        String orderKey = context.key().primaryKey();
+        saveOrderContext(context.key().primaryKey(), context, sourceMessageId, now);
+    }
+
+    /**
+     * Stores (or replaces) the context of the order filed under {@code orderKey} (see {@link StoredOrder}); its cancel
+     * state is kept.
+     */
+    public void saveOrderContext(String orderKey, OrderContext context, long sourceMessageId, Instant now)
+            throws SQLException {
         String json = LedgerJson.write(context);
         try (PreparedStatement update = prepare("UPDATE order_context SET placer_key = ?,"
                 + " filler_key = ?, patient_key = ?, source_message_id = ?, context_json = ?, updated_at = ?"
@@ -235,22 +243,30 @@ public final class LedgerSession {
      * §1).
      */
     public Optional<OrderContext> findOrderContext(OrderKey key) throws SQLException {
+        return findOrder(key).map(StoredOrder::context);
+    }
+
+    /**
+     * The order a key names, with the key it is filed under: matched on the placer number first, then the filler
+     * number (docs/decision-contract.md §1).
+     */
+    public Optional<StoredOrder> findOrder(OrderKey key) throws SQLException {
         if (!key.placer().isEmpty()) {
-            Optional<OrderContext> byPlacer = contextWhere("placer_key", key.placer().key());
+            Optional<StoredOrder> byPlacer = orderWhere("placer_key", key.placer().key());
             if (byPlacer.isPresent()) {
                 return byPlacer;
             }
         }
-        return key.filler().isEmpty() ? Optional.empty() : contextWhere("filler_key", key.filler().key());
+        return key.filler().isEmpty() ? Optional.empty() : orderWhere("filler_key", key.filler().key());
     }
 
-    private Optional<OrderContext> contextWhere(String column, String value) throws SQLException {
+    private Optional<StoredOrder> orderWhere(String column, String value) throws SQLException {
         try (PreparedStatement ps = prepare(
-                "SELECT context_json FROM order_context WHERE " + column + " = ? ORDER BY id")) {
+                "SELECT order_key, context_json FROM order_context WHERE " + column + " = ? ORDER BY id")) {
             ps.setString(1, value);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(LedgerJson.read(rs.getString(1), OrderContext.class))
-                        : Optional.empty();
+                return rs.next() ? Optional.of(new StoredOrder(rs.getString(1),
+                        LedgerJson.read(rs.getString(2), OrderContext.class))) : Optional.empty();
             }
         }
     }
@@ -275,8 +291,7 @@ public final class LedgerSession {
         if (known != null) {
             return known;
         }
-        try (PreparedStatement ps = prepare("SELECT id, order_key, generation, line_json, status,"
-                + " production, patient_key, rules_version, posted_dft FROM charge_line WHERE order_key = ?"
+        try (PreparedStatement ps = prepare(LINE_COLUMNS + " FROM charge_line WHERE order_key = ?"
                 + " ORDER BY id")) {
             ps.setString(1, orderKey);
             List<StoredLine> lines = List.copyOf(lines(ps));
@@ -291,8 +306,7 @@ public final class LedgerSession {
      */
     public List<StoredLine> postedLinesForPatient(String patientKey, String cpt, String dateOfService)
             throws SQLException {
-        try (PreparedStatement ps = prepare("SELECT id, order_key, generation, line_json, status,"
-                + " production, patient_key, rules_version, posted_dft FROM charge_line WHERE patient_key = ?"
+        try (PreparedStatement ps = prepare(LINE_COLUMNS + " FROM charge_line WHERE patient_key = ?"
                 + " AND cpt = ? AND date_of_service = ? AND status = 'POSTED' ORDER BY id")) {
             ps.setString(1, patientKey);
             ps.setString(2, cpt);
@@ -301,11 +315,15 @@ public final class LedgerSession {
         }
     }
 
+    private static final String LINE_COLUMNS = "SELECT id, order_key, generation, line_json, status, production,"
+            + " patient_key, rules_version, posted_dft, placer_key, filler_key";
+
     private List<StoredLine> lines(PreparedStatement ps) throws SQLException {
         List<StoredLine> out = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                out.add(new StoredLine(rs.getLong(1), rs.getString(2), rs.getInt(3),
+                OrderKey order = new OrderKey(EntityId.fromKey(rs.getString(10)), EntityId.fromKey(rs.getString(11)));
+                out.add(new StoredLine(rs.getLong(1), rs.getString(2), order, rs.getInt(3),
                         LedgerJson.read(rs.getString(4), ChargeLine.class), rs.getString(5), rs.getBoolean(6),
                         rs.getString(7), rs.getString(8), rs.getString(9)));
             }
@@ -315,15 +333,19 @@ public final class LedgerSession {
 
     /**
      * Stores a posted line. The unique key (order, CPT, kind, generation) makes a second node's attempt to post the
-     * same line fail, so its whole transaction is retried and finds the line already there.
+     * same line fail, so its whole transaction is retried and finds the line already there. {@code order} is the
+     * order's whole identity (both numbers as far as known), kept with the line (docs/decision-contract.md §1, §4).
      */
-    public void insertLine(String orderKey, int generation, ChargeLine line, boolean production, String patientKey,
-                           String rulesVersion, long sourceMessageId, String dftControlId, Instant now)
-            throws SQLException {
+    public void insertLine(String orderKey, OrderKey order, int generation, ChargeLine line, boolean production,
+                           String patientKey, String rulesVersion, long sourceMessageId, String dftControlId,
+                           Instant now) throws SQLException {
         try (PreparedStatement ps = prepare("INSERT INTO charge_line (transaction_id, order_key,"
                 + " cpt, kind, generation, patient_key, date_of_service, units, modifiers, production, status,"
-                + " line_json, rules_version, source_message_id, posted_dft, posted_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'POSTED', ?, ?, ?, ?, ?)")) {
+                + " line_json, rules_version, source_message_id, posted_dft, posted_at, placer_key, filler_key)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'POSTED', ?, ?, ?, ?, ?, ?, ?)")) {
+            OrderKey ids = order == null ? new OrderKey(null, null) : order;
+            ps.setString(16, ids.placer().isEmpty() ? "" : ids.placer().key());
+            ps.setString(17, ids.filler().isEmpty() ? "" : ids.filler().key());
             ps.setString(1, line.transactionId());
             ps.setString(2, orderKey);
             ps.setString(3, line.cpt());
@@ -405,34 +427,97 @@ public final class LedgerSession {
         }
     }
 
-    /** Cancel state of an order: NONE, REQUESTED (CA/DC) or CANCELLED (confirmed, nothing posted). */
-    public String cancelState(String orderKey) throws SQLException {
-        try (PreparedStatement ps = prepare(
-                "SELECT cancel_state FROM order_context WHERE order_key = ?")) {
-            ps.setString(1, orderKey);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getString(1) : "NONE";
-            }
-        }
+    // ---- per (order, CPT) state: one charge-master test of an order (docs/decision-contract.md §4, §7) -----------
+
+    /**
+     * Cancel state of one test of an order: NONE, REQUESTED (CA/DC) or CANCELLED (confirmed, nothing posted). A
+     * cancel names the test (its ORC/OBR group), so cancelling one test of an order leaves the others alone.
+     */
+    public CancelState cancelState(String orderKey, String cpt) throws SQLException {
+        return testState(orderKey, cpt).map(TestState::cancelState).orElse(CancelState.NONE);
     }
 
-    /** Whether a final (or corrected) result was processed for the order. */
-    public boolean finalSeen(String orderKey) throws SQLException {
-        try (PreparedStatement ps = prepare(
-                "SELECT final_seen FROM order_context WHERE order_key = ?")) {
-            ps.setString(1, orderKey);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getBoolean(1);
-            }
-        }
+    /** Whether a final (or corrected) result was processed for this order and CPT. */
+    public boolean finalSeen(String orderKey, String cpt) throws SQLException {
+        return testState(orderKey, cpt).map(TestState::finalSeen).orElse(false);
     }
 
-    /** Marks a final result seen; true when this call changed it (false: already seen, or no context row). */
-    public boolean markFinalSeen(String orderKey) throws SQLException {
-        try (PreparedStatement ps = prepare(
-                "UPDATE order_context SET final_seen = TRUE WHERE order_key = ? AND final_seen = FALSE")) {
+    /**
+     * Marks a final result seen for this order and CPT; true when this call changed it, i.e. this is the first final
+     * for the order and CPT (§7 posts on it), false when one was seen before.
+     */
+    public boolean markFinalSeen(String orderKey, String cpt) throws SQLException {
+        ensureTestRow(orderKey, cpt);
+        try (PreparedStatement ps = prepare("UPDATE order_test SET final_seen = TRUE"
+                + " WHERE order_key = ? AND cpt = ? AND final_seen = FALSE")) {
             ps.setString(1, orderKey);
+            ps.setString(2, cpt);
             return ps.executeUpdate() == 1;
+        }
+    }
+
+    /** Sets the cancel state of this order and CPT. */
+    public void setCancelState(String orderKey, String cpt, CancelState state) throws SQLException {
+        ensureTestRow(orderKey, cpt);
+        try (PreparedStatement ps = prepare(
+                "UPDATE order_test SET cancel_state = ? WHERE order_key = ? AND cpt = ?")) {
+            ps.setString(1, state.name());
+            ps.setString(2, orderKey);
+            ps.setString(3, cpt);
+            ps.executeUpdate();
+        }
+    }
+
+    private record TestState(String cpt, boolean finalSeen, CancelState cancelState) {
+    }
+
+    /** The (order, CPT) row, else the order-wide state carried over by migration V4 (cpt ''). */
+    private Optional<TestState> testState(String orderKey, String cpt) throws SQLException {
+        try (PreparedStatement ps = prepare("SELECT cpt, final_seen, cancel_state FROM order_test"
+                + " WHERE order_key = ? AND (cpt = ? OR cpt = '') ORDER BY cpt DESC")) {
+            ps.setString(1, orderKey);
+            ps.setString(2, cpt);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new TestState(rs.getString(1), rs.getBoolean(2),
+                        CancelState.valueOf(rs.getString(3))))
+                        : Optional.empty();
+            }
+        }
+    }
+
+    /**
+     * Creates the (order, CPT) row if missing, starting from the order-wide state carried over by V4. Two nodes
+     * creating it at once: the primary key fails one, whose capture is retried whole and finds the row.
+     */
+    private void ensureTestRow(String orderKey, String cpt) throws SQLException {
+        Optional<TestState> known = testState(orderKey, cpt);
+        if (known.isPresent() && known.get().cpt().equals(cpt)) {
+            return;
+        }
+        try (PreparedStatement ps = prepare("INSERT INTO order_test (order_key, cpt, final_seen, cancel_state)"
+                + " VALUES (?, ?, ?, ?)")) {
+            ps.setString(1, orderKey);
+            ps.setString(2, cpt);
+            ps.setBoolean(3, known.map(TestState::finalSeen).orElse(false));
+            ps.setString(4, known.map(TestState::cancelState).orElse(CancelState.NONE).name());
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Completes a stored order context with numbers a later message taught (a filler number sent with the placer
+     * number by an interim result or a status change), so that a result naming the order by its filler number only
+     * finds it (docs/decision-contract.md §1). The row keeps its key and source message.
+     */
+    public void updateOrderIdentity(String orderKey, OrderContext context, Instant now) throws SQLException {
+        try (PreparedStatement ps = prepare("UPDATE order_context SET placer_key = ?, filler_key = ?,"
+                + " context_json = ?, updated_at = ? WHERE order_key = ?")) {
+            ps.setString(1, context.key().placer().key());
+            ps.setString(2, context.key().filler().key());
+            ps.setString(3, LedgerJson.write(context));
+            ps.setTimestamp(4, Timestamp.from(now));
+            ps.setString(5, orderKey);
+            ps.executeUpdate();
         }
     }
 
@@ -447,16 +532,7 @@ public final class LedgerSession {
         }
     }
 
-    /** Sets the cancel state; false when the order has no stored context (the caller stores a bare one first). */
-    public boolean setCancelState(String orderKey, String state) throws SQLException {
-        try (PreparedStatement ps = prepare(
-                "UPDATE order_context SET cancel_state = ? WHERE order_key = ?")) {
-            ps.setString(1, state);
-            ps.setString(2, orderKey);
-            return ps.executeUpdate() == 1;
-        }
-    }
-
+    /** Every open hold of an order, whatever its CPT. */
     public List<HoldRecord> openHolds(String orderKey) throws SQLException {
         try (PreparedStatement ps = prepare(HOLD_COLUMNS
                 + " WHERE order_key = ? AND status = 'OPEN' ORDER BY id")) {

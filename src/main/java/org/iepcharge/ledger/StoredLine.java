@@ -1,10 +1,21 @@
 package org.iepcharge.ledger;
 
 import org.iepcharge.domain.ChargeLine;
+import org.iepcharge.domain.OrderKey;
 
-/** A charge line as the ledger holds it: the line, its generation (re-posts after corrections) and status. */
-public record StoredLine(long id, String orderKey, int generation, ChargeLine line, String status, boolean production,
-                         String patientKey, String rulesVersion, String postedDft) {
+/**
+ * A charge line as the ledger holds it: the line, its generation (re-posts after corrections) and status.
+ * {@code orderKey} is the key the order is filed under; {@code order} its whole identity (placer and filler numbers
+ * with their namespaces, as far as known when the line was posted), which survives the round trip through the
+ * ledger so that a later result naming the order by either number finds its own lines (docs/decision-contract.md §1).
+ * The line's identity is (order, CPT, kind) (§4).
+ */
+public record StoredLine(long id, String orderKey, OrderKey order, int generation, ChargeLine line, String status,
+                         boolean production, String patientKey, String rulesVersion, String postedDft) {
+    public StoredLine {
+        order = order == null ? new OrderKey(null, null) : order;
+    }
+
     public static final String POSTED = "POSTED";
     public static final String CREDITED = "CREDITED";
     public static final String WITHDRAWN = "WITHDRAWN";

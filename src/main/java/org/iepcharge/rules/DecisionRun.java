@@ -11,6 +11,7 @@ import org.iepcharge.domain.ChargeLine;
 import org.iepcharge.domain.LineKind;
 import org.iepcharge.domain.Observation;
 import org.iepcharge.domain.OrderContext;
+import org.iepcharge.domain.OrderKey;
 import org.iepcharge.domain.OrderedTest;
 import org.iepcharge.domain.Provider;
 
@@ -334,8 +335,11 @@ final class DecisionRun {
             return;
         }
         String dateOfService = test.collectionTime().substring(0, 8);
+        // The order's whole identity: the numbers this message names it by, completed by the stored order context,
+        // so that a result naming the order by its filler number only is not a duplicate of its own order (§1, §5).
+        OrderKey thisOrder = context == null ? test.key() : test.key().mergedWith(context.key());
         List<PriorLine> others = in.history().postedTechnicalLines(patientKey, entry.cpt(), dateOfService).stream()
-                .filter(prior -> !prior.isSameOrderAs(test.key()))
+                .filter(prior -> !prior.isSameOrderAs(thisOrder))
                 .toList();
         String saw = others.size() + " posted technical line(s) of other orders for this patient (PID-3), CPT "
                 + entry.cpt() + ", date of service " + dateOfService;

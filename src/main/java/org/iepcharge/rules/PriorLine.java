@@ -9,11 +9,12 @@ public record PriorLine(OrderKey orderKey, String collectionTime, int units) {
         collectionTime = collectionTime == null ? "" : collectionTime.trim();
     }
 
-    /** Same order: same placer number, else same filler number (docs/decision-contract.md §1, order keys). */
+    /**
+     * Same order: same placer number, else same filler number (docs/decision-contract.md §1). Both keys must be the
+     * order's whole identity (both numbers as far as known): a line filed with its placer number only could not be
+     * recognised by a result that names the order by its filler number (issue 12).
+     */
     boolean isSameOrderAs(OrderKey other) {
-        if (!orderKey.placer().isEmpty() && orderKey.placer().equals(other.placer())) {
-            return true;
-        }
-        return !orderKey.filler().isEmpty() && orderKey.filler().equals(other.filler());
+        return orderKey.sameOrderAs(other);
     }
 }

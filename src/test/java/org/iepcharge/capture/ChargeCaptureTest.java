@@ -87,8 +87,8 @@ class ChargeCaptureTest {
         return ledger.read(s -> s.linesForOrder("P:" + placer + "^LIS"));
     }
 
-    private String cancelState() {
-        return ledger.read(s -> s.cancelState("P:P1^LIS"));
+    private org.iepcharge.ledger.CancelState cancelState() {
+        return ledger.read(s -> s.cancelState("P:P1^LIS", "86320"));
     }
 
     private List<HoldRecord> holds() {
@@ -210,9 +210,9 @@ class ChargeCaptureTest {
         start(RuleSet.builtIn());
         send(order("O1", "NW", "P1"));
         send(order("O2", "CA", "P1"));
-        assertThat(cancelState()).isEqualTo("REQUESTED");
+        assertThat(cancelState()).isEqualTo(org.iepcharge.ledger.CancelState.REQUESTED);
         send(order("O3", "UC", "P1"));
-        assertThat(cancelState()).isEqualTo("NONE");
+        assertThat(cancelState()).isEqualTo(org.iepcharge.ledger.CancelState.NONE);
         send(result("R1", "P1", "F", "20261120080000", "P"));
         assertThat(outbox()).hasSize(1);
     }
@@ -303,6 +303,25 @@ class ChargeCaptureTest {
                 .replace("13169-8^Immunoelectrophoresis serum^LN", "X123^IEP serum panel^L");
         assertThat(send(unmapped).disposition()).isEqualTo(Disposition.HELD);
         assertThat(holds()).extracting(HoldRecord::reasonCode).containsExactly("UNMAPPED_IEP_LIKE_TEST");
+        assertThat(outbox()).isEmpty();
+    }
+
+    @Test
+    void twoUnmappedIepLikeTestsOfOneOrderAreHeldEachOnce() {
+        start(RuleSet.builtIn());
+        // Two groups of the same order, both IEP-like by name and neither in the charge master: no CPT tells them
+        // apart, their codes do (docs/decision-contract.md §6: never silently dropped).
+        String first = result("R1", "P1", "F", "20261120080000", "P")
+                .replace("13169-8^Immunoelectrophoresis serum^LN", "X123^IEP serum panel^L");
+        String second = first.substring(first.indexOf("ORC|")).replace("X123^IEP serum panel^L",
+                "X456^Immunofixation serum^L");
+        assertThat(send(first + second).disposition()).isEqualTo(Disposition.HELD);
+        assertThat(send(first.replace("|R1|", "|R2|")).disposition()).as("the first test again").isEqualTo(
+                Disposition.HELD);
+        assertThat(holds()).extracting(HoldRecord::reasonCode)
+                .containsExactly("UNMAPPED_IEP_LIKE_TEST", "UNMAPPED_IEP_LIKE_TEST");
+        assertThat(holds()).extracting(HoldRecord::reasonText).anySatisfy(text -> assertThat(text).contains("X123^L"))
+                .anySatisfy(text -> assertThat(text).contains("X456^L"));
         assertThat(outbox()).isEmpty();
     }
 

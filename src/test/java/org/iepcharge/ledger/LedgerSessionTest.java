@@ -61,10 +61,9 @@ class LedgerSessionTest extends LedgerTestSupport {
 
         ledger.write((LedgerSession s) -> {
             s.saveOrderContext(first, m1, T0);
-            assertThat(s.setCancelState(orderKey, "REQUESTED")).isTrue();
-            assertThat(s.markFinalSeen(orderKey)).as("first final").isTrue();
-            assertThat(s.markFinalSeen(orderKey)).as("already seen").isFalse();
-            assertThat(s.markFinalSeen("P:no-such-order^LIS")).as("no context row").isFalse();
+            s.setCancelState(orderKey, "86320", CancelState.REQUESTED);
+            assertThat(s.markFinalSeen(orderKey, "86320")).as("first final").isTrue();
+            assertThat(s.markFinalSeen(orderKey, "86320")).as("already seen").isFalse();
             return null;
         });
         ledger.write((LedgerSession s) -> {
@@ -74,13 +73,78 @@ class LedgerSessionTest extends LedgerTestSupport {
 
         assertThat(find(new OrderKey(null, new EntityId("FL1", "LAB")))).contains(update);
         assertThat(find(new OrderKey(new EntityId("PL1", "LIS"), null))).contains(update);
-        assertThat(ledger.read((LedgerSession s) -> s.cancelState(orderKey))).isEqualTo("REQUESTED");
-        assertThat(ledger.read((LedgerSession s) -> s.finalSeen(orderKey))).isTrue();
+        assertThat(ledger.read((LedgerSession s) -> s.cancelState(orderKey, "86320"))).isEqualTo(CancelState.REQUESTED);
+        assertThat(ledger.read((LedgerSession s) -> s.finalSeen(orderKey, "86320"))).isTrue();
         assertThat(db.count("SELECT COUNT(*) FROM order_context")).isEqualTo(1);
         assertThat(db.count("SELECT source_message_id FROM order_context")).isEqualTo(m2);
 
-        assertThat(ledger.read((LedgerSession s) -> s.cancelState("P:unknown^LIS"))).isEqualTo("NONE");
-        assertThat(ledger.write((LedgerSession s) -> s.setCancelState("P:unknown^LIS", "REQUESTED"))).isFalse();
+        assertThat(ledger.read((LedgerSession s) -> s.cancelState("P:unknown^LIS", "86320")))
+                .isEqualTo(CancelState.NONE);
+    }
+
+    @OnBothDatabases
+    void finalSeenAndCancelStateArePerOrderAndCpt(TestDatabase.Backend backend) {
+        open(backend);
+        String orderKey = "P:PL1^LIS";
+        ledger.write((LedgerSession s) -> {
+            assertThat(s.markFinalSeen(orderKey, "86320")).as("first final of 86320").isTrue();
+            // Another charge-master test of the same order has its own first final (docs/decision-contract.md §7).
+            assertThat(s.markFinalSeen(orderKey, "86334")).as("first final of 86334").isTrue();
+            assertThat(s.markFinalSeen(orderKey, "86334")).as("second final of 86334").isFalse();
+            s.setCancelState(orderKey, "86334", CancelState.CANCELLED);
+            return null;
+        });
+        assertThat(ledger.read((LedgerSession s) -> s.cancelState(orderKey, "86334"))).isEqualTo(CancelState.CANCELLED);
+        assertThat(ledger.read((LedgerSession s) -> s.cancelState(orderKey, "86320"))).isEqualTo(CancelState.NONE);
+        assertThat(ledger.read((LedgerSession s) -> s.finalSeen(orderKey, "86325"))).isFalse();
+        assertThat(db.count("SELECT COUNT(*) FROM order_test WHERE order_key = 'P:PL1^LIS'")).isEqualTo(2);
+    }
+
+    @OnBothDatabases
+    void orderWideStateFromBeforeV4AppliesToEveryCptUntilItsOwnRowExists(TestDatabase.Backend backend)
+            throws Exception {
+        open(backend);
+        // What migration V4 carries over for an order cancelled before any line: the order-wide row (cpt '').
+        try (java.sql.Connection c = db.connect(); java.sql.Statement st = c.createStatement()) {
+            st.executeUpdate("INSERT INTO order_test (order_key, cpt, final_seen, cancel_state)"
+                    + " VALUES ('P:OLD^LIS', '', FALSE, 'CANCELLED')");
+        }
+        assertThat(ledger.read((LedgerSession s) -> s.cancelState("P:OLD^LIS", "86320")))
+                .isEqualTo(CancelState.CANCELLED);
+        ledger.write((LedgerSession s) -> {
+            assertThat(s.markFinalSeen("P:OLD^LIS", "86320")).isTrue();
+            return null;
+        });
+        assertThat(ledger.read((LedgerSession s) -> s.cancelState("P:OLD^LIS", "86320")))
+                .as("the new (order, CPT) row starts from the carried-over state").isEqualTo(CancelState.CANCELLED);
+        assertThat(ledger.read((LedgerSession s) -> s.finalSeen("P:OLD^LIS", "86320"))).isTrue();
+        assertThat(ledger.read((LedgerSession s) -> s.finalSeen("P:OLD^LIS", "86334"))).isFalse();
+    }
+
+    @OnBothDatabases
+    void aLineKeepsItsOrdersPlacerAndFillerNumbersWhole(TestDatabase.Backend backend) {
+        open(backend);
+        long m = message("ORU1");
+        OrderKey both = new OrderKey(new EntityId("PL1", "LIS"), new EntityId("FL1", "LAB"));
+        ledger.write((LedgerSession s) -> {
+            s.insertLine(both.primaryKey(), both, 1, line("C1", LineKind.T, "86320", "20240501083000"), true,
+                    "PAT-A", "r1", m, "D1", T0);
+            s.insertLine("F:FL2^", new OrderKey(null, new EntityId("FL2", "")), 1,
+                    line("C2", LineKind.T, "86320", "20240501090000"), true, "PAT-A", "r1", m, "D2", T0);
+            return null;
+        });
+        List<StoredLine> posted = ledger.read((LedgerSession s) -> s.postedLinesForPatient("PAT-A", "86320",
+                "20240501"));
+        // The round trip through the ledger gives back both numbers with their namespaces (issue 12).
+        assertThat(posted).extracting(StoredLine::order).containsExactly(both,
+                new OrderKey(null, new EntityId("FL2", "")));
+        assertThat(posted.get(0).order().sameOrderAs(new OrderKey(null, new EntityId("FL1", "LAB")))).isTrue();
+        assertThat(posted.get(0).order().sameOrderAs(new OrderKey(null, new EntityId("FL1", "OTHER")))).isFalse();
+    }
+
+    /** The order numbers of a test order key: the key's text as the placer number. */
+    private static OrderKey ids(String orderKey) {
+        return new OrderKey(new EntityId(orderKey, "LIS"), null);
     }
 
     private Optional<OrderContext> find(OrderKey key) {
@@ -121,29 +185,29 @@ class LedgerSessionTest extends LedgerTestSupport {
         long m = message("ORU1");
         ChargeLine t1 = line("C00000000001", LineKind.T, "86320", "20240501083000");
         ledger.write((LedgerSession s) -> {
-            s.insertLine("P:PL1^LIS", 1, t1, true, "PAT-A^HOSP", "r1", m, "IEPDFT000000000001", T0);
+            s.insertLine("P:PL1^LIS", ids("P:PL1^LIS"), 1, t1, true, "PAT-A^HOSP", "r1", m, "IEPDFT000000000001", T0);
             return null;
         });
 
         // The same line again (another node posting it too), with its own transaction ID: rejected.
         assertThatThrownBy(() -> ledger.write((LedgerSession s) -> {
-            s.insertLine("P:PL1^LIS", 1, t1.withTransactionId("C00000000002"), true, "PAT-A^HOSP", "r1", m,
+            s.insertLine("P:PL1^LIS", ids("P:PL1^LIS"), 1, t1.withTransactionId("C00000000002"), true, "PAT-A^HOSP", "r1", m,
                     "IEPDFT000000000002", T0);
             return null;
         })).satisfies(e -> assertThat(sqlCause(e)).get().extracting(SQLException::getSQLState).isEqualTo("23505"));
         // A transaction ID is never reused, even on another order.
         assertThatThrownBy(() -> ledger.write((LedgerSession s) -> {
-            s.insertLine("P:PL2^LIS", 1, t1, true, "PAT-A^HOSP", "r1", m, "IEPDFT000000000003", T0);
+            s.insertLine("P:PL2^LIS", ids("P:PL2^LIS"), 1, t1, true, "PAT-A^HOSP", "r1", m, "IEPDFT000000000003", T0);
             return null;
         })).satisfies(e -> assertThat(sqlCause(e)).get().extracting(SQLException::getSQLState).isEqualTo("23505"));
         assertThat(db.count("SELECT COUNT(*) FROM charge_line")).isEqualTo(1);
 
         // Another generation, another kind, another CPT: distinct lines.
         ledger.write((LedgerSession s) -> {
-            s.insertLine("P:PL1^LIS", 2, t1.withTransactionId("C00000000004"), true, "PAT-A^HOSP", "r1", m, "D4", T0);
-            s.insertLine("P:PL1^LIS", 1, line("C00000000005", LineKind.P, "86320", "20240501083000"), true,
+            s.insertLine("P:PL1^LIS", ids("P:PL1^LIS"), 2, t1.withTransactionId("C00000000004"), true, "PAT-A^HOSP", "r1", m, "D4", T0);
+            s.insertLine("P:PL1^LIS", ids("P:PL1^LIS"), 1, line("C00000000005", LineKind.P, "86320", "20240501083000"), true,
                     "PAT-A^HOSP", "r1", m, "D5", T0);
-            s.insertLine("P:PL1^LIS", 1, line("C00000000006", LineKind.T, "86334", "20240501083000"), true,
+            s.insertLine("P:PL1^LIS", ids("P:PL1^LIS"), 1, line("C00000000006", LineKind.T, "86334", "20240501083000"), true,
                     "PAT-A^HOSP", "r1", m, "D6", T0);
             return null;
         });
@@ -163,12 +227,12 @@ class LedgerSessionTest extends LedgerTestSupport {
         open(backend);
         long m = message("ORU1");
         Map<String, Long> ids = ledger.write((LedgerSession s) -> {
-            s.insertLine("O1", 1, line("C1", LineKind.T, "86320", "20240501083000"), true, "PAT-A", "r1", m, "D1", T0);
-            s.insertLine("O2", 1, line("C2", LineKind.T, "86320", "20240501170000"), true, "PAT-A", "r1", m, "D2", T0);
-            s.insertLine("O3", 1, line("C3", LineKind.T, "86320", "20240501090000"), true, "PAT-A", "r1", m, "D3", T0);
-            s.insertLine("O4", 1, line("C4", LineKind.T, "86320", "20240502083000"), true, "PAT-A", "r1", m, "D4", T0);
-            s.insertLine("O5", 1, line("C5", LineKind.T, "86334", "20240501083000"), true, "PAT-A", "r1", m, "D5", T0);
-            s.insertLine("O6", 1, line("C6", LineKind.T, "86320", "20240501083000"), true, "PAT-B", "r1", m, "D6", T0);
+            s.insertLine("O1", ids("O1"), 1, line("C1", LineKind.T, "86320", "20240501083000"), true, "PAT-A", "r1", m, "D1", T0);
+            s.insertLine("O2", ids("O2"), 1, line("C2", LineKind.T, "86320", "20240501170000"), true, "PAT-A", "r1", m, "D2", T0);
+            s.insertLine("O3", ids("O3"), 1, line("C3", LineKind.T, "86320", "20240501090000"), true, "PAT-A", "r1", m, "D3", T0);
+            s.insertLine("O4", ids("O4"), 1, line("C4", LineKind.T, "86320", "20240502083000"), true, "PAT-A", "r1", m, "D4", T0);
+            s.insertLine("O5", ids("O5"), 1, line("C5", LineKind.T, "86334", "20240501083000"), true, "PAT-A", "r1", m, "D5", T0);
+            s.insertLine("O6", ids("O6"), 1, line("C6", LineKind.T, "86320", "20240501083000"), true, "PAT-B", "r1", m, "D6", T0);
             return Map.of("O2", s.linesForOrder("O2").get(0).id(), "O3", s.linesForOrder("O3").get(0).id());
         });
         assertThat(ledger.write((LedgerSession s) -> s.closeLine(ids.get("O2"), StoredLine.CREDITED, "CR2", T0))).isTrue();

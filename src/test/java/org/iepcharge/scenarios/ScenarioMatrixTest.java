@@ -129,15 +129,19 @@ class ScenarioMatrixTest {
         return problems;
     }
 
-    /** Expected {@code REASON:KIND}, or {@code REASON} for any kind; as a multiset, in no particular order. */
+    /**
+     * Expected {@code REASON:KIND:CPT}, {@code REASON:KIND} for any CPT, or {@code REASON} for any kind and CPT; as a
+     * multiset, in no particular order (the most specific expectations are matched first).
+     */
     static boolean holdsMatch(List<String> expected, List<String> actual) {
         if (expected.size() != actual.size()) {
             return false;
         }
         List<String> left = new ArrayList<>(actual);
-        for (String e : expected.stream().sorted((a, b) -> Boolean.compare(!a.contains(":"), !b.contains(":")))
-                .toList()) {
-            String found = left.stream().filter(a -> e.contains(":") ? a.equals(e) : a.startsWith(e + ":"))
+        for (String e : expected.stream().sorted(java.util.Comparator.comparingLong(
+                (String a) -> a.chars().filter(c -> c == ':').count()).reversed()).toList()) {
+            long parts = e.chars().filter(c -> c == ':').count();
+            String found = left.stream().filter(a -> parts == 2 ? a.equals(e) : a.startsWith(e + ":"))
                     .findFirst().orElse(null);
             if (found == null) {
                 return false;

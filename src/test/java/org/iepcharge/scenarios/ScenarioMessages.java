@@ -83,6 +83,12 @@ final class ScenarioMessages {
                 throw new IllegalArgumentException(row + ": unknown order " + order + " in " + token);
             }
             orders.add(order);
+            for (OrderTests o : ordersOf(order, opts)) {
+                if (!COLLECTED.containsKey(o.order())) {
+                    throw new IllegalArgumentException(row + ": unknown order " + o.order() + " in " + token);
+                }
+                orders.add(o.order());
+            }
             String kind = head.get(0);
             String arg = head.size() > 1 ? head.get(1) : "";
             String controlId = opts.containsKey("sameid") && previous != null ? previous.controlId()
@@ -128,10 +134,45 @@ final class ScenarioMessages {
         String abn = opts.getOrDefault("abn", row.abn());
         // v2.3 has no ORC-20; /orc20=V sends a value in that position anyway (a feed that over-fills ORC)
         String orc20 = opts.containsKey("orc20") ? opts.get("orc20") : v23() || abn.equals("-") ? "" : abn;
-        s.add(seg("ORC", 1, control, 2, placer(order) + "^LIS", 12, orcProvider(opts), 20, orc20));
-        s.add(obr(order, "", "", opts, false));
-        s.addAll(dg1s());
+        // One ORC/OBR group per test, all with the same order numbers (/tests=iep+ifx: an order of two
+        // charge-master tests); the DG1s follow each OBR, as in ORM^O01's ORDER_DETAIL.
+        for (OrderTests o : ordersOf(order, opts)) {
+            for (String test : o.tests()) {
+                orderGroup(s, o.order(), control, orc20, opts, test);
+            }
+        }
         return join(s);
+    }
+
+    private void orderGroup(List<String> s, String order, String control, String orc20, Map<String, String> opts,
+                            String test) {
+        {
+            s.add(seg("ORC", 1, control, 2, placerField(order, opts, "placer"), 3, fillerField(order, opts, "placer"),
+                    12, orcProvider(opts), 20, orc20));
+            s.add(obr(order, fillerField(order, opts, "placer"), "", opts, false, test));
+            s.addAll(dg1s());
+        }
+    }
+
+    /** An order of a message and the tests it carries for it. */
+    record OrderTests(String order, List<String> tests) {
+    }
+
+    /**
+     * The orders a message carries, in segment order: its own with its tests, else {@code /orders=A-iep+B-ifx} (one
+     * message with the groups of several orders of the row, each with its own order numbers and its one test).
+     */
+    private List<OrderTests> ordersOf(String order, Map<String, String> opts) {
+        if (!opts.containsKey("orders")) {
+            return List.of(new OrderTests(order, tests(opts)));
+        }
+        List<OrderTests> out = new ArrayList<>();
+        for (String spec : opts.get("orders").split("\\+")) {
+            int dash = spec.indexOf('-');
+            out.add(dash < 0 ? new OrderTests(spec, tests(opts))
+                    : new OrderTests(spec.substring(0, dash), List.of(spec.substring(dash + 1))));
+        }
+        return out;
     }
 
     private String result(String order, String status, String controlId, Map<String, String> opts) {
@@ -139,7 +180,17 @@ final class ScenarioMessages {
         s.add(msh("ORU^R01", "ORU_R01", controlId, opts));
         s.add(pid());
         s.add(pv1(opts));
-        s.add(seg("ORC", 1, "RE", 2, placer(order) + "^LIS", 3, "F" + placer(order) + "^LAB", 12,
+        for (OrderTests o : ordersOf(order, opts)) {
+            for (String test : o.tests()) {
+                resultGroup(s, o.order(), status, opts, test);
+            }
+        }
+        return join(s);
+    }
+
+    /** One ORC/OBR/OBX(/SPM) group of an ORU for one test. */
+    private void resultGroup(List<String> s, String order, String status, Map<String, String> opts, String test) {
+        s.add(seg("ORC", 1, "RE", 2, placerField(order, opts, "both"), 3, fillerField(order, opts, "both"), 12,
                 orcProvider(opts)));
         // "-F" / "-P": OBR-25 empty, the status derived from OBX-11 (§1)
         String obr25 = status.startsWith("-") ? "" : status;
@@ -148,7 +199,7 @@ final class ScenarioMessages {
                     case "F", "C", "P", "X" -> status;
                     default -> "P";
                 };
-        s.add(obr(order, "F" + placer(order) + "^LAB", obr25, opts, true));
+        s.add(obr(order, fillerField(order, opts, "both"), obr25, opts, true, test));
         String interp = opts.getOrDefault("interp", row.interp());
         String type = switch (interp) {
             case "tx", "roster", "offroster" -> "TX";
@@ -156,7 +207,6 @@ final class ScenarioMessages {
             case "-", "roster-nm" -> "NM";
             default -> throw new IllegalArgumentException(row + ": unknown interp " + interp);
         };
-        String test = testCode(opts);
         String value = type.equals("NM") ? "7.1" : "IgG kappa monoclonal protein identified";
         String lab = opts.getOrDefault("lab", row.lab());
         String obx15 = "";
@@ -174,15 +224,48 @@ final class ScenarioMessages {
         } else if (!labId.isEmpty()) {
             obx23 = (lab.equals("ours") ? "MAIN LAB" : "REFLAB INC") + "^^^^^^^^^" + labId;
         }
-        s.add(seg("OBX", 1, "1", 2, type, 3, type.equals("NM") ? "2885-2^Protein total^LN" : test, 5, value,
+        s.add(seg("OBX", 1, "1", 2, type, 3, type.equals("NM") ? "2885-2^Protein total^LN" : testCode(test), 5, value,
                 6, type.equals("NM") ? "g/dL" : "", 11, obx11, 15, obx15, 23, obx23));
         if (opts.containsKey("spm")) {
             s.add(seg("SPM", 1, "1", 4, "SER^Serum^HL70487", 17, opts.get("spm")));
         }
-        return join(s);
     }
 
-    private String obr(String order, String filler, String status, Map<String, String> opts, boolean result) {
+    /**
+     * The tests of a message, in OBR order: {@code /tests=iep+ifx} (several ORC/OBR groups of one order), else the
+     * single {@code /test=} (default {@code iep}).
+     */
+    private List<String> tests(Map<String, String> opts) {
+        return opts.containsKey("tests") ? List.of(opts.get("tests").split("\\+"))
+                : List.of(opts.getOrDefault("test", "iep"));
+    }
+
+    /**
+     * ORC-2/OBR-2: the placer number, unless {@code /keys=filler} (a result from the LIS naming the order by its
+     * filler number only). {@code /ns=none}: the number without its namespace (EI-2 empty).
+     */
+    private String placerField(String order, Map<String, String> opts, String defaultKeys) {
+        String keys = opts.getOrDefault("keys", defaultKeys);
+        return keys.equals("filler") ? "" : placer(order) + namespace("LIS", opts);
+    }
+
+    /** ORC-3/OBR-3: the filler number when {@code /keys=both} or {@code /keys=filler}. */
+    private String fillerField(String order, Map<String, String> opts, String defaultKeys) {
+        String keys = opts.getOrDefault("keys", defaultKeys);
+        return keys.equals("placer") ? "" : filler(order) + namespace("LAB", opts);
+    }
+
+    private static String namespace(String ns, Map<String, String> opts) {
+        return opts.getOrDefault("ns", "").equals("none") ? "" : "^" + ns;
+    }
+
+    /** The filler number (entity identifier) of an order of this row. */
+    String filler(String order) {
+        return "F" + placer(order);
+    }
+
+    private String obr(String order, String filler, String status, Map<String, String> opts, boolean result,
+                       String test) {
         String collected = opts.containsKey("nocoll") ? "" : opts.getOrDefault("coll", COLLECTED.get(order));
         String interp = opts.getOrDefault("interp", row.interp());
         String pathologist = switch (interp) {
@@ -193,18 +276,19 @@ final class ScenarioMessages {
         // OBR-32: v2.5.1 NDL, the person as subcomponents of component 1; v2.3 the person as components (§1)
         String obr32 = !result || pathologist.isEmpty() ? ""
                 : v23() ? pathologist + "^Path^Ann" : pathologist + "&Path&Ann";
-        return seg("OBR", 1, "1", 2, placer(order) + "^LIS", 3, filler, 4, testCode(opts), 7, collected, 16,
+        return seg("OBR", 1, "1", 2, placerField(order, opts, result ? "both" : "placer"), 3, filler, 4, testCode(test), 7, collected, 16,
                 obrProvider(opts), 25, status, 31, obr31(opts), 32, obr32);
     }
 
-    private String testCode(Map<String, String> opts) {
-        return switch (opts.getOrDefault("test", "iep")) {
+    private String testCode(String test) {
+        return switch (test) {
             case "iep" -> IEP;
             case "unmapped" -> "IFE^IEP, Serum^99REF"; // looks like IEP, code not in the charge master (§3)
             case "other" -> "2885-2^Protein total^LN";
             case "alt" -> "99999^Serum protein panel^99XYZ^IEPS^IEP serum^L";
             case "tc" -> "SP305^Surgical pathology^L";
-            default -> throw new IllegalArgumentException(row + ": unknown test " + opts.get("test"));
+            case "ifx" -> "IFX^Immunofixation serum^L"; // FIXTURE code of rules/multi*.yaml -> 86334
+            default -> throw new IllegalArgumentException(row + ": unknown test " + test);
         };
     }
 

@@ -72,11 +72,11 @@ final class ScenarioRunner implements AutoCloseable {
         for (String dft : all.subList(before, all.size())) {
             ft1s.addAll(DftFacts.read(dft).ft1s());
         }
-        List<HoldRecord> holds = new ArrayList<>();
-        for (String order : messages.orders()) {
-            String orderKey = "P:" + messages.placer(order) + "^LIS";
-            holds.addAll(engine.engine().ledger().read(s -> s.openHolds(orderKey)));
-        }
+        // Every open hold of the row's orders, whichever number (placer or filler, with or without namespace) the
+        // ledger files them under: each row's order numbers carry its own tag (L<line>).
+        String tag = messages.placer("");
+        List<HoldRecord> holds = new ArrayList<>(engine.engine().ledger().read(s -> s.allOpenHolds()).stream()
+                .filter(h -> h.orderKey().contains(tag)).toList());
         holds.sort(Comparator.comparingLong(HoldRecord::id));
         return new RowRun(row, engine, rulesFile, messages, steps, ackProblems, ft1s, holds, null);
     }
@@ -114,9 +114,9 @@ final class ScenarioRunner implements AutoCloseable {
                 + " " + dash(first(f.transactionDate())) + " " + dash(first(f.abnStatus()));
     }
 
-    /** {@code REASON:KIND}, as the expected_holds column writes a hold. */
+    /** {@code REASON:KIND:CPT}; the expected_holds column may leave out {@code :CPT} or {@code :KIND:CPT}. */
     static String token(HoldRecord h) {
-        return h.reasonCode() + ":" + h.kind();
+        return h.reasonCode() + ":" + h.kind() + ":" + (h.cpt().isEmpty() ? "-" : h.cpt());
     }
 
     static String first(String er7) {
