@@ -17,7 +17,7 @@ import org.iepcharge.billing.DftSettings;
 import org.iepcharge.capture.ChargeCapture;
 import org.iepcharge.capture.ChargeIds;
 import org.iepcharge.capture.RulesLinePlanner;
-import org.iepcharge.cli.BillingReceiver;
+import org.iepcharge.billing.local.BillingReceiver;
 import org.iepcharge.edge.AckBuilder;
 import org.iepcharge.edge.InboundEdge;
 import org.iepcharge.edge.mllp.ConnectionLimiter;

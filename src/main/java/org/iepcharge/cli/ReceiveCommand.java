@@ -1,5 +1,7 @@
 package org.iepcharge.cli;
 
+import org.iepcharge.billing.local.BillingReceiver;
+import org.iepcharge.billing.local.ReceivedMessage;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;

@@ -26,8 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import ca.uhn.hl7v2.AcknowledgmentCode;
-import org.iepcharge.cli.BillingReceiver;
-import org.iepcharge.cli.ReceivedMessage;
+import org.iepcharge.billing.local.BillingReceiver;
+import org.iepcharge.billing.local.ReceivedMessage;
 import org.iepcharge.ledger.JdbcLedger;
 import org.iepcharge.ledger.OutboxItem;
 import org.junit.jupiter.api.Test;

@@ -36,9 +36,9 @@ import org.apache.camel.component.mllp.MllpComponent;
 import org.apache.camel.component.mllp.MllpException;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
-import org.iepcharge.cli.BillingReceiver;
+import org.iepcharge.billing.local.BillingReceiver;
 import org.iepcharge.cli.Hl7Fields;
-import org.iepcharge.cli.ReceivedMessage;
+import org.iepcharge.billing.local.ReceivedMessage;
 import org.iepcharge.domain.Outcome;
 
 /**

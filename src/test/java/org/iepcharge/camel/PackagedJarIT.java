@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import ca.uhn.hl7v2.AcknowledgmentCode;
-import org.iepcharge.cli.BillingReceiver;
+import org.iepcharge.billing.local.BillingReceiver;
 import org.iepcharge.cli.MllpSender;
 import org.iepcharge.cli.SendOutcome;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
 package org.iepcharge.cli;
 
+import org.iepcharge.billing.local.BillingReceiver;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
