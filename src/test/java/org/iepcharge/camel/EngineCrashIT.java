@@ -351,8 +351,8 @@ class EngineCrashIT {
     }
 
     private static Path jar() {
-        String configured = System.getProperty("iep.jar");
-        assertThat(configured).as("system property iep.jar (set by failsafe in the pom)").isNotBlank();
+        String configured = System.getProperty("iep.test.jar");
+        assertThat(configured).as("system property iep.test.jar (set by failsafe in the pom)").isNotBlank();
         Path jar = Path.of(configured);
         assertThat(jar).as("packaged jar (run mvn verify / package first)").isRegularFile();
         return jar;
