@@ -160,13 +160,20 @@ public final class Engine implements AutoCloseable {
                 .orElse(BUILT_IN_ROUTES);
     }
 
-    /** "lis-inbound.camel.yaml, … from folder /x/routes" or "… built into the jar": what an operator must know. */
+    /**
+     * "billing-outbound.camel.yaml, … from folder /x/routes" or "… built into the jar": the files the routes pattern
+     * matched (as camel-main resolved them), so an operator sees which routes run and from where.
+     */
     private static String describeRoutes(CamelContext camel, EngineSettings settings) {
         java.util.Set<String> files = new java.util.TreeSet<>();
-        for (org.apache.camel.Route route : camel.getRoutes()) {
-            org.apache.camel.spi.Resource resource = route.getSourceResource();
-            String location = resource == null ? route.getRouteId() : resource.getLocation();
-            files.add(location.substring(location.lastIndexOf('/') + 1));
+        try {
+            for (org.apache.camel.spi.Resource resource : org.apache.camel.support.PluginHelper
+                    .getPackageScanResourceResolver(camel).findResources(routesPattern(settings))) {
+                String location = resource.getLocation();
+                files.add(location.substring(location.lastIndexOf('/') + 1));
+            }
+        } catch (Exception e) {
+            camel.getRoutes().forEach(r -> files.add("route " + r.getRouteId()));
         }
         return String.join(", ", files) + settings.routesFolder()
                 .map(f -> " from folder " + f.toAbsolutePath().normalize())
