@@ -185,6 +185,43 @@ class PackagedJarIT {
         assertThat(Files.readString(log)).contains("IEP charge router stopped");
     }
 
+    /** {@code receive} files and answers what {@code send} sends, one line per message on its stdout. */
+    @Test
+    void receiveFilesWhatSendSends() throws Exception {
+        int port = EngineHarness.freePort();
+        Path out = tmp.resolve("received");
+        Path stdout = tmp.resolve("receive.out");
+        Path stderr = tmp.resolve("receive.err");
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                jar().toAbsolutePath().toString(), "receive", "--port", String.valueOf(port), "--out", out.toString());
+        Process receive = new ProcessBuilder(command).directory(tmp.toFile()).redirectOutput(stdout.toFile())
+                .redirectError(stderr.toFile()).start();
+        try {
+            long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+            while (!Files.readString(stderr).contains("listening on") && System.nanoTime() < deadline) {
+                assertThat(receive.isAlive()).as(Files.readString(stderr)).isTrue();
+                Thread.sleep(100);
+            }
+            Run send = jarCommand(tmp, List.of(), "send",
+                    EngineHarness.projectDir().resolve("testdata/iep/01-orm-nw-v251.hl7").toString(), "--port",
+                    String.valueOf(port));
+            assertThat(send.exit()).as(send.toString()).isZero();
+            assertThat(send.out()).contains("MSH-10=ORM-0001 MSA-1=AA", "AA 1, AE 0, AR 0, no answer 0");
+            deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!Files.readString(stdout).contains("ORM-0001") && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertThat(Files.readString(stdout)).contains("000001-ORM-0001.hl7 MSH-10=ORM-0001 ORM^O01 answered AA");
+            assertThat(out.resolve("000001-ORM-0001.hl7")).isRegularFile();
+        } finally {
+            receive.destroy();
+            if (!receive.waitFor(20, TimeUnit.SECONDS)) {
+                receive.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+        assertThat(Files.readString(stderr)).contains("stopped: received 1, redeliveries 0");
+    }
+
     /** {@code <command> --help}, as the README documents it, for every command of the jar. */
     @Test
     void everyCommandOfTheJarHasHelp() throws Exception {

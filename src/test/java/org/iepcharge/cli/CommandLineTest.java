@@ -134,6 +134,33 @@ class CommandLineTest {
         assertThat(tmp.resolve("data")).doesNotExist();
     }
 
+    @Test
+    void prunePrintsWhatItErased() {
+        set("iep.dataDir", tmp.resolve("data").toString());
+
+        CliRun r = CliRun.of("prune");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).startsWith("0 raw message(s) erased; 0 finished order(s) deleted (");
+    }
+
+    @Test
+    void benchMeasuresABaselineAndPrintsIt() {
+        CliRun r = CliRun.of("bench", "--target", "netty-echo", "-c", "1", "--warmup", "0", "--duration", "0.5");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("netty-echo", "p99.9");
+    }
+
+    @Test
+    void benchRefusesBadOptionsInOneLine() {
+        CliRun r = CliRun.of("bench", "--connections", "0");
+
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().strip()).isEqualTo("error: --connections >= 1, --duration > 0, --warmup >= 0,"
+                + " --non-iep-per-order >= 0");
+    }
+
     /** Paths of the project's own test data. */
     static final class EngineHarnessPaths {
         static Path testdataIep() {
