@@ -70,6 +70,11 @@ final class SendCommand implements Callable<Integer> {
         }
         err.flush();
         List<FileMessage> messages = input.messages();
+        if (messages.isEmpty() && input.problems().isEmpty()) {
+            err.println("error: no HL7 message found in " + paths.stream().map(Path::toString)
+                    .collect(java.util.stream.Collectors.joining(" ")) + " (no file holds an MSH segment)");
+            return EXIT_BAD_INPUT;
+        }
         AckTally tally = new AckTally();
         int sent = 0;
         try (MllpSender sender = new MllpSender(host, port, timeoutMs)) {

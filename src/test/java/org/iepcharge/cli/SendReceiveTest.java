@@ -210,6 +210,20 @@ class SendReceiveTest {
     }
 
     @Test
+    void aFolderWithoutAnyMessageIsAnErrorNotASilentSuccess() throws Exception {
+        startReceiver(AcknowledgmentCode.AA);
+        Path notes = Files.createDirectories(tmp.resolve("notes"));
+        Files.writeString(notes.resolve("README.md"), "# nothing to send\n");
+
+        Result result = send(notes.toString());
+
+        assertThat(result.exitCode).as(result.toString()).isEqualTo(SendCommand.EXIT_BAD_INPUT);
+        assertThat(result.stdout).contains("skipped " + notes.resolve("README.md") + ": no MSH segment");
+        assertThat(result.stderr).contains("error: no HL7 message found in " + notes);
+        assertThat(receiver.receivedCount()).isZero();
+    }
+
+    @Test
     void aBrokenMessageFileIsNamedCountedAndDoesNotStopTheOthers() throws Exception {
         startReceiver(AcknowledgmentCode.AA);
         // Holds an MSH, so it is meant as messages: a line broken inside a field is an error, not a skip.
