@@ -18,7 +18,6 @@ import org.iepcharge.billing.local.BillingReceiver;
 import org.iepcharge.capture.ChargeCapture;
 import org.iepcharge.capture.ChargeIds;
 import org.iepcharge.capture.RulesLinePlanner;
-import org.iepcharge.billing.local.BillingReceiver;
 import org.iepcharge.edge.AckBuilder;
 import org.iepcharge.edge.InboundEdge;
 import org.iepcharge.edge.mllp.ConnectionLimiter;

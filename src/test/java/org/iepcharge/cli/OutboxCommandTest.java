@@ -1,6 +1,5 @@
 package org.iepcharge.cli;
 
-import org.iepcharge.billing.local.BillingReceiver;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -16,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 import ca.uhn.hl7v2.AcknowledgmentCode;
 import ca.uhn.hl7v2.ErrorCode;
+import org.iepcharge.billing.local.BillingReceiver;
 import org.iepcharge.camel.EngineFixture;
 import org.iepcharge.camel.EngineFixture.Row;
 import org.junit.jupiter.api.AfterEach;

@@ -1,7 +1,5 @@
 package org.iepcharge.cli;
 
-import org.iepcharge.billing.local.BillingReceiver;
-import org.iepcharge.billing.local.ReceivedMessage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -15,6 +13,8 @@ import java.util.stream.Stream;
 
 import ca.uhn.hl7v2.AcknowledgmentCode;
 import ca.uhn.hl7v2.ErrorCode;
+import org.iepcharge.billing.local.BillingReceiver;
+import org.iepcharge.billing.local.ReceivedMessage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
