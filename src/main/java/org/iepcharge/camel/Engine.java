@@ -74,6 +74,11 @@ public final class Engine implements AutoCloseable {
         JdbcLedger ledger = JdbcLedger.open(settings.ledgerUrl(), settings.ledgerUser(), settings.ledgerPassword());
         BillingReceiver localBilling = null;
         Main main = new Main();
+        // The engine's owner stops it (run: EngineLauncher's shutdown hook; tests: close()). camel-main's default
+        // strategy adds a SIGTERM hook of its own (even after disableHangupSupport() in 4.17.0); when it won the race,
+        // our close() waited for a main loop that never runs (start(), not run()) until Camel's one-minute timeout.
+        // The simple strategy has no hook.
+        main.setShutdownStrategy(new org.apache.camel.main.SimpleMainShutdownStrategy());
         // Counts and ACK times (no patient data), written to the log once a minute for the analyst on duty.
         // The simple registry keeps running totals (what meters() reads); the logging one writes per-minute rates.
         CompositeMeterRegistry meters = new CompositeMeterRegistry();
