@@ -106,7 +106,9 @@ public final class Bench {
         Map<String, String> props = new LinkedHashMap<>();
         System.getProperties().forEach((k, v) -> props.put(String.valueOf(k), String.valueOf(v)));
         props.put("iep.dataDir", dataDir.toString());
-        props.putIfAbsent("iep.routes", options.routes().toString());
+        if (options.routes() != null) {
+            props.putIfAbsent("iep.routes", options.routes().toString());
+        }
         props.put("iep.inbound.host", host);
         props.put("iep.inbound.port", String.valueOf(port));
         props.put("iep.billing.mode", EngineSettings.MODE_MLLP);

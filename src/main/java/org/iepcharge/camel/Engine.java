@@ -14,10 +14,10 @@ import org.apache.camel.main.Main;
 import org.iepcharge.billing.DeliveryPolicy;
 import org.iepcharge.billing.DftBuilder;
 import org.iepcharge.billing.DftSettings;
+import org.iepcharge.billing.local.BillingReceiver;
 import org.iepcharge.capture.ChargeCapture;
 import org.iepcharge.capture.ChargeIds;
 import org.iepcharge.capture.RulesLinePlanner;
-import org.iepcharge.cli.BillingReceiver;
 import org.iepcharge.edge.AckBuilder;
 import org.iepcharge.edge.InboundEdge;
 import org.iepcharge.edge.mllp.ConnectionLimiter;
@@ -68,10 +68,17 @@ public final class Engine implements AutoCloseable {
     public static Engine start(EngineSettings settings, Clock clock, ChargeIds ids) throws Exception {
         long started = System.nanoTime();
         settings.requireRoutes();
+        // Before the ledger is opened (or created and migrated): a port that is taken stops start-up untouched.
+        ListenPorts.requireFree(settings);
         RuleSet rules = rules(settings);
         JdbcLedger ledger = JdbcLedger.open(settings.ledgerUrl(), settings.ledgerUser(), settings.ledgerPassword());
         BillingReceiver localBilling = null;
         Main main = new Main();
+        // The engine's owner stops it (run: EngineLauncher's shutdown hook; tests: close()). camel-main's default
+        // strategy adds a SIGTERM hook of its own (even after disableHangupSupport() in 4.17.0); when it won the race,
+        // our close() waited for a main loop that never runs (start(), not run()) until Camel's one-minute timeout.
+        // The simple strategy has no hook.
+        main.setShutdownStrategy(new org.apache.camel.main.SimpleMainShutdownStrategy());
         // Counts and ACK times (no patient data), written to the log once a minute for the analyst on duty.
         // The simple registry keeps running totals (what meters() reads); the logging one writes per-minute rates.
         CompositeMeterRegistry meters = new CompositeMeterRegistry();
@@ -87,8 +94,13 @@ public final class Engine implements AutoCloseable {
             }
             if (EngineSettings.MODE_LOCAL.equals(settings.billingMode())) {
                 localBilling = new BillingReceiver(settings.billingHost());
-                localBilling.start(settings.billingPort(), settings.dataDir().resolve("billing"),
-                        AcknowledgmentCode.AA);
+                try {
+                    localBilling.start(settings.billingPort(), settings.dataDir().resolve("billing"),
+                            AcknowledgmentCode.AA);
+                } catch (Exception e) {
+                    throw bindProblem(e, "iep.billing.port", "iep.billing.host", settings.billingHost(),
+                            settings.billingPort());
+                }
             }
             AckBuilder acks = new AckBuilder(settings.application(), settings.facility());
             ChargeCapture capture = newCapture(settings, rules, RulesLinePlanner::new, ledger, clock, ids);
@@ -112,15 +124,16 @@ public final class Engine implements AutoCloseable {
                     settings.billingPort()));
             main.bind("retention", new LedgerRetention(ledger, settings.retentionRawDays(),
                     settings.retentionCorrectionDays()));
-            main.configure().withRoutesIncludePattern("file:" + settings.routes().toAbsolutePath() + "/*.camel.yaml");
+            main.configure().withRoutesIncludePattern(routesPattern(settings));
             main.configure().withName("iep-charge-router");
             main.setInitialProperties(settings.placeholders());
-            main.start();
+            startListening(main, settings);
             Engine engine = new Engine(settings, ledger, localBilling, main, connections, meters, totals);
             LOG.info("IEP charge router listening for the LIS on {}:{} ({}; rules {} version {}, ledger {}) — started"
                             + " in {} ms", settings.inboundHost(), settings.inboundPort(), settings.inboundTls(),
                     rules.source(), rules.version(),
                     ledgerName(settings.ledgerUrl()), (System.nanoTime() - started) / 1_000_000);
+            LOG.info("Routes: {}", describeRoutes(main.getCamelContext(), settings));
             if (localBilling != null) {
                 LOG.info("Billing: built-in local receiver on {}:{} files each DFT under {} — to deliver to a real"
                                 + " billing system set iep.billing.mode=mllp, iep.billing.host and iep.billing.port",
@@ -141,6 +154,53 @@ public final class Engine implements AutoCloseable {
             ledger.close();
             throw e;
         }
+    }
+
+    /** Route files inside the jar, loaded when no route folder is given or found (see EngineSettings). */
+    static final String BUILT_IN_ROUTES = "classpath:routes/*.camel.yaml";
+
+    private static String routesPattern(EngineSettings settings) {
+        return settings.routesFolder().map(f -> "file:" + f.toAbsolutePath() + "/*.camel.yaml")
+                .orElse(BUILT_IN_ROUTES);
+    }
+
+    /**
+     * "billing-outbound.camel.yaml, … from folder /x/routes" or "… built into the jar": the files the routes pattern
+     * matched (as camel-main resolved them), so an operator sees which routes run and from where.
+     */
+    private static String describeRoutes(CamelContext camel, EngineSettings settings) {
+        java.util.Set<String> files = new java.util.TreeSet<>();
+        try {
+            for (org.apache.camel.spi.Resource resource : org.apache.camel.support.PluginHelper
+                    .getPackageScanResourceResolver(camel).findResources(routesPattern(settings))) {
+                String location = resource.getLocation();
+                files.add(location.substring(location.lastIndexOf('/') + 1));
+            }
+        } catch (Exception e) {
+            camel.getRoutes().forEach(r -> files.add("route " + r.getRouteId()));
+        }
+        return String.join(", ", files) + settings.routesFolder()
+                .map(f -> " from folder " + f.toAbsolutePath().normalize())
+                .orElse(" built into the jar (" + BUILT_IN_ROUTES + "; set iep.routes to a folder to use your own)");
+    }
+
+    /** Starts camel-main; a listener that cannot bind (taken between the check and now) is reported in one line. */
+    private static void startListening(Main main, EngineSettings settings) throws Exception {
+        try {
+            main.start();
+        } catch (Exception e) {
+            throw bindProblem(e, "iep.inbound.port", "iep.inbound.host", settings.inboundHost(),
+                    settings.inboundPort());
+        }
+    }
+
+    private static Exception bindProblem(Exception e, String portKey, String hostKey, String host, int port) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.net.BindException bind) {
+                return ListenPorts.portProblem(portKey, hostKey, host, port, bind);
+            }
+        }
+        return e;
     }
 
     /** Rules file named by the settings, else the built-in default. */

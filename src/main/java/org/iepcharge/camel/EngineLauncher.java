@@ -9,13 +9,28 @@ public final class EngineLauncher {
     private EngineLauncher() {
     }
 
-    public static int runUntilStopped() throws Exception {
+    /**
+     * Starts the engine; a start-up failure is one line on {@code err} (never a stack trace) and a non-zero exit
+     * code: 2 for a bad setting or rules file (a port in use included), 1 for anything else.
+     */
+    public static int runUntilStopped(java.io.PrintWriter err) throws Exception {
         Engine engine;
         try {
             engine = Engine.start(EngineSettings.fromEnvironment());
         } catch (SettingsException | RulesException e) {
-            System.err.println("iep-charge-router: " + e.getMessage());
+            err.println("iep-charge-router: " + e.getMessage());
+            err.flush();
             return 2;
+        } catch (Exception e) {
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            org.slf4j.LoggerFactory.getLogger(EngineLauncher.class).debug("start-up failed", e);
+            err.println("iep-charge-router: cannot start: " + root.getClass().getSimpleName()
+                    + (root.getMessage() == null ? "" : ": " + root.getMessage()));
+            err.flush();
+            return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -38,7 +38,8 @@ import org.iepcharge.ledger.JdbcLedger;
  *       this pace for as long as it takes (10–86400000, at least iep.billing.retryFirstMillis)</td></tr>
  *   <tr><td>iep.dataDir</td><td>data</td><td>folder of the embedded ledger and the local billing receiver</td></tr>
  *   <tr><td>iep.rules</td><td>(built-in)</td><td>rules file; empty = the shipped rules</td></tr>
- *   <tr><td>iep.routes</td><td>routes</td><td>folder of the {@code *.camel.yaml} route files</td></tr>
+ *   <tr><td>iep.routes</td><td>./routes if it holds route files, else built-in</td><td>folder of the
+ *       {@code *.camel.yaml} route files; unset: ./routes when present, else the routes built into the jar</td></tr>
  *   <tr><td>iep.ledger.url</td><td>H2 file in iep.dataDir</td><td>jdbc:h2: or jdbc:postgresql: URL</td></tr>
  *   <tr><td>iep.ledger.user / iep.ledger.password</td><td>sa (H2) / empty</td><td>ledger credentials</td></tr>
  *   <tr><td>iep.application / iep.facility</td><td>IEP_CHARGE_ROUTER / LAB</td><td>our MSH-3/4</td></tr>
@@ -83,8 +84,33 @@ public record EngineSettings(String inboundHost, int inboundPort, Charset inboun
         return resolve(sys, System.getenv());
     }
 
+    /**
+     * Resolves and checks every setting. A key of ours that no setting reads (a typo such as
+     * {@code iep.billing.tiemoutMillis} or {@code IEP_INBOUND_PROT}) is refused, named with where it came from and the
+     * closest known key: the known keys are the ones this method reads, plus the ledger's JVM-only tuning keys.
+     */
     public static EngineSettings resolve(Map<String, String> systemProperties, Map<String, String> environment) {
-        Reader r = new Reader(SettingSource.of(systemProperties, environment));
+        SettingSource source = SettingSource.of(systemProperties, environment);
+        EngineSettings settings = resolve(source);
+        source.refuseUnknown(JdbcLedger.SYSTEM_PROPERTY_SETTINGS);
+        return settings;
+    }
+
+    /** Every setting key the engine reads: the ones read by {@link #resolve} and the ledger's JVM-only ones. */
+    public static java.util.SortedSet<String> knownKeys() {
+        SettingSource source = SettingSource.empty();
+        resolve(source);
+        java.util.SortedSet<String> keys = new java.util.TreeSet<>(source.askedKeys());
+        keys.addAll(JdbcLedger.SYSTEM_PROPERTY_SETTINGS);
+        return keys;
+    }
+
+    /**
+     * Every key is read unconditionally (whatever the other values say), so the set of keys read — the known keys —
+     * does not depend on the values given.
+     */
+    private static EngineSettings resolve(SettingSource source) {
+        Reader r = new Reader(source);
         Path dataDir = r.path("iep.dataDir", "data");
         if (Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
             throw r.bad("iep.dataDir", "is a file, not a folder");
@@ -99,7 +125,7 @@ public record EngineSettings(String inboundHost, int inboundPort, Charset inboun
         if (rulesPath != null && !Files.isReadable(rulesPath)) {
             throw r.bad("iep.rules", "names no readable file");
         }
-        Path routes = r.path("iep.routes", "routes");
+        Path routes = routesFolder(r);
         int billingPort = r.port("iep.billing.port", 2576);
         if (billingPort == 0) {
             throw r.bad("iep.billing.port", "is not a TCP port to send to (1–65535)");
@@ -153,11 +179,46 @@ public record EngineSettings(String inboundHost, int inboundPort, Charset inboun
                 node, retryFirst, retryMax, inboundTls, billingTls, rawDays, correctionDays, prunePeriod);
     }
 
+    /** The folder of {@code *.camel.yaml} files the engine loads from, or empty for the routes built into the jar. */
+    public java.util.Optional<Path> routesFolder() {
+        return java.util.Optional.ofNullable(routes);
+    }
+
     /** Checks what only the running engine needs (the command line's ledger commands do without routes). */
     public void requireRoutes() {
+        if (routes == null) {
+            return;
+        }
         if (!Files.isDirectory(routes)) {
             throw new SettingsException("Setting iep.routes = '" + routes + "' is not a folder (it must hold the"
-                    + " *.camel.yaml route files; run from the project folder or set iep.routes)");
+                    + " *.camel.yaml route files; leave iep.routes unset to use the routes built into the jar)");
+        }
+        if (!holdsRouteFiles(routes)) {
+            throw new SettingsException("Setting iep.routes = '" + routes + "' holds no *.camel.yaml route file");
+        }
+    }
+
+    /**
+     * {@code iep.routes} when given; else {@code ./routes} when it holds route files (running from a clone, where an
+     * analyst edits them); else null: the routes built into the jar, so the jar runs from any folder.
+     */
+    private static Path routesFolder(Reader r) {
+        String given = r.text("iep.routes", "");
+        if (!given.isEmpty()) {
+            return Path.of(given);
+        }
+        Path local = Path.of("routes");
+        return holdsRouteFiles(local) ? local : null;
+    }
+
+    private static boolean holdsRouteFiles(Path folder) {
+        if (!Files.isDirectory(folder)) {
+            return false;
+        }
+        try (java.util.stream.Stream<Path> files = Files.list(folder)) {
+            return files.anyMatch(f -> f.getFileName().toString().endsWith(".camel.yaml"));
+        } catch (java.io.IOException e) {
+            return false;
         }
     }
 
@@ -185,7 +246,7 @@ public record EngineSettings(String inboundHost, int inboundPort, Charset inboun
     public String toString() {
         return "EngineSettings[inbound " + inboundHost + ":" + inboundPort + ", billing " + billingMode + " "
                 + billingHost + ":" + billingPort + ", ledger " + ledgerUrl.split("[;?]")[0] + ", rules "
-                + (rules == null ? "built-in" : rules) + ", routes " + routes + "]";
+                + (rules == null ? "built-in" : rules) + ", routes " + (routes == null ? "built-in" : routes) + "]";
     }
 
     private static String hostName() {
@@ -283,6 +344,8 @@ public record EngineSettings(String inboundHost, int inboundPort, Charset inboun
             String keyStore = text(prefix + ".keystore", "");
             String trustStore = text(prefix + ".truststore", "");
             String clientAuth = listener ? oneOf(prefix + ".clientAuth", "none", "none", "require") : "none";
+            String password = text(prefix + ".password", "");
+            String trustPassword = text(prefix + ".truststorePassword", "");
             if (!enabled) {
                 for (String key : new String[] {prefix + ".keystore", prefix + ".truststore"}) {
                     if (!text(key, "").isEmpty()) {
@@ -295,8 +358,6 @@ public record EngineSettings(String inboundHost, int inboundPort, Charset inboun
                 }
                 return TlsSettings.OFF;
             }
-            String password = text(prefix + ".password", "");
-            String trustPassword = text(prefix + ".truststorePassword", "");
             boolean require = clientAuth.equals("require");
             if (listener && keyStore.isEmpty()) {
                 throw bad(prefix + ".keystore", "is required with " + prefix + ".enabled=true (the listener's"

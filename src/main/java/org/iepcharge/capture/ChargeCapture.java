@@ -284,13 +284,28 @@ public final class ChargeCapture {
      */
     private void decide(LedgerSession s, DecisionTrigger trigger, TestRef ref, Optional<OrderContext> context,
                         long messageId, Instant now, Effects effects) throws SQLException {
+        decide(s, trigger, ref, context, messageId, now, effects, null);
+    }
+
+    /**
+     * As above; {@code released} is the hold an analyst released to get here: a line the rules hold again keeps its
+     * ID (the planned hold of the same CPT and kind, else the first one) instead of opening a new hold.
+     */
+    private void decide(LedgerSession s, DecisionTrigger trigger, TestRef ref, Optional<OrderContext> context,
+                        long messageId, Instant now, Effects effects, HoldRecord released) throws SQLException {
         for (HoldRecord hold : openHolds(s, ref)) {
             s.closeHold(hold.id(), "SUPERSEDED", "re-decided on message " + trigger.header().controlId(), now);
         }
         Plan plan = planner.plan(trigger, context, s);
         post(s, trigger, ref, context, plan.lines(), messageId, plan.rulesVersion(), now, effects);
+        PlannedHold keeps = released == null ? null : plan.holds().stream()
+                .filter(h -> h.cpt().equals(released.cpt()) && h.kind().name().equals(released.kind()))
+                .findFirst().orElse(plan.holds().isEmpty() ? null : plan.holds().get(0));
         for (PlannedHold hold : plan.holds()) {
-            openHold(s, ref, hold, trigger, messageId, now);
+            if (hold != keeps || !s.reopenReleasedHold(released.id(), hold.cpt().isEmpty() ? ref.cpt() : hold.cpt(),
+                    hold.kind().name(), hold.reasonCode(), hold.reasonText())) {
+                openHold(s, ref, hold, trigger, messageId, now);
+            }
             effects.held = true;
         }
     }
@@ -403,8 +418,8 @@ public final class ChargeCapture {
 
     /**
      * Re-evaluates a held line with the current rules (after an analyst fixed the charge master, say): posts it or
-     * keeps it held under the reason the rules now give. The hold is closed in the same transaction, conditionally, so
-     * a hold is never posted twice — not even by two analysts releasing it at once.
+     * keeps it held — under the same hold ID — with the reason the rules now give. The hold is closed in the same
+     * transaction, conditionally, so a hold is never posted twice — not even by two analysts releasing it at once.
      */
     public ReleaseResult releaseHold(long holdId) {
         String patient = ledger.read(s -> s.hold(holdId)).map(HoldRecord::patientKey).orElse("");
@@ -426,13 +441,13 @@ public final class ChargeCapture {
                 return ReleaseResult.ALREADY_CHARGED;
             }
             if (!planner.isChargeMasterTest(trigger.get().test())) {
-                s.openHold(orderKey, hold.get().cpt(), hold.get().kind(), hold.get().patientKey(),
-                        hold.get().reasonCode(), hold.get().reasonText(), hold.get().sourceMessageId(),
-                        trigger.get(), now);
+                // Still not a test the charge master maps: the same hold, same ID, open again.
+                s.reopenReleasedHold(holdId, hold.get().cpt(), hold.get().kind(), hold.get().reasonCode(),
+                        hold.get().reasonText());
                 return ReleaseResult.HELD_AGAIN;
             }
             Effects effects = new Effects();
-            decide(s, trigger.get(), ref, context, hold.get().sourceMessageId(), now, effects);
+            decide(s, trigger.get(), ref, context, hold.get().sourceMessageId(), now, effects, hold.get());
             LOG.info("hold {} released: {}", holdId, effects.charged ? "posted" : "held again");
             return effects.charged ? ReleaseResult.POSTED : ReleaseResult.HELD_AGAIN;
         });

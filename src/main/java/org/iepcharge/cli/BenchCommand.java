@@ -71,7 +71,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--data-dir", description = "Engine data folder (ledger); default a new temporary folder.")
     Path dataDir;
 
-    @Option(names = "--routes", defaultValue = "routes", description = "Route files (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--routes", paramLabel = "DIR", description = "Route files folder (default: iep.routes, else"
+            + " ./routes when present, else the routes built into the jar).")
     Path routes;
 
     @Option(names = "--drain", defaultValue = "30",

@@ -47,16 +47,21 @@ final class ExplainCommand implements Callable<Integer> {
         try {
             settings = EngineSettings.fromEnvironment();
             rules = rulesFile != null ? RuleSet.load(rulesFile) : Engine.rules(settings);
-            for (Path file : MessageFileReader.collectFiles(files)) {
-                messages.addAll(MessageFileReader.read(file));
-            }
         } catch (SettingsException | RulesException e) {
             spec.commandLine().getErr().println("error: " + e.getMessage());
             return 2;
-        } catch (MessageFileException e) {
-            spec.commandLine().getErr().println("error: " + e.getMessage());
+        }
+        // A sequence is explained whole or not at all: a missing message would change the decision shown.
+        MessageFileReader.Collected input = MessageFileReader.readAll(files);
+        input.skipped().forEach(f -> spec.commandLine().getErr().println("note: skipped " + f + ": no MSH segment"));
+        if (!input.problems().isEmpty() || input.messages().isEmpty()) {
+            input.problems().forEach(e -> spec.commandLine().getErr().println("error: " + e.getMessage()));
+            if (input.problems().isEmpty()) {
+                spec.commandLine().getErr().println("error: no HL7 message found in " + files);
+            }
             return 2;
         }
+        messages.addAll(input.messages());
         Explainer explainer = new Explainer(settings, rules);
         Optional<JdbcLedger> engineLedger = noEngine ? Optional.empty() : openExisting(settings);
         try (CliLogging quiet = CliLogging.quiet("org.iepcharge", "org.flywaydb", "org.apache.camel")) {

@@ -60,7 +60,9 @@ final class HoldsCommand implements Callable<Integer> {
                 ChargeCapture.ReleaseResult result = capture.releaseHold(id);
                 switch (result) {
                     case POSTED -> out.println("hold " + id + " released: charge queued for billing");
-                    case HELD_AGAIN -> out.println("hold " + id + " re-evaluated: still held (see `holds`)");
+                    case HELD_AGAIN -> out.println("hold " + id + " re-evaluated: still held as hold " + id
+                            + ledger.read(s -> s.hold(id)).map(h -> " (" + h.reasonCode() + ")").orElse("")
+                            + " (see `holds`)");
                     case ALREADY_CHARGED -> out.println("hold " + id
                             + " closed: the order's lines were already posted, nothing posted twice");
                     case NOT_OPEN -> spec.commandLine().getErr().println("error: hold " + id + " is not open");

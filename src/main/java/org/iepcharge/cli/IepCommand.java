@@ -1,10 +1,19 @@
 package org.iepcharge.cli;
 
+import java.io.PrintWriter;
+import java.nio.charset.Charset;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ScopeType;
 
-/** The one entry point of the jar: {@code java -jar target/iep-charge-router.jar <command>}. */
-@Command(name = "iep-charge-router", mixinStandardHelpOptions = true, version = "iep-charge-router 0.1.0",
+/**
+ * The one entry point of the jar: {@code java -jar target/iep-charge-router.jar <command>}. {@code --help} and
+ * {@code --version} are inherited by every subcommand ({@code scope = INHERIT}), so {@code send --help} works as well as
+ * {@code --help}.
+ */
+@Command(name = "iep-charge-router", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT,
+        version = "iep-charge-router 0.1.0",
         description = "HL7 v2 charge capture for serum immunoelectrophoresis (CPT 86320).",
         subcommands = {RunCommand.class, SendCommand.class, ReceiveCommand.class, OutboxCommand.class,
                 HoldsCommand.class, ExplainCommand.class, PruneCommand.class, BenchCommand.class})
@@ -22,13 +31,28 @@ public final class IepCommand implements Runnable {
         System.exit(exit);
     }
 
-    /** Runs a command line and returns its exit code (tests call this instead of {@link #main}). */
+    /**
+     * Runs a command line exactly as {@link #main} does, writing to the current {@link System#out} and
+     * {@link System#err}, and returns its exit code instead of ending the JVM (tests call this; they capture the
+     * streams with {@link System#setOut}). Both writers are flushed before returning: a command that prints with
+     * {@code print} rather than {@code println} would otherwise lose its output when {@code main} calls
+     * {@code System.exit}.
+     */
     public static int execute(String... args) {
-        return new CommandLine(new IepCommand()).execute(args);
+        Charset charset = Charset.defaultCharset();
+        PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(System.out, charset), true);
+        PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, charset), true);
+        CommandLine cli = new CommandLine(new IepCommand()).setOut(out).setErr(err);
+        try {
+            return cli.execute(args);
+        } finally {
+            out.flush();
+            err.flush();
+        }
     }
 
     @Override
     public void run() {
-        spec.commandLine().usage(System.out);
+        spec.commandLine().usage(spec.commandLine().getOut());
     }
 }

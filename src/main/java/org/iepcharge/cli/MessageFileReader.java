@@ -49,6 +49,69 @@ public final class MessageFileReader {
         return files;
     }
 
+    /**
+     * What a folder of message files held: the messages of every readable file, the files that hold no MSH segment
+     * at all (notes, a README — skipped, not errors) and the problems of the files that hold messages but cannot be
+     * read or cut (each names the file and the line). One bad file never hides the messages of the others.
+     */
+    public record Collected(List<FileMessage> messages, List<Path> skipped, List<MessageFileException> problems) {
+    }
+
+    /** Reads every file under {@code paths} (see {@link #collectFiles}), never stopping at a bad one. */
+    public static Collected readAll(List<Path> paths) {
+        List<FileMessage> messages = new ArrayList<>();
+        List<Path> skipped = new ArrayList<>();
+        List<MessageFileException> problems = new ArrayList<>();
+        List<Path> files = new ArrayList<>();
+        for (Path path : paths) {
+            try {
+                files.addAll(collectFiles(List.of(path)));
+            } catch (MessageFileException e) {
+                problems.add(e);
+            }
+        }
+        for (Path file : files) {
+            byte[] content;
+            try {
+                content = Files.readAllBytes(file);
+            } catch (IOException e) {
+                problems.add(new MessageFileException(file.toString(), "cannot read file ("
+                        + e.getClass().getSimpleName() + ")", e));
+                continue;
+            }
+            if (!holdsMshSegment(content)) {
+                skipped.add(file);
+                continue;
+            }
+            try {
+                messages.addAll(split(file.toString(), content));
+            } catch (MessageFileException e) {
+                problems.add(e);
+            }
+        }
+        return new Collected(messages, skipped, problems);
+    }
+
+    /**
+     * True when some line starts with {@code MSH} and a field separator (after a BOM or an MLLP start byte): the
+     * file is meant to hold HL7 messages, so a problem in it is an error rather than a reason to skip it.
+     */
+    static boolean holdsMshSegment(byte[] content) {
+        int pos = skipBom(content);
+        while (pos < content.length) {
+            int start = pos < content.length && content[pos] == MLLP_START ? pos + 1 : pos;
+            int end = start;
+            while (end < content.length && content[end] != CR && content[end] != LF) {
+                end++;
+            }
+            if (startsSegment(content, start, end, "MSH")) {
+                return true;
+            }
+            pos = end + 1;
+        }
+        return false;
+    }
+
     /** Reads one file and cuts it into messages. */
     public static List<FileMessage> read(Path file) throws MessageFileException {
         byte[] content;

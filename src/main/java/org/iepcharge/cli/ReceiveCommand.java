@@ -10,6 +10,8 @@ import java.util.stream.Collectors;
 
 import ca.uhn.hl7v2.AcknowledgmentCode;
 import ca.uhn.hl7v2.ErrorCode;
+import org.iepcharge.billing.local.BillingReceiver;
+import org.iepcharge.billing.local.ReceivedMessage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;

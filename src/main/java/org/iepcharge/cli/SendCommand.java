@@ -2,7 +2,6 @@ package org.iepcharge.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -16,8 +15,10 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "send", description = {
         "Send HL7 v2 messages from files or folders over MLLP (camel-mllp) and report each ACK.",
         "A file may hold several messages (split at each MSH; FHS/BHS/BTS/FTS envelopes dropped; CR, LF or CRLF).",
+        "Files that hold no MSH segment (a README, notes) are listed and skipped. A file that cannot be read is"
+                + " reported and the other files are still sent.",
         "Exit code: 0 if every message was answered AA (or CA), 1 if any AE/AR/other or no answer,"
-                + " 2 if the input cannot be read."},
+                + " 2 if a file could not be read (or the options are wrong)."},
         sortOptions = false)
 final class SendCommand implements Callable<Integer> {
     static final int EXIT_NOT_ALL_ACCEPTED = 1;
@@ -54,21 +55,26 @@ final class SendCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
 
-        // Read everything before sending anything: a bad file must not leave half a batch delivered.
-        List<FileMessage> messages = new ArrayList<>();
-        try {
-            for (Path file : MessageFileReader.collectFiles(paths)) {
-                messages.addAll(MessageFileReader.read(file));
-            }
-        } catch (MessageFileException e) {
-            err.println("error: " + e.getMessage());
-            return EXIT_BAD_INPUT;
-        }
         if (timeoutMs <= 0 || port <= 0 || port > 65535) {
             err.println("error: --port must be 1-65535 and --timeout-ms positive");
             return EXIT_BAD_INPUT;
         }
-
+        // Files that hold no MSH segment (a README beside the messages) are listed and skipped; a file that holds
+        // messages but cannot be read is reported and counted, and the others are still sent.
+        MessageFileReader.Collected input = MessageFileReader.readAll(paths);
+        for (Path skipped : input.skipped()) {
+            out.println("skipped " + skipped + ": no MSH segment");
+        }
+        for (MessageFileException problem : input.problems()) {
+            err.println("error: " + problem.getMessage());
+        }
+        err.flush();
+        List<FileMessage> messages = input.messages();
+        if (messages.isEmpty() && input.problems().isEmpty()) {
+            err.println("error: no HL7 message found in " + paths.stream().map(Path::toString)
+                    .collect(java.util.stream.Collectors.joining(" ")) + " (no file holds an MSH segment)");
+            return EXIT_BAD_INPUT;
+        }
         AckTally tally = new AckTally();
         int sent = 0;
         try (MllpSender sender = new MllpSender(host, port, timeoutMs)) {
@@ -92,13 +98,30 @@ final class SendCommand implements Callable<Integer> {
             // Camel failing to start the producer context: report it without a stack trace.
             err.println("error: cannot start the MLLP sender: " + e.getClass().getSimpleName());
             tally.addNotSent(messages.size() - sent);
-            out.println(tally);
+            out.println(summary(tally, input));
             return EXIT_NOT_ALL_ACCEPTED;
         }
         tally.addNotSent(messages.size() - sent);
-        out.println(tally);
+        out.println(summary(tally, input));
         out.flush();
+        if (!input.problems().isEmpty()) {
+            err.println("error: " + input.problems().size() + " file(s) could not be read; their messages were not"
+                    + " sent");
+            return EXIT_BAD_INPUT;
+        }
         return tally.allAccepted() ? 0 : EXIT_NOT_ALL_ACCEPTED;
+    }
+
+    /** The ACK tally, then the files that were skipped or could not be read, when there were any. */
+    private static String summary(AckTally tally, MessageFileReader.Collected input) {
+        String text = tally.toString();
+        if (!input.skipped().isEmpty()) {
+            text += "; skipped " + input.skipped().size() + " file(s) without MSH";
+        }
+        if (!input.problems().isEmpty()) {
+            text += "; unreadable " + input.problems().size() + " file(s)";
+        }
+        return text;
     }
 
     private static String line(FileMessage message, SendOutcome outcome) {

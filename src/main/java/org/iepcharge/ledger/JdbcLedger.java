@@ -31,12 +31,23 @@ public final class JdbcLedger implements Ledger {
     /** Compaction of the embedded H2 file (null for PostgreSQL, in-memory H2, or a file served by another process). */
     private final H2StoreHousekeeping housekeeping;
 
+    static final String WRITERS_PROPERTY = "iep.ledger.writers";
+
+    /**
+     * The tuning settings the ledger reads itself, from JVM system properties only (they size threads and the H2
+     * housekeeping before any settings object exists). The engine's settings check knows them from here, so a
+     * misspelt one is refused and a new one is accepted without a second list to keep.
+     */
+    public static final java.util.List<String> SYSTEM_PROPERTY_SETTINGS = java.util.List.of(WRITERS_PROPERTY,
+            H2StoreHousekeeping.PERIOD_PROPERTY, H2StoreHousekeeping.RETENTION_PROPERTY,
+            H2StoreHousekeeping.BUDGET_PROPERTY);
+
     private JdbcLedger(String url, String user, String password) {
         this.url = url;
         this.user = user;
         this.password = password;
         this.dialect = SqlDialect.of(url);
-        int writers = Math.max(1, Integer.getInteger("iep.ledger.writers",
+        int writers = Math.max(1, Integer.getInteger(WRITERS_PROPERTY,
                 Math.min(4, Runtime.getRuntime().availableProcessors())));
         this.committers = new GroupCommitter[writers];
         for (int i = 0; i < writers; i++) {

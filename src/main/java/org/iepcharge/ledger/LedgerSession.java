@@ -547,6 +547,25 @@ public final class LedgerSession {
         }
     }
 
+    /**
+     * Opens again a hold an analyst just released, with the reason the rules now give: a line still held after
+     * {@code holds release N} stays hold N, so the analyst's ID keeps meaning the same line. False unless the hold is
+     * RELEASED.
+     */
+    public boolean reopenReleasedHold(long holdId, String cpt, String kind, String reasonCode, String reasonText)
+            throws SQLException {
+        try (PreparedStatement ps = prepare("UPDATE charge_hold SET status = 'OPEN', cpt = ?, kind = ?,"
+                + " reason_code = ?, reason_text = ?, closed_at = NULL, closed_note = NULL"
+                + " WHERE id = ? AND status = 'RELEASED'")) {
+            ps.setString(1, cpt);
+            ps.setString(2, kind);
+            ps.setString(3, reasonCode);
+            ps.setString(4, cut(reasonText, 1000));
+            ps.setLong(5, holdId);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
     /** Closes an open hold; false if it was already closed (so a hold is never acted on twice). */
     public boolean closeHold(long holdId, String status, String note, Instant now) throws SQLException {
         try (PreparedStatement ps = prepare("UPDATE charge_hold SET status = ?, closed_note = ?,"

@@ -13,7 +13,7 @@ import java.util.stream.Collectors;
 import ca.uhn.hl7v2.AcknowledgmentCode;
 import ca.uhn.hl7v2.ErrorCode;
 import org.iepcharge.camel.EngineFixture.Row;
-import org.iepcharge.cli.BillingReceiver;
+import org.iepcharge.billing.local.BillingReceiver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

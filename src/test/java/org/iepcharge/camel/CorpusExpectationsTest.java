@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends every file of the public corpus, byte for byte as one MLLP frame on its own connection, to a running engine
  * (once per inbound transport) and compares MSA-1, ERR-3 and the disposition the ledger stored against
- * {@code testdata/corpus-expectations.csv}. The corpus folder is system property {@code iep.corpus.dir}, else the
+ * {@code testdata/corpus-expectations.csv}. The corpus folder is system property {@code iep.test.corpusDir}, else the
  * copy in {@code testdata/corpus/public} (its SOURCES.md and LICENSES say where each file comes from and under which
  * licence).
  */
@@ -131,13 +131,13 @@ class CorpusExpectationsTest {
     }
 
     static Path corpusDir() {
-        String configured = System.getProperty("iep.corpus.dir");
+        String configured = System.getProperty("iep.test.corpusDir");
         Path dir = configured == null || configured.isBlank()
                 ? EngineHarness.projectDir().resolve("testdata/corpus/public")
                 : Path.of(configured);
         if (!Files.isDirectory(dir)) {
             throw new AssertionError("Public corpus folder not found: " + dir.toAbsolutePath()
-                    + ". Set -Diep.corpus.dir=/path/to/corpus/public.");
+                    + ". Set -Diep.test.corpusDir=/path/to/corpus/public.");
         }
         return dir;
     }

@@ -26,8 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import ca.uhn.hl7v2.AcknowledgmentCode;
-import org.iepcharge.cli.BillingReceiver;
-import org.iepcharge.cli.ReceivedMessage;
+import org.iepcharge.billing.local.BillingReceiver;
+import org.iepcharge.billing.local.ReceivedMessage;
 import org.iepcharge.ledger.JdbcLedger;
 import org.iepcharge.ledger.OutboxItem;
 import org.junit.jupiter.api.Test;
@@ -351,8 +351,8 @@ class EngineCrashIT {
     }
 
     private static Path jar() {
-        String configured = System.getProperty("iep.jar");
-        assertThat(configured).as("system property iep.jar (set by failsafe in the pom)").isNotBlank();
+        String configured = System.getProperty("iep.test.jar");
+        assertThat(configured).as("system property iep.test.jar (set by failsafe in the pom)").isNotBlank();
         Path jar = Path.of(configured);
         assertThat(jar).as("packaged jar (run mvn verify / package first)").isRegularFile();
         return jar;

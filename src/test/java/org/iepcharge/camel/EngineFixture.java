@@ -59,7 +59,7 @@ public final class EngineFixture implements AutoCloseable {
 
     /** The project folder: set by the pom for surefire and failsafe, else the working directory. */
     public static Path projectDir() {
-        return Path.of(System.getProperty("iep.project.dir", System.getProperty("user.dir")));
+        return Path.of(System.getProperty("iep.test.projectDir", System.getProperty("user.dir")));
     }
 
     public static int freePort() throws IOException {

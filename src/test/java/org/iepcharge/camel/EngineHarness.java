@@ -36,9 +36,9 @@ import org.apache.camel.component.mllp.MllpComponent;
 import org.apache.camel.component.mllp.MllpException;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
-import org.iepcharge.cli.BillingReceiver;
+import org.iepcharge.billing.local.BillingReceiver;
 import org.iepcharge.cli.Hl7Fields;
-import org.iepcharge.cli.ReceivedMessage;
+import org.iepcharge.billing.local.ReceivedMessage;
 import org.iepcharge.domain.Outcome;
 
 /**
@@ -143,9 +143,9 @@ public final class EngineHarness implements AutoCloseable {
 
     // ---- project layout ---------------------------------------------------------------------------------------
 
-    /** The project folder: system property {@code iep.project.dir} (set by surefire/failsafe), else the working dir. */
+    /** The project folder: system property {@code iep.test.projectDir} (set by surefire/failsafe), else the working dir. */
     public static Path projectDir() {
-        String configured = System.getProperty("iep.project.dir");
+        String configured = System.getProperty("iep.test.projectDir");
         return Path.of(configured == null || configured.isBlank() ? "." : configured).toAbsolutePath().normalize();
     }
 
@@ -154,7 +154,7 @@ public final class EngineHarness implements AutoCloseable {
         Path routes = projectDir().resolve("routes");
         if (!Files.isDirectory(routes)) {
             throw new IllegalStateException("No routes/ folder under " + projectDir()
-                    + " (set -Diep.project.dir to the project folder)");
+                    + " (set -Diep.test.projectDir to the project folder)");
         }
         return routes;
     }

@@ -24,7 +24,7 @@ class EngineWiringTest {
 
     @Test
     void mllpComponentNeverLogsPhiAndBothRoutesComeFromTheRouteFiles() throws Exception {
-        String project = System.getProperty("iep.project.dir", ".");
+        String project = System.getProperty("iep.test.projectDir", ".");
         Map<String, String> props = Map.of(
                 "iep.dataDir", dir.toString(),
                 "iep.routes", Path.of(project, "routes").toString(),

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 import ca.uhn.hl7v2.AcknowledgmentCode;
 import ca.uhn.hl7v2.ErrorCode;
-import org.iepcharge.cli.BillingReceiver;
+import org.iepcharge.billing.local.BillingReceiver;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -262,8 +262,8 @@ class PhiLogScanIT {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-XX:TieredStopAtLevel=1");
         settings.forEach((k, v) -> command.add("-D" + k + "=" + v));
-        String jar = System.getProperty("iep.jar");
-        assertThat(jar).as("system property iep.jar (set by failsafe)").isNotBlank();
+        String jar = System.getProperty("iep.test.jar");
+        assertThat(jar).as("system property iep.test.jar (set by failsafe)").isNotBlank();
         command.addAll(List.of("-jar", jar, "run"));
         Process p = new ProcessBuilder(command).directory(tmp.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();

@@ -16,7 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import ca.uhn.hl7v2.AcknowledgmentCode;
-import org.iepcharge.cli.BillingReceiver;
+import org.iepcharge.billing.local.BillingReceiver;
 import org.iepcharge.cli.Hl7Fields;
 import org.iepcharge.cli.MllpSender;
 import org.iepcharge.cli.SendOutcome;

@@ -21,7 +21,7 @@ import ca.uhn.hl7v2.ErrorCode;
 import org.iepcharge.camel.EngineFixture.Row;
 import org.iepcharge.camel.EngineHarness.Ack;
 import org.iepcharge.camel.EngineHarness.Connection;
-import org.iepcharge.cli.BillingReceiver;
+import org.iepcharge.billing.local.BillingReceiver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -2,8 +2,6 @@ package org.iepcharge.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +20,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code holds} and {@code explain} on a ledger the engine's own capture filled (as if the engine had run). */
 class HoldsAndExplainCommandTest {
@@ -60,17 +57,8 @@ class HoldsAndExplainCommandTest {
         System.setProperty(key, value);
     }
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new IepCommand());
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int exit = cli.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     /** Feeds messages through the engine's own capture into the engine's ledger. */
@@ -97,7 +85,7 @@ class HoldsAndExplainCommandTest {
     @Test
     void holdsListsReasonAndKeysButNoPatientData() {
         engineReceived(UNMAPPED_RESULT);
-        Run r = run("holds");
+        CliRun r = run("holds");
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains("UNMAPPED_IEP_LIKE_TEST", "P:PL77^LIS", "MRN77^MAINLAB");
         assertThat(r.out()).doesNotContain("Zed", "Zoe", "19700101");
@@ -107,11 +95,11 @@ class HoldsAndExplainCommandTest {
     void discardClosesAHoldOnceWithItsReason() {
         engineReceived(UNMAPPED_RESULT);
         long id = openHolds().get(0).id();
-        Run first = run("holds", "discard", String.valueOf(id), "--reason", "research specimen, not billable");
+        CliRun first = run("holds", "discard", String.valueOf(id), "--reason", "research specimen, not billable");
         assertThat(first.exit()).isZero();
         assertThat(first.out()).contains("discarded: research specimen, not billable");
         assertThat(run("holds").out()).contains("no open holds");
-        Run again = run("holds", "discard", String.valueOf(id), "--reason", "again");
+        CliRun again = run("holds", "discard", String.valueOf(id), "--reason", "again");
         assertThat(again.exit()).isEqualTo(1);
         assertThat(again.err()).contains("is not open");
     }
@@ -120,7 +108,11 @@ class HoldsAndExplainCommandTest {
     void releaseAfterTheAnalystMapsTheCodeChargesIt() throws Exception {
         engineReceived(order("PL77"), UNMAPPED_RESULT);
         long id = openHolds().get(0).id();
-        assertThat(run("holds", "release", String.valueOf(id)).out()).contains("still held");
+        CliRun still = run("holds", "release", String.valueOf(id));
+        assertThat(still.exit()).as(still.err()).isZero();
+        assertThat(still.out()).contains("hold " + id + " re-evaluated: still held as hold " + id
+                + " (UNMAPPED_IEP_LIKE_TEST)");
+        assertThat(openHolds()).extracting(HoldRecord::id).as("the line keeps its hold ID").containsExactly(id);
 
         long held = openHolds().get(0).id();
         String rules = new String(RuleSet.class.getResourceAsStream("/rules/default-rules.yaml").readAllBytes(),
@@ -133,11 +125,33 @@ class HoldsAndExplainCommandTest {
         Files.writeString(file, mapped);
         set("iep.rules", file.toString());
 
-        Run r = run("holds", "release", String.valueOf(held));
+        CliRun r = run("holds", "release", String.valueOf(held));
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains("released: charge queued for billing");
         assertThat(openHolds()).isEmpty();
         assertThat(run("holds", "release", String.valueOf(held)).exit()).as("never posted twice").isEqualTo(1);
+    }
+
+    /** A line the rules hold again on release (re-decided, not just re-opened) keeps its ID too. */
+    @Test
+    void aLineReDecidedAndStillHeldKeepsItsHoldId() {
+        String orm = order("PL66").replace("LOCAL-IEP^IEP serum panel^L", "13169-8^Immunoelectrophoresis^LN")
+                .replace("DG1|1||D47.2^Monoclonal gammopathy^I10||||F\r", "").replace("O-PL66", "O-66");
+        String oru = UNMAPPED_RESULT.replace("LOCAL-IEP^IEP serum panel^L", "13169-8^Immunoelectrophoresis^LN")
+                .replace("LOCAL-IEP^IEP^L", "13169-8^IEP^LN").replace("PL77", "PL66").replace("FL77", "FL66")
+                .replace("R-77", "R-66");
+        engineReceived(orm, oru);
+        List<HoldRecord> before = openHolds();
+        assertThat(before).as("a Medicare IEP without a diagnosis is held").hasSize(1);
+        long id = before.get(0).id();
+
+        CliRun r = run("holds", "release", String.valueOf(id));
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("hold " + id + " re-evaluated: still held as hold " + id + " ("
+                + before.get(0).reasonCode() + ")");
+        assertThat(openHolds()).extracting(HoldRecord::id, HoldRecord::reasonCode)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(id, before.get(0).reasonCode()));
     }
 
     private static String order(String placer) {
@@ -161,7 +175,7 @@ class HoldsAndExplainCommandTest {
         Files.writeString(dir.resolve("2-oru.hl7"), oru);
         engineReceived(orm, oru);
 
-        Run r = run("explain", dir.toString());
+        CliRun r = run("explain", dir.toString());
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains("== ", "1-orm.hl7", "2-oru.hl7", "answer: AA")
                 .contains("payer MEDICARE")

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayOutputStream;
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,13 +15,13 @@ import java.util.concurrent.TimeUnit;
 
 import ca.uhn.hl7v2.AcknowledgmentCode;
 import ca.uhn.hl7v2.ErrorCode;
+import org.iepcharge.billing.local.BillingReceiver;
 import org.iepcharge.camel.EngineFixture;
 import org.iepcharge.camel.EngineFixture.Row;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code outbox}, {@code outbox retry} and {@code outbox discard} against the ledger of a running engine: in this
@@ -88,15 +87,10 @@ class OutboxCommandTest {
 
     private Result outbox(String... args) {
         engineSettingsAsSystemProperties();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        CommandLine cli = new CommandLine(new IepCommand());
-        cli.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
-        cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         List<String> all = new ArrayList<>(List.of("outbox"));
         all.addAll(List.of(args));
-        int exit = cli.execute(all.toArray(String[]::new));
-        return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        CliRun run = CliRun.of(all.toArray(String[]::new));
+        return new Result(run.exit(), run.out(), run.err());
     }
 
     @Test
@@ -179,14 +173,11 @@ class OutboxCommandTest {
         engineSettingsAsSystemProperties();
         remember("iep.ledger.url");
         System.setProperty("iep.ledger.url", "jdbc:mysql://nowhere/ledger");
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        CommandLine cli = new CommandLine(new IepCommand());
-        cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
-
-        int exit = cli.execute("outbox");
+        CliRun run = CliRun.of("outbox");
+        int exit = run.exit();
 
         assertThat(exit).isEqualTo(LedgerCommand.EXIT_UNUSABLE);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("iep.ledger.url",
+        assertThat(run.err()).contains("iep.ledger.url",
                 "system property iep.ledger.url", "is not a jdbc:h2: or jdbc:postgresql: URL");
     }
 

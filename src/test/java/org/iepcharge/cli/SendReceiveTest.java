@@ -2,8 +2,6 @@ package org.iepcharge.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +13,8 @@ import java.util.stream.Stream;
 
 import ca.uhn.hl7v2.AcknowledgmentCode;
 import ca.uhn.hl7v2.ErrorCode;
+import org.iepcharge.billing.local.BillingReceiver;
+import org.iepcharge.billing.local.ReceivedMessage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -157,19 +157,10 @@ class SendReceiveTest {
 
     @Test
     void receiveRefusesAnErrorCodeOutsideTable0357() {
-        PrintStream stderr = System.err;
-        ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
-        int exit;
-        try {
-            System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
-            exit = IepCommand.execute("receive", "--port", "0", "--out", out.toString(), "--answer", "AR",
-                    "--error-code", "999");
-        } finally {
-            System.setErr(stderr);
-        }
-        assertThat(exit).isEqualTo(2);
-        assertThat(errBytes.toString(StandardCharsets.UTF_8)).contains("--error-code 999 is not an HL7 table 0357"
-                + " code", "206", "207", "103");
+        CliRun run = CliRun.of("receive", "--port", "0", "--out", out.toString(), "--answer", "AR",
+                "--error-code", "999");
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).contains("--error-code 999 is not an HL7 table 0357 code", "206", "207", "103");
         assertThat(ReceiveCommand.errorCode(204)).contains(ErrorCode.UNKNOWN_KEY_IDENTIFIER);
         assertThat(ReceiveCommand.errorCode(0)).isEmpty();
     }
@@ -206,15 +197,46 @@ class SendReceiveTest {
     }
 
     @Test
-    void unreadableInputIsNamedAndNothingIsSent() throws Exception {
+    void aFileWithoutMshIsListedAndSkippedAndTheRestIsSent() throws Exception {
         startReceiver(AcknowledgmentCode.AA);
-        Files.writeString(in.resolve("z-notes.txt"), "just some notes\n");
+        Files.writeString(in.resolve("README.md"), "# notes\n\nThese messages are for testing.\n");
 
         Result result = send(in.toString());
 
-        assertThat(result.exitCode).isEqualTo(SendCommand.EXIT_BAD_INPUT);
-        assertThat(result.stderr).contains("z-notes.txt line 1:");
+        assertThat(result.exitCode).as(result.toString()).isZero();
+        assertThat(result.stdout).contains("skipped " + in.resolve("README.md") + ": no MSH segment",
+                "AA 3, AE 0, AR 0, no answer 0; skipped 1 file(s) without MSH");
+        assertThat(receiver.receivedControlIds()).containsExactly("MSG0001", "MSG0002", "MSG0003");
+    }
+
+    @Test
+    void aFolderWithoutAnyMessageIsAnErrorNotASilentSuccess() throws Exception {
+        startReceiver(AcknowledgmentCode.AA);
+        Path notes = Files.createDirectories(tmp.resolve("notes"));
+        Files.writeString(notes.resolve("README.md"), "# nothing to send\n");
+
+        Result result = send(notes.toString());
+
+        assertThat(result.exitCode).as(result.toString()).isEqualTo(SendCommand.EXIT_BAD_INPUT);
+        assertThat(result.stdout).contains("skipped " + notes.resolve("README.md") + ": no MSH segment");
+        assertThat(result.stderr).contains("error: no HL7 message found in " + notes);
         assertThat(receiver.receivedCount()).isZero();
+    }
+
+    @Test
+    void aBrokenMessageFileIsNamedCountedAndDoesNotStopTheOthers() throws Exception {
+        startReceiver(AcknowledgmentCode.AA);
+        // Holds an MSH, so it is meant as messages: a line broken inside a field is an error, not a skip.
+        Files.writeString(in.resolve("m-broken.hl7"), message("MSG0009", "ORM^O01") + "continued free text\n");
+
+        Result result = send(in.toString());
+
+        assertThat(result.exitCode).as(result.toString()).isEqualTo(SendCommand.EXIT_BAD_INPUT);
+        assertThat(result.stderr).contains("error: " + in.resolve("m-broken.hl7") + " line 4: not an HL7 segment",
+                "1 file(s) could not be read");
+        assertThat(result.stdout).contains("AA 3, AE 0, AR 0, no answer 0; unreadable 1 file(s)");
+        assertThat(receiver.receivedControlIds()).containsExactly("MSG0001", "MSG0002", "MSG0003");
+        assertThat(result.stdout + result.stderr).doesNotContain("\tat ");
     }
 
     @Test
@@ -268,19 +290,8 @@ class SendReceiveTest {
         if (!all.contains("--port")) {
             all.addAll(List.of("--port", String.valueOf(receiver.port()), "--timeout-ms", "5000"));
         }
-        PrintStream stdout = System.out;
-        PrintStream stderr = System.err;
-        ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
-        ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
-            int code = IepCommand.execute(all.toArray(String[]::new));
-            return new Result(code, outBytes.toString(StandardCharsets.UTF_8), errBytes.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(stdout);
-            System.setErr(stderr);
-        }
+        CliRun run = CliRun.of(all.toArray(String[]::new));
+        return new Result(run.exit(), run.out(), run.err());
     }
 
     private record Result(int exitCode, String stdout, String stderr) {

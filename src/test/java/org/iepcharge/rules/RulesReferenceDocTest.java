@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 /** docs/rules-reference.md must stay usable on its own: its example loads, and it names every key. */
 class RulesReferenceDocTest {
     private static String doc() throws Exception {
-        Path dir = Path.of(System.getProperty("iep.project.dir", "."));
+        Path dir = Path.of(System.getProperty("iep.test.projectDir", "."));
         return Files.readString(dir.resolve("docs/rules-reference.md"));
     }
 

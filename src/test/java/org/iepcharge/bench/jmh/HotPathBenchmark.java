@@ -56,7 +56,7 @@ public class HotPathBenchmark {
 
     @Setup
     public void setUp() throws Exception {
-        Path dir = Path.of(System.getProperty("iep.project.dir", "."), "testdata", "iep");
+        Path dir = Path.of(System.getProperty("iep.test.projectDir", "."), "testdata", "iep");
         orm = cr(Files.readString(dir.resolve("01-orm-nw-v251.hl7")));
         oru = cr(Files.readString(dir.resolve("02-oru-final-v251.hl7")));
         edge = new InboundEdge(StandardCharsets.UTF_8);

@@ -1,4 +1,4 @@
-package org.iepcharge.cli;
+package org.iepcharge.billing.local;
 
 import java.io.IOException;
 import java.nio.charset.Charset;
@@ -23,6 +23,7 @@ import org.apache.camel.Exchange;
 import org.iepcharge.domain.Disposition;
 import org.iepcharge.domain.Outcome;
 import org.iepcharge.edge.AckBuilder;
+import org.iepcharge.edge.InboundText;
 import org.iepcharge.edge.MshFields;
 import org.iepcharge.edge.MshReader;
 import org.apache.camel.StartupSummaryLevel;
@@ -37,8 +38,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A stand-in billing system: listens for MLLP on a camel-netty TCP consumer with camel-hl7's MLLP codec, files every
  * message byte-exact as {@code DIR/<sequence>-<MSH-10>.hl7}, and answers with a HAPI-built ACK carrying the configured
- * code. Used by the {@code receive} command, by the engine as its built-in "local billing" peer, and by tests as the
- * billing system.
+ * code. The engine's built-in "local billing" peer ({@code iep.billing.mode=local}), the {@code receive} command's
+ * receiver, and the billing system of the tests. It lives with billing, not with the command line, so the engine
+ * never depends on the CLI.
  *
  * <p>camel-netty rather than a camel-mllp consumer: camel-mllp 4.17.0 drops frames a sender pipelines
  * (CAMEL-24668, see docs/transport-notes.md); the netty codec answers every frame in order.
@@ -53,6 +55,9 @@ public final class BillingReceiver implements AutoCloseable {
     private static final String ENCODER_BEAN = "billingReceiverHl7Encoder";
     private static final String SSL_BEAN = "billingReceiverSsl";
     private static final String CLIENT_SUBJECT_HEADER = "CamelNettySSLClientCertSubjectName";
+
+    /** MSH-18 picks the charset; UTF-8 when it is empty, as billing systems mostly send. */
+    private static final InboundText TEXT = new InboundText(java.nio.charset.StandardCharsets.UTF_8);
 
     private final String host;
     private final AckBuilder acks = new AckBuilder("BILLING", "BILLING");
@@ -238,10 +243,11 @@ public final class BillingReceiver implements AutoCloseable {
 
     private synchronized void handle(Exchange exchange) {
         byte[] payload = exchange.getMessage().getBody(byte[].class);
-        String[] msh = Hl7Fields.fields(payload, "MSH-10", "MSH-9-1", "MSH-9-2");
-        String controlId = msh[0];
-        String type = msh[2].isEmpty() ? msh[1] : msh[1] + "^" + msh[2];
-        Charset charset = Hl7Fields.charsetOf(payload);
+        Charset charset = TEXT.charsetOf(payload);
+        MshFields msh = MshReader.read(MshReader.firstSegment(TEXT.decode(payload, charset)));
+        String controlId = msh == null ? "" : msh.controlId();
+        String type = msh == null ? "" : msh.triggerEvent().isEmpty() ? msh.messageType()
+                : msh.messageType() + "^" + msh.triggerEvent();
         long seq = ++sequence;
 
         Path file;

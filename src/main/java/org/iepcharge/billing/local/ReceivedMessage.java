@@ -1,4 +1,4 @@
-package org.iepcharge.cli;
+package org.iepcharge.billing.local;
 
 import java.nio.file.Path;
 

@@ -1,0 +1,117 @@
+package org.iepcharge.camel;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Checks, before the engine touches its ledger, that it can listen where its settings say: the LIS port and, in
+ * local billing mode, the built-in receiver's port. A port already taken stops start-up with one line naming the
+ * setting, the port and — on Linux, for a process of the same user — the process that holds it.
+ */
+final class ListenPorts {
+    private ListenPorts() {
+    }
+
+    static void requireFree(EngineSettings settings) {
+        requireFree("iep.inbound.port", "iep.inbound.host", settings.inboundHost(), settings.inboundPort());
+        if (EngineSettings.MODE_LOCAL.equals(settings.billingMode())) {
+            requireFree("iep.billing.port", "iep.billing.host", settings.billingHost(), settings.billingPort());
+        }
+    }
+
+    /** Binds and releases the address; the listener binds it again moments later with the same options. */
+    static void requireFree(String portKey, String hostKey, String host, int port) {
+        if (port == 0) {
+            return; // any free port
+        }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(host, port));
+        } catch (BindException e) {
+            throw portProblem(portKey, hostKey, host, port, e);
+        } catch (IOException | IllegalArgumentException | SecurityException e) {
+            throw new SettingsException("Setting " + hostKey + " = " + host + ": cannot listen on " + host + ":" + port
+                    + " (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    /** The one-line message for a failed bind, also used when the listener itself fails to bind (a race). */
+    static SettingsException portProblem(String portKey, String hostKey, String host, int port, BindException e) {
+        String reason = e.getMessage() == null ? "" : e.getMessage().toLowerCase(Locale.ROOT);
+        if (reason.contains("assign")) {
+            return new SettingsException("Setting " + hostKey + " = " + host + " is not an address of this machine"
+                    + " (cannot listen on " + host + ":" + port + ")");
+        }
+        return new SettingsException("Setting " + portKey + " = " + port + ": port " + port + " on " + host
+                + " is already in use" + holder(port).map(h -> " by " + h).orElse("")
+                + "; stop that process or set " + portKey + " to a free port");
+    }
+
+    /**
+     * "pid 1234 (java)" for the process listening on {@code port}, when Linux's /proc tells (only processes of this
+     * user show their sockets); empty elsewhere. Never the command line: it may carry passwords.
+     */
+    static Optional<String> holder(int port) {
+        try {
+            Optional<String> inode = listeningInode(port);
+            if (inode.isEmpty()) {
+                return Optional.empty();
+            }
+            String target = "socket:[" + inode.get() + "]";
+            try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+                for (Path proc : procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
+                        .toList()) {
+                    if (holdsSocket(proc, target)) {
+                        long pid = Long.parseLong(proc.getFileName().toString());
+                        String command = ProcessHandle.of(pid).flatMap(h -> h.info().command())
+                                .map(c -> Path.of(c).getFileName().toString()).orElse("?");
+                        return Optional.of("pid " + pid + " (" + command + ")");
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // Best effort only: the port and the setting are named anyway.
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<String> listeningInode(int port) throws IOException {
+        String hexPort = String.format(":%04X", port);
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            Path file = Path.of(table);
+            if (!Files.isReadable(file)) {
+                continue;
+            }
+            for (String line : Files.readAllLines(file)) {
+                String[] f = line.trim().split("\\s+");
+                // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
+                if (f.length > 9 && f[1].endsWith(hexPort) && f[3].equals("0A") && !f[9].equals("0")) {
+                    return Optional.of(f[9]);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static boolean holdsSocket(Path proc, String target) {
+        try (Stream<Path> fds = Files.list(proc.resolve("fd"))) {
+            return fds.anyMatch(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).toString().equals(target);
+                } catch (IOException | RuntimeException e) {
+                    return false;
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,173 @@
+package org.iepcharge.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The command line through its real entry ({@link IepCommand#execute}, what {@code main} runs) and real stdout. */
+class CommandLineTest {
+    @TempDir
+    Path tmp;
+
+    private final Map<String, String> saved = new HashMap<>();
+
+    @AfterEach
+    void restore() {
+        saved.forEach((k, v) -> {
+            if (v == null) {
+                System.clearProperty(k);
+            } else {
+                System.setProperty(k, v);
+            }
+        });
+    }
+
+    private void set(String key, String value) {
+        saved.putIfAbsent(key, System.getProperty(key));
+        System.setProperty(key, value);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"run", "send", "receive", "outbox", "outbox retry", "outbox discard", "holds",
+            "holds release", "holds discard", "explain", "prune", "bench"})
+    void everySubcommandHasHelp(String command) {
+        String[] words = command.split(" ");
+        String[] args = java.util.Arrays.copyOf(words, words.length + 1);
+        args[words.length] = "--help";
+
+        CliRun r = CliRun.of(args);
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).startsWith("Usage: iep-charge-router " + command).contains("-h, --help");
+        assertThat(r.err()).isEmpty();
+    }
+
+    @Test
+    void topLevelHelpListsTheCommands() {
+        CliRun r = CliRun.of("--help");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("run", "send", "receive", "outbox", "holds", "explain", "prune", "bench");
+    }
+
+    /** explain writes with print, not println: without the flush in execute its output never reached stdout. */
+    @Test
+    void explainPrintsItsDecisionOnStdout() throws Exception {
+        set("iep.dataDir", tmp.resolve("data").toString());
+        Path iep = EngineHarnessPaths.testdataIep();
+
+        CliRun r = CliRun.of("explain", "--no-engine", iep.toString());
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("01-orm-nw-v251.hl7", "02-oru-final-v251.hl7", "answer: AA",
+                "CPT 86320");
+        assertThat(r.err()).contains("note: skipped " + iep.resolve("README.md") + ": no MSH segment");
+    }
+
+    /**
+     * A taken LIS port: one line naming the setting, the port and the holder (this JVM), exit 2, and the ledger is
+     * never created — nothing is written under the data folder.
+     */
+    @Test
+    void aTakenPortStopsRunInOneLineBeforeTheLedgerIsTouched() throws Exception {
+        Path data = tmp.resolve("data");
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress("127.0.0.1", 0));
+            int port = taken.getLocalPort();
+            set("iep.dataDir", data.toString());
+            set("iep.inbound.host", "127.0.0.1");
+            set("iep.inbound.port", String.valueOf(port));
+            set("iep.billing.mode", "mllp");
+
+            CliRun r = CliRun.of("run");
+
+            assertThat(r.exit()).isEqualTo(2);
+            assertThat(r.err().strip()).isEqualTo("iep-charge-router: Setting iep.inbound.port = " + port + ": port "
+                    + port + " on 127.0.0.1 is already in use by pid " + ProcessHandle.current().pid() + " (java);"
+                    + " stop that process or set iep.inbound.port to a free port");
+            assertThat(r.out()).isEmpty();
+        }
+        assertThat(data).as("no ledger, no data folder").doesNotExist();
+    }
+
+    /** The same for the built-in billing receiver's port in local mode. */
+    @Test
+    void aTakenLocalBillingPortIsNamedToo() throws Exception {
+        Path data = tmp.resolve("data");
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress("127.0.0.1", 0));
+            int port = taken.getLocalPort();
+            set("iep.dataDir", data.toString());
+            set("iep.inbound.host", "127.0.0.1");
+            set("iep.inbound.port", "0");
+            set("iep.billing.port", String.valueOf(port));
+
+            CliRun r = CliRun.of("run");
+
+            assertThat(r.exit()).isEqualTo(2);
+            assertThat(r.err()).contains("Setting iep.billing.port = " + port + ": port " + port
+                    + " on 127.0.0.1 is already in use").doesNotContain("\tat ");
+        }
+        assertThat(data).doesNotExist();
+    }
+
+    @Test
+    void aMisspeltSettingStopsEveryCommandThatReadsSettings() {
+        set("iep.dataDir", tmp.resolve("data").toString());
+        set("iep.billing.tiemoutMillis", "5");
+        for (String command : new String[] {"run", "outbox", "holds", "prune"}) {
+            CliRun r = CliRun.of(command);
+            assertThat(r.exit()).as(command).isEqualTo(2);
+            assertThat(r.err()).as(command).contains("Unknown setting iep.billing.tiemoutMillis (system property"
+                    + " -Diep.billing.tiemoutMillis): no such setting; did you mean iep.billing.timeoutMillis?");
+        }
+        assertThat(tmp.resolve("data")).doesNotExist();
+    }
+
+    @Test
+    void prunePrintsWhatItErased() {
+        set("iep.dataDir", tmp.resolve("data").toString());
+
+        CliRun r = CliRun.of("prune");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).startsWith("0 raw message(s) erased; 0 finished order(s) deleted (");
+    }
+
+    @Test
+    void benchMeasuresABaselineAndPrintsIt() {
+        CliRun r = CliRun.of("bench", "--target", "netty-echo", "-c", "1", "--warmup", "0", "--duration", "0.5");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("netty-echo", "p99.9");
+    }
+
+    @Test
+    void benchRefusesBadOptionsInOneLine() {
+        CliRun r = CliRun.of("bench", "--connections", "0");
+
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().strip()).isEqualTo("error: --connections >= 1, --duration > 0, --warmup >= 0,"
+                + " --non-iep-per-order >= 0");
+    }
+
+    /** Paths of the project's own test data. */
+    static final class EngineHarnessPaths {
+        static Path testdataIep() {
+            Path dir = org.iepcharge.camel.EngineHarness.projectDir().resolve("testdata/iep");
+            assertThat(dir).isDirectory();
+            assertThat(Files.exists(dir.resolve("README.md"))).as("the folder the README sends holds a README").isTrue();
+            return dir;
+        }
+    }
+}
