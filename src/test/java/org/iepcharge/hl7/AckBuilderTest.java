@@ -1,4 +1,4 @@
-package org.iepcharge.edge;
+package org.iepcharge.hl7;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,7 +10,7 @@ class AckBuilderTest {
     private final AckBuilder builder = new AckBuilder("IEP", "LAB");
 
     private static MshFields msh(String version) {
-        return MshReader.read("MSH|^~\\&|LIS|MAIN|IEPR|LABF|20260101||ORU^R01^ORU_R01|CTRL42|P|" + version);
+        return Er7.of("MSH|^~\\&|LIS|MAIN|IEPR|LABF|20260101||ORU^R01^ORU_R01|CTRL42|P|" + version).msh().orElseThrow();
     }
 
     private static String[] segment(String ack, String name) {
