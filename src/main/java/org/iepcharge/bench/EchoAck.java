@@ -11,7 +11,7 @@ final class EchoAck {
     }
 
     static byte[] ack(byte[] message) {
-        String controlId = Er7.of(message).get("MSH-10");
+        String controlId = Er7.of(message).field("MSH-10");
         return ("MSH|^~\\&|BENCH|BENCH|LIS|MAINLAB|20261121100000||ACK|A" + controlId + "|P|2.5.1\rMSA|AA|"
                 + controlId + "\r").getBytes(StandardCharsets.US_ASCII);
     }

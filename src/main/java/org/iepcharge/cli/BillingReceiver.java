@@ -240,7 +240,7 @@ public final class BillingReceiver implements AutoCloseable {
     private synchronized void handle(Exchange exchange) {
         byte[] payload = exchange.getMessage().getBody(byte[].class);
         Er7 message = Er7.of(payload);
-        String controlId = message.get("MSH-10").trim();
+        String controlId = message.field("MSH-10").trim();
         String event = message.get("MSH-9-2").trim();
         String type = event.isEmpty() ? message.get("MSH-9-1").trim() : message.get("MSH-9-1").trim() + "^" + event;
         Charset charset = Hl7Charsets.of(payload, StandardCharsets.UTF_8);

@@ -17,7 +17,7 @@ public record FileMessage(String source, int index, int firstLine, byte[] payloa
 
     /** MSH-10 read from the MSH segment, or "" when the field is empty. */
     public String controlId() {
-        return Er7.of(payload).get("MSH-10").trim();
+        return Er7.of(payload).field("MSH-10").trim();
     }
 
     /** The payload as ISO-8859-1 text: byte-transparent, so it is safe for any charset when only ASCII is read. */

@@ -74,7 +74,7 @@ public final class MllpSender implements AutoCloseable {
         if (errorCode.isEmpty()) {
             errorCode = answer.get("ERR-1-4-1").trim();
         }
-        return SendOutcome.answered(code, answer.get("MSA-2").trim(), errorCode);
+        return SendOutcome.answered(code, answer.field("MSA-2").trim(), errorCode);
     }
 
     private static boolean isConnectFailure(Throwable t) {

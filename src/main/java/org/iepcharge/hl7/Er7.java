@@ -14,9 +14,11 @@ import java.util.Optional;
  * {@code |^~\&#}, {@code ^~\&} with a {@code ^} field separator or a three-character MSH-2 are read as sent. HAPI's
  * own {@code PreParser} assumed four encoding characters and read nothing from a v2.7 header ({@code ^~\&#}).
  *
- * <p>Paths are HAPI's: {@code SEG-field[-component[-subcomponent]]}, 1-based; for MSH, FHS and BHS field 1 is the
- * field separator and field 2 the encoding characters, both returned as written. The first segment of that name and
- * the first repetition are read; the basic escapes (\F\ \S\ \T\ \R\ \E\) are resolved.
+ * <p>Paths are HAPI's ({@code Terser}): {@code SEG-field[-component[-subcomponent]]}, 1-based, a missing component
+ * or subcomponent meaning the first, so {@code MSH-9} is {@code ORU} of {@code ORU^R01}; {@link #field(String)} gives
+ * the whole field. For MSH, FHS and BHS field 1 is the field separator and field 2 the encoding characters, both
+ * returned as written. The first segment of that name and the first repetition are read; the basic escapes
+ * (\F\ \S\ \T\ \R\ \E\) are resolved.
  */
 public final class Er7 {
     private final String text;
@@ -71,24 +73,50 @@ public final class Er7 {
         return out;
     }
 
-    /** The value at a HAPI-style path ({@code MSH-10}, {@code MSA-1}, {@code ERR-3-1}); "" when absent or unreadable. */
+    /** The value at a HAPI path ({@code MSH-10}, {@code MSA-1}, {@code ERR-3-2}); "" when absent or unreadable. */
     public String get(String path) {
-        if (delimiters == null || path == null) {
+        return read(path, true);
+    }
+
+    /** The whole first repetition of a field ({@code ERR-2} as {@code OBR^1^4}); "" when absent or unreadable. */
+    public String field(String path) {
+        return read(path, false);
+    }
+
+    private String read(String path, boolean firstComponentByDefault) {
+        if (delimiters == null || path == null || path.length() < 5 || path.charAt(3) != '-') {
             return "";
         }
-        String[] parts = path.split("-");
-        if (parts.length < 2 || parts.length > 4) {
-            return "";
-        }
+        // Parsed by hand, not with a regex: the edge reads a dozen header fields of every frame.
         int[] index = new int[3];
-        for (int i = 1; i < parts.length; i++) {
-            if (!parts[i].matches("\\d{1,3}") || Integer.parseInt(parts[i]) < 1) {
+        int part = 0;
+        int value = 0;
+        int digits = 0;
+        for (int i = 4; i <= path.length(); i++) {
+            char c = i < path.length() ? path.charAt(i) : '-';
+            if (c == '-') {
+                if (digits == 0 || value < 1 || part > 2) {
+                    return "";
+                }
+                index[part++] = value;
+                value = 0;
+                digits = 0;
+            } else if (c >= '0' && c <= '9' && digits < 3) {
+                value = value * 10 + (c - '0');
+                digits++;
+            } else {
                 return "";
             }
-            index[i - 1] = Integer.parseInt(parts[i]);
         }
-        String segment = segment(parts[0]);
-        return segment == null ? "" : value(segment, parts[0], index[0], index[1], index[2]);
+        if (firstComponentByDefault) {
+            index[1] = Math.max(index[1], 1);
+            index[2] = Math.max(index[2], 1);
+        } else if (part != 1) {
+            return "";
+        }
+        String name = path.substring(0, 3);
+        String segment = segment(name);
+        return segment == null ? "" : value(segment, name, index[0], index[1], index[2]);
     }
 
     /** The MSH fields needed before (and without) a full parse; empty when there is no readable MSH segment. */
@@ -96,13 +124,11 @@ public final class Er7 {
         if (delimiters == null || segment("MSH") == null) {
             return Optional.empty();
         }
-        return Optional.of(new MshFields(delimiters.field(), get("MSH-2"), trimmed("MSH-3-1"), trimmed("MSH-4-1"),
-                trimmed("MSH-5-1"), trimmed("MSH-6-1"), trimmed("MSH-9-1"), trimmed("MSH-9-2"), trimmed("MSH-10"),
-                trimmed("MSH-11-1"), trimmed("MSH-12-1"), trimmed("MSH-15"), trimmed("MSH-16"), trimmed("MSH-18")));
-    }
-
-    private String trimmed(String path) {
-        return get(path).trim();
+        // MSH-10 and the table values whole: a control ID is echoed exactly as sent, whatever it holds.
+        return Optional.of(new MshFields(delimiters.field(), get("MSH-2"), get("MSH-3").trim(), get("MSH-4").trim(),
+                get("MSH-5").trim(), get("MSH-6").trim(), get("MSH-9").trim(), get("MSH-9-2").trim(),
+                field("MSH-10").trim(), get("MSH-11").trim(), get("MSH-12").trim(), field("MSH-15").trim(),
+                field("MSH-16").trim(), field("MSH-18").trim()));
     }
 
     private String segment(String name) {
@@ -123,7 +149,7 @@ public final class Er7 {
     private String value(String segment, String name, int field, int component, int subcomponent) {
         boolean header = Delimiters.isHeader(name);
         if (header && field <= 2) {
-            if (component > 1 || subcomponent > 1) {
+            if (component > 1 || subcomponent > 1) { // a delimiter has no components
                 return "";
             }
             return field == 1 ? String.valueOf(delimiters.field()) : delimiters.declared();

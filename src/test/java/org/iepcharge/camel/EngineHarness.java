@@ -368,6 +368,11 @@ public final class EngineHarness implements AutoCloseable {
             return field("MSA-2");
         }
 
+        /** ERR-2 whole (segment^sequence^field), "" when absent. */
+        public String errorLocation() {
+            return Er7.of(bytes).field("ERR-2");
+        }
+
         /** ERR-3-1 (v2.5+ layout), "" when absent. */
         public String err3() {
             return field("ERR-3-1");

@@ -100,7 +100,7 @@ class RealFeedAnswersTest {
         Ack empty = h.send(oru("RF-A3", "RFA3", "^^^^^"));
         assertThat(empty.msa1()).isEqualTo("AE");
         assertThat(empty.err3()).isEqualTo("101");
-        assertThat(empty.field("ERR-2")).isEqualTo("OBR^1^4");
+        assertThat(empty.errorLocation()).isEqualTo("OBR^1^4");
     }
 
     // ---- (b) a message HAPI cannot parse ---------------------------------------------------------------------------
@@ -124,7 +124,7 @@ class RealFeedAnswersTest {
         assertThat(ack.msa1()).isEqualTo("AE");
         assertThat(ack.msa2()).isEqualTo("RF-B1");
         assertThat(ack.err3()).as("the sender's message, not our failure: never 207").isEqualTo("100");
-        assertThat(ack.field("ERR-2")).isEqualTo("OBR^1^4");
+        assertThat(ack.errorLocation()).isEqualTo("OBR^1^4");
         assertThat(ack.toString()).doesNotContain("Zyxwvut").doesNotContain("serum");
         assertThat(stored(h, broken).errorCode()).isEqualTo(100);
         assertThat(log.list).as("log lines of the exchange").isNotEmpty();
@@ -151,7 +151,7 @@ class RealFeedAnswersTest {
         assertThat(ack.msa1()).isEqualTo("AR");
         assertThat(ack.msa2()).isEqualTo("BATCH-42");
         assertThat(ack.err3()).isEqualTo("200");
-        assertThat(ack.field("ERR-2")).isEqualTo("FHS^1");
+        assertThat(ack.errorLocation()).isEqualTo("FHS^1");
         assertThat(ack.field("MSA-3")).contains("batches").contains("not supported");
         assertThat(ack.field("MSH-5")).isEqualTo("LIS");
         assertThat(stored(h, batch).disposition()).isEqualTo(Disposition.REJECTED);
@@ -210,6 +210,6 @@ class RealFeedAnswersTest {
         Ack ae = h.send(oru("RF-E2", "", "", LabMessages.IEP, "", ""));
         assertThat(ae.msa1()).isEqualTo("AE");
         assertThat(ae.err3()).isEqualTo("101");
-        assertThat(ae.field("ERR-2")).isEqualTo("ORC^1^2");
+        assertThat(ae.errorLocation()).isEqualTo("ORC^1^2");
     }
 }

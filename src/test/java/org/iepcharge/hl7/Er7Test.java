@@ -46,19 +46,24 @@ class Er7Test {
 
         assertThat(er7.get("MSH-1")).isEqualTo(String.valueOf(field));
         assertThat(er7.get("MSH-2")).isEqualTo(msh2);
-        assertThat(er7.get("MSH-3")).isEqualTo("LIS" + msh2.charAt(0) + "LAB");
+        assertThat(er7.field("MSH-3")).isEqualTo("LIS" + msh2.charAt(0) + "LAB");
+        assertThat(er7.get("MSH-3")).as("HAPI paths: no component means the first").isEqualTo("LIS");
         assertThat(er7.get("MSH-3-1")).isEqualTo("LIS");
         assertThat(er7.get("MSH-3-2")).isEqualTo("LAB");
         assertThat(er7.get("MSH-10")).isEqualTo("CTRL42");
         assertThat(er7.get("MSH-12")).isEqualTo("2.5.1");
         assertThat(er7.get("MSH-18")).as("first repetition").isEqualTo("8859/1");
+        assertThat(er7.get("MSH-9")).isEqualTo("ORU");
         assertThat(er7.get("MSA-1")).isEqualTo("AE");
         assertThat(er7.get("MSA-2")).isEqualTo("CTRL42");
         assertThat(er7.get("MSA-3")).as("\\F\\ is the field separator").isEqualTo("Bad " + field + " field");
-        assertThat(er7.get("ERR-2")).isEqualTo("OBR" + msh2.charAt(0) + "1" + msh2.charAt(0) + "4");
+        assertThat(er7.field("ERR-2")).isEqualTo("OBR" + msh2.charAt(0) + "1" + msh2.charAt(0) + "4");
+        assertThat(er7.get("ERR-2-3")).isEqualTo("4");
+        assertThat(er7.field("ERR-2-3")).as("field() takes a field path only").isEmpty();
         assertThat(er7.get("ERR-3-1")).isEqualTo("101");
         assertThat(er7.get("ERR-3-2")).isEqualTo("Required field missing");
-        assertThat(er7.get("FT1-7-1")).isEqualTo("86320" + msh2.charAt(3) + "IEP");
+        assertThat(er7.field("FT1-7")).isEqualTo("86320" + msh2.charAt(3) + "IEP");
+        assertThat(er7.get("FT1-7-1")).as("no subcomponent means the first").isEqualTo("86320");
         assertThat(er7.get("FT1-7-1-2")).isEqualTo("IEP");
         assertThat(er7.get("FT1-8")).isEmpty();
         assertThat(er7.get("FT1-99")).isEmpty();
