@@ -54,6 +54,10 @@ public final class InboundEdge {
         if (headerVerdict != null) {
             return new Inbound(raw, charset, msh, header, null, headerVerdict);
         }
+        Outcome glued = secondMessage(hl7, msh.fieldSeparator());
+        if (glued != null) {
+            return new Inbound(raw, charset, msh, header, null, glued);
+        }
         Message message;
         try {
             message = parser.parse(hl7);
@@ -156,6 +160,23 @@ public final class InboundEdge {
             previousFields = s.split(Pattern.quote(String.valueOf(fs)), -1).length;
         }
         return null;
+    }
+
+    /**
+     * A second MSH in the frame: two messages glued together without a batch envelope. HAPI would read them as one,
+     * the second PID overwriting the first and every OBR charged to the last patient; refused instead, nothing stored.
+     */
+    private static Outcome secondMessage(String hl7, char fieldSeparator) {
+        int at = hl7.indexOf("\rMSH" + fieldSeparator);
+        if (at < 0) {
+            return null;
+        }
+        int line = 2;
+        for (int i = hl7.indexOf('\r'); i >= 0 && i < at; i = hl7.indexOf('\r', i + 1)) {
+            line++;
+        }
+        return Outcome.error(ErrorCode.SEGMENT_SEQUENCE_ERROR.getCode(), "MSH^2", "A second MSH segment (line "
+                + line + "): one frame holds one message; send each message in its own MLLP frame");
     }
 
     private static Outcome checkHeader(MshFields msh) {

@@ -161,6 +161,20 @@ class RealFeedAnswersTest {
         assertThat(openHoldReasons(h, "RFC1")).isEmpty();
     }
 
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void twoMessagesInOneFrameWithoutABatchEnvelopeAreRefusedNotMerged(Transport transport) throws Exception {
+        EngineHarness h = engine(transport);
+        String glued = oru("RF-C3", "RFC3", "2345-7^Glucose^LN") + oru("RF-C4", "RFC4", LabMessages.IEP);
+        Ack ack = h.send(glued);
+        assertThat(ack.msa1()).isEqualTo("AE");
+        assertThat(ack.msa2()).isEqualTo("RF-C3");
+        assertThat(ack.err3()).isEqualTo("100");
+        assertThat(ack.errorLocation()).isEqualTo("MSH^2");
+        assertThat(openHoldReasons(h, "RFC4")).as("nothing of either message was processed").isEmpty();
+        assertThat(stored(h, glued).disposition()).isEqualTo(Disposition.REJECTED);
+    }
+
     // ---- (d) enhanced acknowledgement mode -------------------------------------------------------------------------
 
     @ParameterizedTest

@@ -149,6 +149,19 @@ class InboundEdgeTest {
     }
 
     @Test
+    void twoMessagesGluedInOneFrameAreRefusedNotMerged() {
+        // HAPI reads them as one message: the second PID replaced the first, and both OBRs went to the last patient.
+        String second = ORU.replace("|C1|", "|C2|").replace("M1^^^LAB", "M2^^^LAB");
+        Inbound in = edge.read(bytes(ORU + second));
+        assertThat(in.message()).isNull();
+        assertThat(in.verdict().ackCode()).isEqualTo("AE");
+        assertThat(in.verdict().errorCode()).isEqualTo(100);
+        assertThat(in.verdict().errorLocation()).isEqualTo("MSH^2");
+        assertThat(in.verdict().errorText()).contains("line 8");
+        assertThat(in.msh().controlId()).isEqualTo("C1");
+    }
+
+    @Test
     void aBatchIsRefusedByNameAndAnsweredToItsBatchControlId() {
         String batch = "FHS|^~\\&|LIS|LAB|IEP|LAB|20260101||||F77\rBHS|^~\\&|LIS|LAB|IEP|LAB|20260101||||B42\r"
                 + ORU + "BTS|1\rFTS|1\r";
