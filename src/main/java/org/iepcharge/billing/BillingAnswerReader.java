@@ -22,7 +22,8 @@ public final class BillingAnswerReader {
         if (ack == null || ack.length == 0) {
             return Optional.empty();
         }
-        String text = new String(ack, Hl7Charsets.of(ack, StandardCharsets.UTF_8)).replace("\r\n", "\r").replace('\n', '\r');
+        String text = new String(ack, Hl7Charsets.of(ack, StandardCharsets.UTF_8))
+                .replace("\r\n", "\r").replace('\n', '\r');
         try {
             Message message = parser.parse(text);
             Terser terser = new Terser(message);

@@ -107,7 +107,8 @@ public final class InboundEdge {
                                     + " MLLP frame"));
         }
         return new Inbound(raw, charset, null, null, null, Outcome.reject(
-                ErrorCode.SEGMENT_SEQUENCE_ERROR.getCode(), "MSH", "Message does not start with a readable MSH segment"));
+                ErrorCode.SEGMENT_SEQUENCE_ERROR.getCode(), "MSH",
+                "Message does not start with a readable MSH segment"));
     }
 
     /**

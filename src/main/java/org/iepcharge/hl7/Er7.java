@@ -231,7 +231,7 @@ public final class Er7 {
             return segmentName.equals("MSH") || segmentName.equals("FHS") || segmentName.equals("BHS");
         }
 
-        /** Read from a segment starting MSH, FHS or BHS followed by a separator that is not a letter, digit or space. */
+        /** From a segment starting MSH, FHS or BHS and a separator that is not a letter, digit or space. */
         static Optional<Delimiters> of(String headerSegment) {
             // Shorter than "MSH|^~\&" (or a three-character MSH-2 and its separator): no header to read.
             if (headerSegment.length() < 8 || !isHeader(headerSegment.substring(0, 3))) {

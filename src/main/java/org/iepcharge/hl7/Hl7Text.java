@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * Turns the bytes of one HL7 message into text: the charset MSH-18 names (else the configured default), a UTF-8 BOM
  * dropped, CR LF / LF separators turned into CR, leading and trailing blank lines removed. The MLLP codec cannot do
- * this itself: it decodes with one fixed charset and ignores MSH-18.
+ * this itself: it decodes with one fixed charset and ignores MSH-18 (docs/transport-notes.md).
  */
 public final class Hl7Text {
 

@@ -17,7 +17,7 @@ public record MshFields(char fieldSeparator, String encodingCharacters, String s
         return sendingApplication + "^" + sendingFacility;
     }
 
-    /** Original mode when MSH-15 and MSH-16 are both empty; enhanced mode when either is valued (docs/billing-facts.md §5). */
+    /** Original mode when MSH-15 and MSH-16 are both empty, enhanced when either is valued (docs/billing-facts.md §5). */
     public boolean enhancedMode() {
         return !acceptAckType.isEmpty() || !applicationAckType.isEmpty();
     }

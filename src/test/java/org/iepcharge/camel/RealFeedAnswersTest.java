@@ -155,8 +155,9 @@ class RealFeedAnswersTest {
         assertThat(ack.field("MSA-3")).contains("batches").contains("not supported");
         assertThat(ack.field("MSH-5")).isEqualTo("LIS");
         assertThat(stored(h, batch).disposition()).isEqualTo(Disposition.REJECTED);
-        java.util.Optional<org.iepcharge.domain.OrderContext> context = h.engine().ledger().read(s -> s.findOrderContext(
-                new org.iepcharge.domain.OrderKey(new org.iepcharge.domain.EntityId("RFC1", "LIS"), null)));
+        java.util.Optional<org.iepcharge.domain.OrderContext> context = h.engine().ledger().read(
+                s -> s.findOrderContext(new org.iepcharge.domain.OrderKey(
+                        new org.iepcharge.domain.EntityId("RFC1", "LIS"), null)));
         assertThat(context).as("nothing of the batch was processed").isEmpty();
         assertThat(openHoldReasons(h, "RFC1")).isEmpty();
     }
