@@ -7,20 +7,23 @@ import ca.uhn.hl7v2.HL7Exception;
 import ca.uhn.hl7v2.model.Message;
 import ca.uhn.hl7v2.parser.PipeParser;
 import ca.uhn.hl7v2.util.Terser;
+import org.iepcharge.hl7.HapiContexts;
+import org.iepcharge.hl7.Hl7Charsets;
 
 /**
  * Reads billing's ACK with HAPI (no validation: we only need MSA and ERR). The error code is ERR-3 (v2.5 and later)
  * or ERR-1-4 (v2.3's ELD form); the reason is ERR-8, else MSA-3, else the code's text.
  */
 public final class BillingAnswerReader {
-    private final PipeParser parser = HapiContexts.forReading().getPipeParser();
+    private final PipeParser parser = HapiContexts.create().getPipeParser();
 
     /** The answer, or empty when the bytes are not a readable ACK. */
     public Optional<BillingAnswer> read(byte[] ack) {
         if (ack == null || ack.length == 0) {
             return Optional.empty();
         }
-        String text = new String(ack, StandardCharsets.UTF_8).replace("\r\n", "\r").replace('\n', '\r');
+        String text = new String(ack, Hl7Charsets.of(ack, StandardCharsets.UTF_8))
+                .replace("\r\n", "\r").replace('\n', '\r');
         try {
             Message message = parser.parse(text);
             Terser terser = new Terser(message);

@@ -19,6 +19,8 @@ import org.iepcharge.domain.FinancialTransaction;
 import org.iepcharge.domain.Insurance;
 import org.iepcharge.domain.OrderContext;
 import org.iepcharge.domain.Patient;
+import org.iepcharge.hl7.HapiContexts;
+import org.iepcharge.hl7.Hl7Charsets;
 
 /**
  * Builds the DFT^P03 of docs/decision-contract.md §8 from a {@link ChargeDocument}: MSH, EVN, PID, PV1, one FT1 per
@@ -32,8 +34,6 @@ import org.iepcharge.domain.Patient;
  * <p>Thread-safe: the HAPI context and parser are shared read-only; each call builds its own message.
  */
 public final class DftBuilder {
-    /** HL7 table 0211 value for UTF-8: the bytes the outbox stores and sends are UTF-8. */
-    static final String UTF8_CHARSET = "UNICODE UTF-8";
     /** MSH-10 is ST(20) [4.3]; docs/decision-contract.md §8. */
     public static final int MAX_CONTROL_ID_LENGTH = 20;
     /** FT1-2 is ST(12) in every version through 2.8 [4.2]; docs/decision-contract.md §8. */
@@ -48,7 +48,7 @@ public final class DftBuilder {
 
     public DftBuilder(DftSettings settings) {
         this.settings = Objects.requireNonNull(settings, "settings");
-        this.hapi = HapiContexts.forWriting();
+        this.hapi = HapiContexts.create();
         this.parser = hapi.getPipeParser();
         this.ft1Writer = new Ft1Writer(settings);
     }
@@ -81,7 +81,7 @@ public final class DftBuilder {
                 return encoded; // MSH-18 empty means ASCII (HL7 2.5.1 §2.14.9.18)
             }
             // The outbox stores the DFT as UTF-8 bytes: say so, or billing reads a non-ASCII name as ASCII.
-            dft.getMSH().getCharacterSet(0).setValue(UTF8_CHARSET);
+            dft.getMSH().getCharacterSet(0).setValue(Hl7Charsets.UTF_8_NAME);
             return parser.encode(dft);
         } catch (HL7Exception e) {
             // HAPI messages can echo field values; keep them out (no patient data in exceptions or logs).

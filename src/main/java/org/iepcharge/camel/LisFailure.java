@@ -5,8 +5,8 @@ import java.nio.charset.StandardCharsets;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.mllp.MllpInvalidAcknowledgementException;
 import org.iepcharge.domain.Outcome;
-import org.iepcharge.edge.AckBuilder;
-import org.iepcharge.edge.MshReader;
+import org.iepcharge.hl7.AckBuilder;
+import org.iepcharge.hl7.Er7;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,8 +40,7 @@ public final class LisFailure {
             return;
         }
         byte[] raw = exchange.getMessage().getBody(byte[].class);
-        String text = raw == null ? "" : new String(raw, StandardCharsets.ISO_8859_1);
-        var msh = MshReader.read(MshReader.firstSegment(text.replace("\r\n", "\r").replace('\n', '\r')));
+        var msh = Er7.of(raw).msh().orElse(null);
         // Where it was thrown (class, method, line) helps find the fault; the exception's text may quote the message.
         LOG.error("{}: unexpected {} at {} in the inbound route; answered AR 207", msh == null ? "(no MSH)"
                 : msh.controlId(), cause == null ? "failure" : cause.getClass().getSimpleName(), origin(cause));

@@ -7,9 +7,9 @@ import org.apache.camel.Processor;
 import org.iepcharge.capture.ChargeCapture;
 import org.iepcharge.domain.Disposition;
 import org.iepcharge.domain.Outcome;
-import org.iepcharge.edge.AckBuilder;
 import org.iepcharge.edge.Inbound;
 import org.iepcharge.edge.InboundEdge;
+import org.iepcharge.hl7.AckBuilder;
 import org.iepcharge.ledger.LedgerException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,14 +53,17 @@ public final class LisInbound implements Processor {
             outcome = Outcome.reject(207, "", "Application internal error: the message could not be stored;"
                     + " resend later");
         }
-        meters.counter("iep.inbound.messages", "ack", outcome.ackCode().isEmpty() ? "none" : outcome.ackCode(),
-                "outcome", outcome.disposition().name()).increment();
         if (outcome.disposition() == Disposition.NO_ANSWER) {
+            meters.counter("iep.inbound.messages", "ack", "none", "outcome", outcome.disposition().name())
+                    .increment();
             LOG.info("{} {} recorded; an ACK is never acknowledged", controlId(in), type(in));
             exchange.getMessage().setBody(null);
             return;
         }
-        LOG.info("{} {} -> {} {}{}", controlId(in), type(in), outcome.ackCode(), outcome.disposition(),
+        // CA/CE/CR instead of AA/AE/AR when MSH-15 asks for an enhanced-mode accept acknowledgement.
+        String answer = AckBuilder.answerCode(in.msh(), outcome).name();
+        meters.counter("iep.inbound.messages", "ack", answer, "outcome", outcome.disposition().name()).increment();
+        LOG.info("{} {} -> {} {}{}", controlId(in), type(in), answer, outcome.disposition(),
                 outcome.errorCode() == 0 ? "" : " ERR-3 " + outcome.errorCode() + " " + outcome.errorLocation());
         byte[] ack = acks.build(in.msh(), outcome).getBytes(in.charset());
         exchange.getMessage().setBody(ack);

@@ -116,10 +116,11 @@ public final class ChargeCapture {
                     type(h));
         }
         Instant now = clock.instant();
-        Outcome provisional = in.verdict() != null ? in.verdict() : Outcome.accepted(Disposition.IGNORED);
+        Outcome verdict = in.verdict() != null ? in.verdict() : missingOrderKey(in);
+        Outcome provisional = verdict != null ? verdict : Outcome.accepted(Disposition.IGNORED);
         long messageId = s.recordInbound(new InboundRecord(sender, controlId, hash, type(h),
                 h == null ? "" : h.processingId(), in.raw(), provisional), now);
-        if (!in.accepted()) {
+        if (verdict != null) {
             return provisional;
         }
         Effects effects = new Effects();
@@ -142,6 +143,25 @@ public final class ChargeCapture {
      * @param order    the order's whole identity: placer and filler numbers with namespaces, as far as known
      */
     private record TestRef(String orderKey, String cpt, OrderKey order) {
+    }
+
+    /**
+     * AE 101 for the first test without placer or filler number that we would charge or hold (a charge-master test,
+     * or an IEP-like name): its lines could never be matched to their order. A test we never charge needs no order
+     * number — recognition comes first.
+     */
+    private Outcome missingOrderKey(Inbound in) {
+        if (!in.accepted()) {
+            return null;
+        }
+        List<OrderedTest> tests = in.message().tests();
+        for (int i = 0; i < tests.size(); i++) {
+            Outcome owed = in.keylessTests().get(i);
+            if (owed != null && (planner.isChargeMasterTest(tests.get(i)) || planner.looksLikeIep(tests.get(i)))) {
+                return owed;
+            }
+        }
+        return null;
     }
 
     private void onTest(LedgerSession s, LabMessage message, OrderedTest test, long messageId, Instant now,

@@ -3,6 +3,8 @@ package org.iepcharge.cli;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
+import org.iepcharge.hl7.Er7;
+
 /**
  * One HL7 v2 message cut out of a file: segments terminated by CR, exactly the bytes that go on the wire.
  *
@@ -15,7 +17,7 @@ public record FileMessage(String source, int index, int firstLine, byte[] payloa
 
     /** MSH-10 read from the MSH segment, or "" when the field is empty. */
     public String controlId() {
-        return Hl7Fields.mshField(payload, 10);
+        return Er7.of(payload).field("MSH-10").trim();
     }
 
     /** The payload as ISO-8859-1 text: byte-transparent, so it is safe for any charset when only ASCII is read. */

@@ -14,6 +14,7 @@ import org.apache.camel.component.mllp.MllpException;
 import org.apache.camel.component.mllp.MllpInvalidAcknowledgementException;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
+import org.iepcharge.hl7.Er7;
 
 /**
  * Sends HL7 messages one at a time with the camel-mllp producer, in a small embedded CamelContext, and reports the
@@ -64,12 +65,16 @@ public final class MllpSender implements AutoCloseable {
             }
             return SendOutcome.noAnswer(failure == null ? "no ACK" : describe(failure), false);
         }
-        String[] fields = Hl7Fields.fields(ack, "MSA-1", "MSA-2", "ERR-3-1", "ERR-1-4-1");
-        if (fields[0].isEmpty()) {
+        Er7 answer = Er7.of(ack);
+        String code = answer.get("MSA-1").trim();
+        if (code.isEmpty()) {
             return SendOutcome.noAnswer("answer has no MSA-1", false);
         }
-        String errorCode = !fields[2].isEmpty() ? fields[2] : fields[3];
-        return SendOutcome.answered(fields[0], fields[1], errorCode);
+        String errorCode = answer.get("ERR-3-1").trim();
+        if (errorCode.isEmpty()) {
+            errorCode = answer.get("ERR-1-4-1").trim();
+        }
+        return SendOutcome.answered(code, answer.field("MSA-2").trim(), errorCode);
     }
 
     private static boolean isConnectFailure(Throwable t) {

@@ -1,7 +1,9 @@
 package org.iepcharge.edge;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 import ca.uhn.hl7v2.HL7Exception;
@@ -25,11 +27,18 @@ import org.iepcharge.domain.Visit;
 
 /**
  * Reads a HAPI-parsed ORM / OML / ORU into a {@link LabMessage} and checks, explicitly, the fields the charge decision
- * cannot do without (docs/decision-contract.md §1): OBR-4, an order key, and a well-formed collection date. A missing
- * one is AE 101, a malformed one AE 102, with ERR-2 naming the field. Everything else is left to the rules (a missing
- * collection date or an odd OBR-25 is a hold, not a rejection).
+ * cannot do without (docs/decision-contract.md §1): an OBR-4 with something in it, and a well-formed collection date.
+ * An OBR-4 empty in every component is AE 101, a malformed date AE 102, with ERR-2 naming the field. A test with only
+ * text in OBR-4 is read: recognition decides whether it is charged, held (an IEP-like name) or ignored
+ * (docs/decision-contract.md §3). A missing order key is noted, not refused here: only a test we would charge needs
+ * one, and only capture knows the charge master. Everything else is left to the rules (a missing collection date or
+ * an odd OBR-25 is a hold, not a rejection).
  */
 final class LabMessageReader {
+
+    /** The message, and the AE 101 owed by each test that names no order number (by index in its tests). */
+    record Read(LabMessage message, Map<Integer, Outcome> keylessTests) {
+    }
 
     /** HL7 DTM with at least a full date: YYYYMMDD[HH[MM[SS[.S[S[S[S]]]]]]][+/-ZZZZ]. */
     private static final Pattern DTM = Pattern.compile("\\d{8}(\\d{2}(\\d{2}(\\d{2}(\\.\\d{1,4})?)?)?)?([+-]\\d{4})?");
@@ -37,7 +46,7 @@ final class LabMessageReader {
     private LabMessageReader() {
     }
 
-    static LabMessage read(Message message, MessageHeader header) throws HL7Exception, InboundRejection {
+    static Read read(Message message, MessageHeader header) throws HL7Exception, InboundRejection {
         List<Segment> segments = SegmentWalker.segments(message);
         Patient patient = Patient.NONE;
         Visit visit = Visit.NONE;
@@ -95,10 +104,16 @@ final class LabMessageReader {
             throw new InboundRejection(Outcome.error(101, "OBR", "Required segment OBR is missing"));
         }
         List<OrderedTest> built = new ArrayList<>();
+        Map<Integer, Outcome> keyless = new HashMap<>();
         for (TestBuilder t : tests) {
-            built.add(t.build());
+            OrderedTest test = t.build();
+            if (test.key().isEmpty()) {
+                keyless.put(built.size(), Outcome.error(101, "ORC^" + Math.max(t.orcIndex, 1) + "^2",
+                        "No order number in ORC-2, ORC-3, OBR-2 or OBR-3 for OBR " + t.obrIndex));
+            }
+            built.add(test);
         }
-        return new LabMessage(header, patient, visit, insurance, messageDiagnoses, built);
+        return new Read(new LabMessage(header, patient, visit, insurance, messageDiagnoses, built), keyless);
     }
 
     private static Patient patient(Segment pid) {
@@ -166,6 +181,16 @@ final class LabMessageReader {
         return new Provider(id, new PersonName(family, given, ""), "");
     }
 
+    /** CE has 6 components, CWE 9 (v2.5.1+: coding system versions, original text); any one of them is something. */
+    private static boolean isEmptyInEveryComponent(Segment s, int field) {
+        for (int component = 1; component <= 9; component++) {
+            if (!Fields.get(s, field, component).isEmpty()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static int parseIntOr(String s, int fallback) {
         return s.matches("\\d{1,6}") ? Integer.parseInt(s) : fallback;
     }
@@ -191,15 +216,11 @@ final class LabMessageReader {
         OrderedTest build() throws InboundRejection {
             CodedValue test = coded(obr, 4, 1);
             CodedValue alternate = coded(obr, 4, 4);
-            if (test.isEmpty() && alternate.isEmpty()) {
+            if (isEmptyInEveryComponent(obr, 4)) {
                 throw new InboundRejection(Outcome.error(101, "OBR^" + obrIndex + "^4",
                         "Required field OBR-4 (universal service identifier) is missing in OBR " + obrIndex));
             }
             OrderKey key = new OrderKey(entity(orc, 2, obr, 2), entity(orc, 3, obr, 3));
-            if (key.isEmpty()) {
-                throw new InboundRejection(Outcome.error(101, "ORC^" + Math.max(orcIndex, 1) + "^2",
-                        "No order number in ORC-2, ORC-3, OBR-2 or OBR-3 for OBR " + obrIndex));
-            }
             String collection = collectionTime();
             Provider ordering = orc == null ? Provider.NONE : xcn(orc, 12);
             if (ordering.isEmpty()) {

@@ -34,8 +34,8 @@ class BenchSmokeTest {
             Inbound in = edge.read(m.payload());
             assertThat(in.accepted()).as(new String(m.payload(), StandardCharsets.US_ASCII)).isTrue();
         }
-        assertThat(EchoAck.field(orm.payload(), 10)).isEqualTo("T13X0O");
-        assertThat(EchoAck.field(nextOrder.payload(), 10)).isEqualTo("T13X1O");
+        assertThat(org.iepcharge.hl7.Er7.of(orm.payload()).get("MSH-10")).isEqualTo("T13X0O");
+        assertThat(org.iepcharge.hl7.Er7.of(nextOrder.payload()).get("MSH-10")).isEqualTo("T13X1O");
         assertThat(edge.read(oru.payload()).message().tests().get(0).key().placer())
                 .isEqualTo(edge.read(orm.payload()).message().tests().get(0).key().placer());
         byte[] ack = EchoAck.ack(oru.payload());

@@ -448,7 +448,7 @@ class DftBuilderTest {
     @Test
     void hapiIdGenerationFailsLoudlyInsteadOfWritingAFile() throws Exception {
         // initQuickstart is the HAPI call that would generate MSH-10 (and create id_file); the builder never makes it.
-        var message = HapiContexts.forWriting().newMessage(ca.uhn.hl7v2.model.v251.message.DFT_P03.class);
+        var message = org.iepcharge.hl7.HapiContexts.create().newMessage(ca.uhn.hl7v2.model.v251.message.DFT_P03.class);
         assertThatThrownBy(() -> message.initQuickstart("DFT", "P03", "P"))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("MSH-10");
         assertThat(Path.of("id_file")).doesNotExist();

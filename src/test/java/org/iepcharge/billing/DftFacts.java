@@ -100,7 +100,7 @@ public record DftFacts(List<String> segments, Msh msh, Evn evn, Pid pid, Pv1 pv1
     public static DftFacts read(String er7) {
         String normalised = er7.replace("\r\n", "\r").replace('\n', '\r');
         try {
-            PipeParser parser = HapiContexts.forReading().getPipeParser();
+            PipeParser parser = org.iepcharge.hl7.HapiContexts.create().getPipeParser();
             Message parsed = parser.parse(normalised);
             if (!(parsed instanceof DFT_P03 dft)) {
                 throw new IllegalArgumentException("not a DFT^P03: " + parsed.getName());

@@ -37,9 +37,9 @@ import org.apache.camel.component.mllp.MllpException;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
 import org.iepcharge.billing.local.BillingReceiver;
-import org.iepcharge.cli.Hl7Fields;
 import org.iepcharge.billing.local.ReceivedMessage;
 import org.iepcharge.domain.Outcome;
+import org.iepcharge.hl7.Er7;
 
 /**
  * A running engine for tests, wired the way an analyst deploys it: {@code Engine.start(EngineSettings.resolve(...))}
@@ -308,7 +308,7 @@ public final class EngineHarness implements AutoCloseable {
 
     /** The delivered DFTs whose FT1-23 (filler order number, entity identifier) is {@code filler}. */
     public List<String> dftsForFiller(String filler) {
-        return dfts().stream().filter(d -> Hl7Fields.field(d.getBytes(StandardCharsets.UTF_8), "FT1-23-1")
+        return dfts().stream().filter(d -> Er7.of(d).get("FT1-23-1")
                 .equals(filler)).toList();
     }
 
@@ -357,7 +357,7 @@ public final class EngineHarness implements AutoCloseable {
     /** An ACK as received: raw bytes plus field access by HAPI path ("MSA-1", "ERR-3-1", "MSH-12"). */
     public record Ack(byte[] bytes) {
         public String field(String path) {
-            return Hl7Fields.field(bytes, path);
+            return Er7.of(bytes).get(path);
         }
 
         public String msa1() {
@@ -366,6 +366,11 @@ public final class EngineHarness implements AutoCloseable {
 
         public String msa2() {
             return field("MSA-2");
+        }
+
+        /** ERR-2 whole (segment^sequence^field), "" when absent. */
+        public String errorLocation() {
+            return Er7.of(bytes).field("ERR-2");
         }
 
         /** ERR-3-1 (v2.5+ layout), "" when absent. */

@@ -14,7 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import org.iepcharge.cli.Hl7Fields;
+import org.iepcharge.hl7.Er7;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -78,7 +78,7 @@ class PipeliningTest {
             pool.shutdown();
             Map<String, Integer> perFiller = new HashMap<>();
             for (String dft : h.dfts()) {
-                perFiller.merge(Hl7Fields.field(dft.getBytes(StandardCharsets.UTF_8), "FT1-23-1"), 1, Integer::sum);
+                perFiller.merge(Er7.of(dft).get("FT1-23-1"), 1, Integer::sum);
             }
             int sent = CONNECTIONS * FRAMES;
             System.out.printf("pipelining %s: %d connections x %d frames in one write each: answered %d of %d"

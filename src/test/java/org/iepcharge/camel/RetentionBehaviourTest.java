@@ -17,7 +17,7 @@ import java.util.List;
 
 import ca.uhn.hl7v2.AcknowledgmentCode;
 import org.iepcharge.billing.local.BillingReceiver;
-import org.iepcharge.cli.Hl7Fields;
+import org.iepcharge.hl7.Er7;
 import org.iepcharge.cli.MllpSender;
 import org.iepcharge.cli.SendOutcome;
 import org.iepcharge.ledger.LedgerRetention;
@@ -151,9 +151,9 @@ class RetentionBehaviourTest {
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 byte[] payload = rs.getBytes(3);
-                out.add(rs.getString(1) + " " + rs.getString(2) + " FT1-4 " + Hl7Fields.field(payload, "FT1-4")
-                        + " FT1-6 " + Hl7Fields.field(payload, "FT1-6") + " FT1-7 "
-                        + Hl7Fields.field(payload, "FT1-7-1") + " FT1-10 " + Hl7Fields.field(payload, "FT1-10"));
+                out.add(rs.getString(1) + " " + rs.getString(2) + " FT1-4 " + Er7.of(payload).get("FT1-4")
+                        + " FT1-6 " + Er7.of(payload).get("FT1-6") + " FT1-7 "
+                        + Er7.of(payload).get("FT1-7-1") + " FT1-10 " + Er7.of(payload).get("FT1-10"));
             }
         }
         return out;

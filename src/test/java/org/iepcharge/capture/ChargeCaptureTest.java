@@ -326,6 +326,54 @@ class ChargeCaptureTest {
     }
 
     @Test
+    void anIepTestSentWithItsNameOnlyIsHeldAsUnmappedIepLike() {
+        // docs/decision-contract.md §3: a name never decides a CPT, but an IEP-like name is held, not refused or ignored.
+        start(RuleSet.builtIn());
+        String textOnly = result("R1", "P1", "F", "20261120080000", "P")
+                .replace("13169-8^Immunoelectrophoresis serum^LN", "^Immunoelectrophoresis, serum^");
+        Outcome outcome = send(textOnly);
+        assertThat(outcome.ackCode()).isEqualTo("AA");
+        assertThat(outcome.disposition()).isEqualTo(Disposition.HELD);
+        assertThat(holds()).extracting(HoldRecord::reasonCode).containsExactly("UNMAPPED_IEP_LIKE_TEST");
+        assertThat(outbox()).isEmpty();
+    }
+
+    @Test
+    void anotherTestSentWithItsNameOnlyIsAcceptedAndNotCharged() {
+        start(RuleSet.builtIn());
+        String textOnly = result("R1", "P1", "F", "20261120080000", "P")
+                .replace("13169-8^Immunoelectrophoresis serum^LN", "^KNEE-RIGHT AP LAT^L")
+                .replace("13169-8^IEP^LN", "X1^Finding^L");
+        Outcome outcome = send(textOnly);
+        assertThat(outcome.ackCode()).isEqualTo("AA");
+        assertThat(outcome.disposition()).isEqualTo(Disposition.IGNORED);
+        assertThat(holds()).isEmpty();
+    }
+
+    @Test
+    void noOrderNumberIsRefusedOnlyForATestWeWouldCharge() {
+        start(RuleSet.builtIn());
+        String keyless = result("R1", "P1", "F", "20261120080000", "P")
+                .replace("ORC|RE|P1^LIS|FP1^LAB", "ORC|RE").replace("OBR|1|P1^LIS|FP1^LAB|", "OBR|1|||");
+        Outcome charged = send(keyless);
+        assertThat(charged.ackCode()).isEqualTo("AE");
+        assertThat(charged.errorCode()).isEqualTo(101);
+        assertThat(charged.errorLocation()).isEqualTo("ORC^1^2");
+
+        Outcome iepLike = send(keyless.replace("|R1|", "|R2|")
+                .replace("13169-8^Immunoelectrophoresis serum^LN", "X123^IEP serum panel^L"));
+        assertThat(iepLike.errorCode()).as("an IEP-like test would be held: it needs its order too").isEqualTo(101);
+
+        Outcome other = send(keyless.replace("|R1|", "|R3|")
+                .replace("13169-8^Immunoelectrophoresis serum^LN", "2345-7^Glucose^LN")
+                .replace("13169-8^IEP^LN", "2345-7^Glucose^LN"));
+        assertThat(other.ackCode()).isEqualTo("AA");
+        assertThat(other.disposition()).isEqualTo(Disposition.IGNORED);
+        assertThat(holds()).isEmpty();
+        assertThat(outbox()).isEmpty();
+    }
+
+    @Test
     void aReleasedHoldIsPostedOnceEvenIfReleasedTwice() {
         start(RuleSet.builtIn());
         send(result("R1", "P1", "F", "20261120080000", "P"));

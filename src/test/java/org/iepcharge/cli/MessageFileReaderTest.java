@@ -72,7 +72,8 @@ class MessageFileReaderTest {
         assertThat(messages).hasSize(1);
         assertThat(new String(messages.get(0).payload(), StandardCharsets.UTF_8))
                 .isEqualTo(MSH1 + "||||||UNICODE UTF-8\r" + pid + "\r");
-        assertThat(Hl7Fields.charsetOf(messages.get(0).payload())).isEqualTo(StandardCharsets.UTF_8);
+        assertThat(org.iepcharge.hl7.Hl7Charsets.of(messages.get(0).payload(), StandardCharsets.ISO_8859_1))
+                .isEqualTo(StandardCharsets.UTF_8);
     }
 
     @Test

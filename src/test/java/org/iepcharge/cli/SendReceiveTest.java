@@ -99,6 +99,23 @@ class SendReceiveTest {
     }
 
     @Test
+    void aV27HeaderWithFiveEncodingCharactersIsReadLikeAnyOther() throws Exception {
+        // MSH-2 "^~\\&#" (the v2.7 truncation character): HAPI's PreParser read no MSH-10 from it, so send printed
+        // "MSH-10=-" and a false "MSA-2 does not match".
+        startReceiver(AcknowledgmentCode.AA);
+        Path v27 = Files.createDirectories(tmp.resolve("v27")).resolve("m.hl7");
+        Files.writeString(v27, message("MSG0270", "ORU^R01").replace("|^~\\&|", "|^~\\&#|").replace("|2.5.1|", "|2.7|"),
+                StandardCharsets.UTF_8);
+
+        Result result = send(v27.toString());
+
+        assertThat(result.exitCode).as(result.toString()).isZero();
+        assertThat(result.stdout).contains("m.hl7 #1 MSH-10=MSG0270 MSA-1=AA").doesNotContain("does not match");
+        assertThat(receiver.receivedControlIds()).containsExactly("MSG0270");
+        assertThat(filedMessages()).extracting(p -> p.getFileName().toString()).containsExactly("000001-MSG0270.hl7");
+    }
+
+    @Test
     void manyMessagesShowProgressOnStderr() throws Exception {
         startReceiver(AcknowledgmentCode.AA);
         StringBuilder many = new StringBuilder();

@@ -102,11 +102,77 @@ class InboundEdgeTest {
     }
 
     @Test
-    void missingOrderKeysAreAe101() {
+    void missingOrderKeysAreNotedForCaptureNotRefusedHere() {
+        // Recognition comes first: only capture knows whether this test is one we would charge (and so needs a key).
         String noKeys = ORU.replace("ORC|RE|PL1^LIS|FL1^LAB", "ORC|RE").replace("OBR|1|PL1^LIS|FL1^LAB|", "OBR|1|||");
         Inbound in = edge.read(bytes(noKeys));
+        assertThat(in.verdict()).isNull();
+        assertThat(in.keylessTests()).containsOnlyKeys(0);
+        assertThat(in.keylessTests().get(0).errorCode()).isEqualTo(101);
+        assertThat(in.keylessTests().get(0).errorLocation()).isEqualTo("ORC^1^2");
+        assertThat(edge.read(bytes(ORU)).keylessTests()).isEmpty();
+    }
+
+    @Test
+    void obr4WithTextOnlyIsReadForRecognition() {
+        Inbound in = edge.read(bytes(ORU.replace("13169-8^IEP serum^LN", "^Immunoelectrophoresis, serum^")));
+        assertThat(in.verdict()).isNull();
+        OrderedTest t = in.message().tests().get(0);
+        assertThat(t.test().code()).isEmpty();
+        assertThat(t.test().text()).isEqualTo("Immunoelectrophoresis, serum");
+    }
+
+    @Test
+    void obr4WithOnlyTheOriginalTextComponentIsNotMissing() {
+        Inbound in = edge.read(bytes(ORU.replace("13169-8^IEP serum^LN", "^^^^^^^^IEP serum")));
+        assertThat(in.verdict()).isNull();
+    }
+
+    @Test
+    void obr4EmptyInEveryComponentIsStillAe101() {
+        Inbound in = edge.read(bytes(ORU.replace("13169-8^IEP serum^LN", "^^^^^")));
+        assertThat(in.verdict().ackCode()).isEqualTo("AE");
         assertThat(in.verdict().errorCode()).isEqualTo(101);
-        assertThat(in.verdict().errorLocation()).isEqualTo("ORC^1^2");
+        assertThat(in.verdict().errorLocation()).isEqualTo("OBR^1^4");
+    }
+
+    @Test
+    void aLineBreakInsideAFieldIsAe100AtThatFieldNever207() {
+        // As ti_OML_O21_005 of the public corpus: HAPI refuses the whole message (EncodingNotSupportedException,
+        // its code 207) and says nothing about where.
+        String broken = ORU.replace("13169-8^IEP serum^LN", "13169-8^IEP\nserum^LN").replace('\r', '\n');
+        Inbound in = edge.read(bytes(broken));
+        assertThat(in.verdict().ackCode()).isEqualTo("AE");
+        assertThat(in.verdict().errorCode()).isEqualTo(100);
+        assertThat(in.verdict().errorLocation()).isEqualTo("OBR^1^4");
+        assertThat(in.verdict().errorText()).contains("OBR-4").doesNotContain("serum");
+    }
+
+    @Test
+    void twoMessagesGluedInOneFrameAreRefusedNotMerged() {
+        // HAPI reads them as one message: the second PID replaced the first, and both OBRs went to the last patient.
+        String second = ORU.replace("|C1|", "|C2|").replace("M1^^^LAB", "M2^^^LAB");
+        Inbound in = edge.read(bytes(ORU + second));
+        assertThat(in.message()).isNull();
+        assertThat(in.verdict().ackCode()).isEqualTo("AE");
+        assertThat(in.verdict().errorCode()).isEqualTo(100);
+        assertThat(in.verdict().errorLocation()).isEqualTo("MSH^2");
+        assertThat(in.verdict().errorText()).contains("line 8");
+        assertThat(in.msh().controlId()).isEqualTo("C1");
+    }
+
+    @Test
+    void aBatchIsRefusedByNameAndAnsweredToItsBatchControlId() {
+        String batch = "FHS|^~\\&|LIS|LAB|IEP|LAB|20260101||||F77\rBHS|^~\\&|LIS|LAB|IEP|LAB|20260101||||B42\r"
+                + ORU + "BTS|1\rFTS|1\r";
+        Inbound in = edge.read(bytes(batch));
+        assertThat(in.verdict().ackCode()).isEqualTo("AR");
+        assertThat(in.verdict().errorCode()).isEqualTo(200);
+        assertThat(in.verdict().errorLocation()).isEqualTo("FHS^1");
+        assertThat(in.verdict().errorText()).contains("batches").contains("not supported");
+        assertThat(in.msh().controlId()).isEqualTo("B42");
+        assertThat(in.msh().sendingApplication()).isEqualTo("LIS");
+        assertThat(in.msh().version()).as("from the first MSH inside").isEqualTo("2.5.1");
     }
 
     @Test

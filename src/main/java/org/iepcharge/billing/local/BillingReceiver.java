@@ -2,6 +2,7 @@ package org.iepcharge.billing.local;
 
 import java.io.IOException;
 import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,10 +23,10 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.iepcharge.domain.Disposition;
 import org.iepcharge.domain.Outcome;
-import org.iepcharge.edge.AckBuilder;
-import org.iepcharge.edge.InboundText;
-import org.iepcharge.edge.MshFields;
-import org.iepcharge.edge.MshReader;
+import org.iepcharge.hl7.AckBuilder;
+import org.iepcharge.hl7.Er7;
+import org.iepcharge.hl7.Hl7Charsets;
+import org.iepcharge.hl7.MshFields;
 import org.apache.camel.StartupSummaryLevel;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.hl7.HL7MLLPNettyDecoderFactory;
@@ -55,9 +56,6 @@ public final class BillingReceiver implements AutoCloseable {
     private static final String ENCODER_BEAN = "billingReceiverHl7Encoder";
     private static final String SSL_BEAN = "billingReceiverSsl";
     private static final String CLIENT_SUBJECT_HEADER = "CamelNettySSLClientCertSubjectName";
-
-    /** MSH-18 picks the charset; UTF-8 when it is empty, as billing systems mostly send. */
-    private static final InboundText TEXT = new InboundText(java.nio.charset.StandardCharsets.UTF_8);
 
     private final String host;
     private final AckBuilder acks = new AckBuilder("BILLING", "BILLING");
@@ -231,8 +229,7 @@ public final class BillingReceiver implements AutoCloseable {
 
     /** The same HAPI-built ACK the engine gives the LIS (ERR layout per the DFT's version), with our chosen code. */
     private byte[] ack(byte[] payload, AcknowledgmentCode code, ErrorCode error, String errorText, Charset charset) {
-        String text = new String(payload, charset).replace("\r\n", "\r").replace('\n', '\r');
-        MshFields msh = MshReader.read(MshReader.firstSegment(text));
+        MshFields msh = Er7.of(new String(payload, charset)).msh().orElse(null);
         Outcome outcome = switch (code) {
             case AA, CA -> Outcome.accepted(Disposition.IGNORED);
             case AR, CR -> Outcome.reject(error.getCode(), "", errorText);
@@ -243,11 +240,11 @@ public final class BillingReceiver implements AutoCloseable {
 
     private synchronized void handle(Exchange exchange) {
         byte[] payload = exchange.getMessage().getBody(byte[].class);
-        Charset charset = TEXT.charsetOf(payload);
-        MshFields msh = MshReader.read(MshReader.firstSegment(TEXT.decode(payload, charset)));
-        String controlId = msh == null ? "" : msh.controlId();
-        String type = msh == null ? "" : msh.triggerEvent().isEmpty() ? msh.messageType()
-                : msh.messageType() + "^" + msh.triggerEvent();
+        Er7 message = Er7.of(payload);
+        String controlId = message.field("MSH-10").trim();
+        String event = message.get("MSH-9-2").trim();
+        String type = event.isEmpty() ? message.get("MSH-9-1").trim() : message.get("MSH-9-1").trim() + "^" + event;
+        Charset charset = Hl7Charsets.of(payload, StandardCharsets.UTF_8);
         long seq = ++sequence;
 
         Path file;

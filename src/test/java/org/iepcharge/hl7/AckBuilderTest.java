@@ -1,16 +1,19 @@
-package org.iepcharge.edge;
+package org.iepcharge.hl7;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ca.uhn.hl7v2.AcknowledgmentCode;
 import org.iepcharge.domain.Disposition;
 import org.iepcharge.domain.Outcome;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class AckBuilderTest {
     private final AckBuilder builder = new AckBuilder("IEP", "LAB");
 
     private static MshFields msh(String version) {
-        return MshReader.read("MSH|^~\\&|LIS|MAIN|IEPR|LABF|20260101||ORU^R01^ORU_R01|CTRL42|P|" + version);
+        return Er7.of("MSH|^~\\&|LIS|MAIN|IEPR|LABF|20260101||ORU^R01^ORU_R01|CTRL42|P|" + version).msh().orElseThrow();
     }
 
     private static String[] segment(String ack, String name) {
@@ -67,5 +70,47 @@ class AckBuilderTest {
         String ack = builder.build(null, Outcome.reject(100, "MSH", "no MSH"));
         assertThat(segment(ack, "MSA")[1]).isEqualTo("AR");
         assertThat(segment(ack, "MSH")[11]).isEqualTo("2.5.1");
+    }
+
+    private static MshFields withAckTypes(String msh15, String msh16) {
+        return Er7.of("MSH|^~\\&|LIS|MAIN|IEPR|LABF|20260101||ORU^R01^ORU_R01|CTRL42|P|2.5.1|||" + msh15 + "|"
+                + msh16).msh().orElseThrow();
+    }
+
+    private static Outcome outcome(String code, int error) {
+        return switch (code) {
+            case "AA" -> Outcome.accepted(Disposition.CHARGED);
+            case "AE" -> Outcome.error(error, "OBR^1^4", "text");
+            default -> Outcome.reject(error, "", "text");
+        };
+    }
+
+    /** docs/billing-facts.md §5: table 0155 for MSH-15, table 0008 for the accept codes. */
+    @ParameterizedTest(name = "MSH-15 {0} / MSH-16 {1}, {2} {3} -> {4}")
+    @CsvSource({
+            // original mode: both empty
+            "'', '', AA, 0, AA", "'', '', AE, 101, AE", "'', '', AR, 207, AR",
+            // AL: always an accept ACK
+            "AL, NE, AA, 0, CA", "AL, AL, AE, 101, CE", "AL, NE, AE, 100, CE", "AL, NE, AR, 200, CR",
+            "AL, NE, AR, 201, CR", "AL, NE, AR, 202, CR", "AL, NE, AR, 203, CR",
+            "AL, NE, AR, 207, CE",
+            // ER: only on an error; SU: only on success; otherwise the original-mode answer
+            "ER, AL, AA, 0, AA", "ER, AL, AE, 102, CE", "ER, NE, AR, 203, CR",
+            "SU, AL, AA, 0, CA", "SU, AL, AE, 101, AE",
+            // NE, or MSH-16 alone, or a value outside table 0155: no accept ACK asked
+            "NE, NE, AA, 0, AA", "NE, AL, AE, 101, AE", "'', AL, AA, 0, AA", "XX, NE, AA, 0, AA", "al, ne, AA, 0, CA"})
+    void answerCodeFollowsTheAcknowledgementMode(String msh15, String msh16, String code, int error, String expected) {
+        assertThat(AckBuilder.answerCode(withAckTypes(msh15, msh16), outcome(code, error)))
+                .isEqualTo(AcknowledgmentCode.valueOf(expected));
+        String ack = builder.build(withAckTypes(msh15, msh16), outcome(code, error));
+        assertThat(segment(ack, "MSA")[1]).isEqualTo(expected);
+        if (error != 0) {
+            assertThat(segment(ack, "ERR")[3]).startsWith(error + "^");
+        }
+    }
+
+    @Test
+    void noMshMeansOriginalMode() {
+        assertThat(AckBuilder.answerCode(null, Outcome.reject(100, "MSH", "no MSH"))).isEqualTo(AcknowledgmentCode.AR);
     }
 }

@@ -1,11 +1,12 @@
-package org.iepcharge.edge;
+package org.iepcharge.hl7;
 
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
+import ca.uhn.hl7v2.AcknowledgmentCode;
+import ca.uhn.hl7v2.ErrorCode;
 import ca.uhn.hl7v2.HL7Exception;
 import ca.uhn.hl7v2.model.v251.message.ACK;
 import ca.uhn.hl7v2.model.v251.segment.ERR;
@@ -15,29 +16,26 @@ import ca.uhn.hl7v2.parser.PipeParser;
 import org.iepcharge.domain.Outcome;
 
 /**
- * Builds every ACK the LIS receives, with HAPI (docs/billing-facts.md §5): routing fields swapped, MSH-12 the inbound
- * version, MSA-2 the inbound MSH-10, and on errors MSA-3 plus an ERR segment in the inbound version's layout — ERR-1
- * before v2.5, ERR-2/3/4/7/8 from v2.5 — carrying the table 0357 code.
+ * Builds every ACK this engine sends — to the LIS, and from the billing stand-in — with HAPI (docs/billing-facts.md
+ * §5): routing fields swapped, MSH-12 the inbound version, MSA-2 the inbound MSH-10, and on errors MSA-3 plus an ERR
+ * segment in the inbound version's layout — ERR-1 before v2.5, ERR-2/3/4/7/8 from v2.5 — carrying the table 0357 code
+ * with HAPI's own text for it ({@link ErrorCode}).
+ *
+ * <p>Acknowledgement mode (docs/billing-facts.md §5, "Mode selection"): with MSH-15 and MSH-16 both empty the answer
+ * is the original-mode AA/AE/AR. When MSH-15 asks for an accept acknowledgement for this outcome (AL always, ER on
+ * an error, SU on success) the answer is the enhanced-mode accept acknowledgement: CA when the message was committed
+ * and accepted, CR when it was refused for MSH-9/MSH-11/MSH-12 (table 0357 codes 200–203), CE for every other error,
+ * with the same ERR. It is only ever built after the commit, as every answer is. No application acknowledgement is
+ * ever sent as a message of its own, whatever MSH-16 asks: the listener has no connection back to the LIS, and the one
+ * answer already carries the outcome (a content error is CE with its ERR, never a CA that hides it). When MSH-15 asks
+ * for no accept acknowledgement (NE, ER on success, SU on an error), the one answer is the original-mode AA/AE/AR: an
+ * MLLP sender waits for an answer before it sends the next message.
  */
 public final class AckBuilder {
 
-    private static final Map<Integer, String> TABLE_0357 = Map.ofEntries(
-            Map.entry(0, "Message accepted"),
-            Map.entry(100, "Segment sequence error"),
-            Map.entry(101, "Required field missing"),
-            Map.entry(102, "Data type error"),
-            Map.entry(103, "Table value not found"),
-            Map.entry(200, "Unsupported message type"),
-            Map.entry(201, "Unsupported event code"),
-            Map.entry(202, "Unsupported processing id"),
-            Map.entry(203, "Unsupported version id"),
-            Map.entry(204, "Unknown key identifier"),
-            Map.entry(205, "Duplicate key identifier"),
-            Map.entry(206, "Application record locked"),
-            Map.entry(207, "Application internal error"));
     private static final DateTimeFormatter DTM = DateTimeFormatter.ofPattern("yyyyMMddHHmmss");
 
-    private final PipeParser parser = HapiContexts.canonical().getPipeParser();
+    private final PipeParser parser = HapiContexts.create().getPipeParser();
     private final String application;
     private final String facility;
     private final AtomicLong sequence = new AtomicLong();
@@ -54,7 +52,7 @@ public final class AckBuilder {
             ACK ack = new ACK();
             fillHeader(ack.getMSH(), inbound);
             MSA msa = ack.getMSA();
-            msa.getAcknowledgmentCode().setValue(outcome.ackCode());
+            msa.getAcknowledgmentCode().setValue(answerCode(inbound, outcome).name());
             msa.getMessageControlID().setValue(inbound == null ? "" : inbound.controlId());
             if (outcome.errorCode() != 0) {
                 msa.getTextMessage().setValue(outcome.errorText());
@@ -92,7 +90,8 @@ public final class AckBuilder {
 
     private static void fillError(ERR err, String version, Outcome outcome) throws HL7Exception {
         String[] where = outcome.errorLocation().isEmpty() ? new String[0] : outcome.errorLocation().split("\\^");
-        String codeText = TABLE_0357.getOrDefault(outcome.errorCode(), "Error");
+        ErrorCode known = ErrorCode.errorCodeFor(outcome.errorCode());
+        String codeText = known == null ? "Error" : known.getMessage();
         if (olderThan25(version)) {
             var eld = err.getErr1_ErrorCodeAndLocation(0);
             if (where.length > 0) {
@@ -125,6 +124,38 @@ public final class AckBuilder {
         err.getErr4_Severity().setValue("E");
         err.getErr7_DiagnosticInformation().setValue(outcome.errorText());
         err.getErr8_UserMessage().setValue(outcome.errorText());
+    }
+
+    /**
+     * MSA-1 for {@code outcome} (whose ack code is the original-mode AA/AE/AR) answering {@code inbound}: the
+     * enhanced-mode accept acknowledgement when MSH-15 asks for one, else the original-mode code (see the class
+     * comment).
+     */
+    public static AcknowledgmentCode answerCode(MshFields inbound, Outcome outcome) {
+        AcknowledgmentCode original = AcknowledgmentCode.valueOf(outcome.ackCode());
+        if (inbound == null || !inbound.enhancedMode()) {
+            return original;
+        }
+        AcknowledgmentCode accept = switch (original) {
+            case AA -> AcknowledgmentCode.CA;
+            case AR -> isHeaderRefusal(outcome.errorCode()) ? AcknowledgmentCode.CR : AcknowledgmentCode.CE;
+            default -> AcknowledgmentCode.CE;
+        };
+        boolean asked = switch (inbound.acceptAckType().toUpperCase(java.util.Locale.ROOT)) {
+            case "AL" -> true;
+            case "ER" -> accept != AcknowledgmentCode.CA;
+            case "SU" -> accept == AcknowledgmentCode.CA;
+            default -> false; // NE, empty, or a value outside table 0155
+        };
+        return asked ? accept : original;
+    }
+
+    /** Refused for MSH-9, MSH-11 or MSH-12: what a commit reject (CR) means. */
+    private static boolean isHeaderRefusal(int errorCode) {
+        return errorCode == ErrorCode.UNSUPPORTED_MESSAGE_TYPE.getCode()
+                || errorCode == ErrorCode.UNSUPPORTED_EVENT_CODE.getCode()
+                || errorCode == ErrorCode.UNSUPPORTED_PROCESSING_ID.getCode()
+                || errorCode == ErrorCode.UNSUPPORTED_VERSION_ID.getCode();
     }
 
     private static String ackVersion(MshFields in) {

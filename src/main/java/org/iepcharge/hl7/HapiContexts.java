@@ -1,0 +1,36 @@
+package org.iepcharge.hl7;
+
+import ca.uhn.hl7v2.DefaultHapiContext;
+import ca.uhn.hl7v2.HapiContext;
+import ca.uhn.hl7v2.parser.CanonicalModelClassFactory;
+import ca.uhn.hl7v2.validation.impl.ValidationContextFactory;
+
+/**
+ * The one way this engine configures HAPI, for the LIS edge, the ACKs, the DFT and billing's answers alike:
+ * <ul>
+ *   <li>canonical v2.5.1 structures: one set of classes parses v2.2–v2.8 (only hapi-structures-v251 is on the
+ *       classpath; any other version would come back as a GenericMessage);</li>
+ *   <li>no validation: HAPI's default rules rejected 46 of 157 public corpus files for fields we never read, and
+ *       would reject a v2.5 DFT built on v2.5.1 structures; the fields we need are checked explicitly;</li>
+ *   <li>no ID generation: HAPI's default generator writes {@code id_file} into the working directory, and every
+ *       control ID we send is fixed beforehand (the DFT's in the ledger, the ACK's by {@link AckBuilder}), so a call
+ *       that would generate one is a bug and fails loudly.</li>
+ * </ul>
+ */
+public final class HapiContexts {
+    private HapiContexts() {
+    }
+
+    public static HapiContext create() {
+        HapiContext context = new DefaultHapiContext(new CanonicalModelClassFactory("2.5.1"));
+        context.setValidationContext(ValidationContextFactory.noValidation());
+        context.getParserConfiguration().setValidating(false);
+        context.getParserConfiguration().setIdGenerator(HapiContexts::refuseToGenerateId);
+        return context;
+    }
+
+    private static String refuseToGenerateId() {
+        throw new IllegalStateException("HAPI was asked to generate a control ID; every MSH-10 this engine sends is"
+                + " fixed before the message is built");
+    }
+}
