@@ -58,6 +58,14 @@ import org.iepcharge.ledger.JdbcLedger;
  *       accepted from billing</td></tr>
  *   <tr><td>iep.billing.tls.keystore / .password</td><td>–</td><td>our client certificate and key, for billing
  *       systems that require mutual TLS</td></tr>
+ *   <tr><td>iep.http.enabled</td><td>true</td><td>the operator console, JSON API, /metrics and health
+ *       (docs/operating.md)</td></tr>
+ *   <tr><td>iep.http.host / iep.http.port</td><td>127.0.0.1 / 8575</td><td>where the console listens</td></tr>
+ *   <tr><td>iep.http.user</td><td>admin</td><td>the console's user</td></tr>
+ *   <tr><td>iep.http.password / iep.http.passwordHash</td><td>–</td><td>its password, plain (hashed at start-up) or
+ *       as hashed by {@code iep http-password}; neither set = every page but health answers 401</td></tr>
+ *   <tr><td>iep.http.tls.enabled / .keystore / .password / .clientAuth / .truststore /
+ *       .truststorePassword</td><td>false</td><td>HTTPS, as iep.inbound.tls.*</td></tr>
  *   <tr><td>iep.retention.rawDays</td><td>30</td><td>raw inbound message bytes are erased after this many days
  *       (1–36500)</td></tr>
  *   <tr><td>iep.retention.correctionDays</td><td>396</td><td>finished orders (charge lines, order context, closed
@@ -72,7 +80,8 @@ public record EngineSettings(String inboundHost, int inboundPort, Charset inboun
                              String application, String facility, String billingApplication,
                              String billingFacility, String nodeName, int billingRetryFirstMillis,
                              int billingRetryMaxMillis, TlsSettings inboundTls, TlsSettings billingTls,
-                             int retentionRawDays, int retentionCorrectionDays, int retentionPeriodMinutes) {
+                             int retentionRawDays, int retentionCorrectionDays, int retentionPeriodMinutes,
+                             HttpSettings http) {
 
     public static final String MODE_LOCAL = "local";
     public static final String MODE_MLLP = "mllp";
@@ -159,6 +168,7 @@ public record EngineSettings(String inboundHost, int inboundPort, Charset inboun
             throw r.bad("iep.retention.correctionDays", "is less than iep.retention.rawDays (" + rawDays + ")");
         }
         int prunePeriod = r.integer("iep.retention.periodMinutes", 1_440, 1, 10_080);
+        HttpSettings http = r.http();
         return new EngineSettings(
                 inboundHost,
                 r.port("iep.inbound.port", 2575),
@@ -176,7 +186,7 @@ public record EngineSettings(String inboundHost, int inboundPort, Charset inboun
                 r.hl7Name("iep.facility", "LAB"),
                 r.hl7Name("iep.billing.application", "BILLING"),
                 r.hl7Name("iep.billing.facility", "BILLING"),
-                node, retryFirst, retryMax, inboundTls, billingTls, rawDays, correctionDays, prunePeriod);
+                node, retryFirst, retryMax, inboundTls, billingTls, rawDays, correctionDays, prunePeriod, http);
     }
 
     /** The folder of {@code *.camel.yaml} files the engine loads from, or empty for the routes built into the jar. */
@@ -257,7 +267,56 @@ public record EngineSettings(String inboundHost, int inboundPort, Charset inboun
         }
     }
 
+    /**
+     * The operator side (console, API, /metrics, health) on camel-main's embedded HTTP server. The password is hashed
+     * here and the plain text dropped: the settings never hold it past start-up, and it is never logged.
+     */
+    public record HttpSettings(boolean enabled, String host, int port, String user, String passwordHash,
+                               TlsSettings tls) {
+        public static final HttpSettings OFF = new HttpSettings(false, "127.0.0.1", 8575, "", "", TlsSettings.OFF);
+
+        /** No password configured: every page but health answers 401. */
+        public boolean locked() {
+            return passwordHash.isEmpty();
+        }
+
+        @Override
+        public String toString() {
+            return enabled ? (tls.enabled() ? "https://" : "http://") + host + ":" + port : "off";
+        }
+    }
+
     private record Reader(SettingSource source) {
+        /**
+         * {@code iep.http.*}. {@code iep.http.password} (plain, hashed at once) or {@code iep.http.passwordHash} (the
+         * output of {@code iep http-password}, so the properties file need not hold the password).
+         */
+        HttpSettings http() {
+            boolean enabled = bool("iep.http.enabled", true);
+            String host = text("iep.http.host", "127.0.0.1");
+            if (host.isEmpty()) {
+                throw bad("iep.http.host", "is empty");
+            }
+            int port = port("iep.http.port", 8575);
+            String user = text("iep.http.user", "admin");
+            if (user.isEmpty() || user.contains(":")) {
+                throw bad("iep.http.user", "must be a non-empty name without ':'");
+            }
+            String plain = text("iep.http.password", "");
+            String hash = text("iep.http.passwordHash", "");
+            if (!plain.isEmpty() && !hash.isEmpty()) {
+                throw new SettingsException("Settings iep.http.password and iep.http.passwordHash are both set;"
+                        + " set one");
+            }
+            if (!hash.isEmpty() && !org.iepcharge.ops.PasswordHash.isWellFormed(hash)) {
+                throw new SettingsException("Setting iep.http.passwordHash is not a hash made by `iep http-password`");
+            }
+            if (!plain.isEmpty()) {
+                hash = org.iepcharge.ops.PasswordHash.hash(plain.toCharArray());
+            }
+            return new HttpSettings(enabled, host, port, user, hash, tls("iep.http.tls", true));
+        }
+
         String text(String key, String fallback) {
             return source.find(key).map(SettingSource.Value::text).orElse(fallback);
         }

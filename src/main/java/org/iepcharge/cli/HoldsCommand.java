@@ -4,9 +4,8 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-import org.iepcharge.camel.Engine;
-import org.iepcharge.capture.ChargeCapture;
 import org.iepcharge.ledger.HoldRecord;
+import org.iepcharge.ops.OperatorActions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -52,23 +51,25 @@ final class HoldsCommand implements Callable<Integer> {
         @Parameters(paramLabel = "ID", description = "Hold ID (from `holds`).")
         long id;
 
+        @Option(names = "--reason", paramLabel = "TEXT", defaultValue = "released from the command line",
+                description = "Why it is released (kept in the audit trail; default: ${DEFAULT-VALUE}).")
+        String reason;
+
         @Override
         public Integer call() {
+            if (reason.isBlank()) {
+                spec.commandLine().getErr().println("error: --reason must say why the hold is released");
+                return LedgerCommand.EXIT_UNUSABLE;
+            }
             return LedgerCommand.withLedger(spec, (settings, ledger) -> {
-                PrintWriter out = spec.commandLine().getOut();
-                ChargeCapture capture = Engine.newCapture(settings, Engine.rules(settings), ledger);
-                ChargeCapture.ReleaseResult result = capture.releaseHold(id);
-                switch (result) {
-                    case POSTED -> out.println("hold " + id + " released: charge queued for billing");
-                    case HELD_AGAIN -> out.println("hold " + id + " re-evaluated: still held as hold " + id
-                            + ledger.read(s -> s.hold(id)).map(h -> " (" + h.reasonCode() + ")").orElse("")
-                            + " (see `holds`)");
-                    case ALREADY_CHARGED -> out.println("hold " + id
-                            + " closed: the order's lines were already posted, nothing posted twice");
-                    case NOT_OPEN -> spec.commandLine().getErr().println("error: hold " + id + " is not open");
-                    default -> throw new IllegalStateException(result.name());
+                OperatorActions.Result result = new OperatorActions(settings, ledger)
+                        .releaseHold(OperatorActions.commandLineUser(), id, reason);
+                if (!result.done()) {
+                    spec.commandLine().getErr().println("error: " + result.message());
+                    return 1;
                 }
-                return result == ChargeCapture.ReleaseResult.NOT_OPEN ? 1 : 0;
+                spec.commandLine().getOut().println(result.message());
+                return 0;
             });
         }
     }
@@ -86,13 +87,18 @@ final class HoldsCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
+            if (reason.isBlank()) {
+                spec.commandLine().getErr().println("error: --reason must say why the line is not charged");
+                return LedgerCommand.EXIT_UNUSABLE;
+            }
             return LedgerCommand.withLedger(spec, (settings, ledger) -> {
-                ChargeCapture capture = Engine.newCapture(settings, Engine.rules(settings), ledger);
-                if (!capture.discardHold(id, reason)) {
-                    spec.commandLine().getErr().println("error: hold " + id + " is not open");
+                OperatorActions.Result result = new OperatorActions(settings, ledger)
+                        .discardHold(OperatorActions.commandLineUser(), id, reason);
+                if (!result.done()) {
+                    spec.commandLine().getErr().println("error: " + result.message());
                     return 1;
                 }
-                spec.commandLine().getOut().println("hold " + id + " discarded: " + reason);
+                spec.commandLine().getOut().println(result.message());
                 return 0;
             });
         }

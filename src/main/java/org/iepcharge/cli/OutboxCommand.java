@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 
 import org.iepcharge.ledger.Ledger;
 import org.iepcharge.ledger.OutboxItem;
+import org.iepcharge.ops.OperatorActions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -72,10 +73,19 @@ final class OutboxCommand implements Callable<Integer> {
         @Parameters(paramLabel = "ID", description = "The DFT's outbox ID (first column of 'outbox').")
         long id;
 
+        @Option(names = "--reason", paramLabel = "TEXT", defaultValue = "retried from the command line",
+                description = "Why it is sent again (kept in the audit trail; default: ${DEFAULT-VALUE}).")
+        String reason;
+
         @Override
         public Integer call() {
+            if (reason.isBlank()) {
+                spec.commandLine().getErr().println("error: --reason must say why the DFT is retried");
+                return LedgerCommand.EXIT_UNUSABLE;
+            }
             return LedgerCommand.withLedger(spec, (settings, ledger) -> {
-                if (!ledger.retryParked(id)) {
+                if (!new OperatorActions(settings, ledger).retryDft(OperatorActions.commandLineUser(), id, reason)
+                        .done()) {
                     spec.commandLine().getErr().println("error: outbox ID " + id + " is not a parked DFT"
                             + describe(ledger, id) + "; only a parked DFT can be retried");
                     return EXIT_NOT_PARKED;
@@ -106,7 +116,8 @@ final class OutboxCommand implements Callable<Integer> {
                 return LedgerCommand.EXIT_UNUSABLE;
             }
             return LedgerCommand.withLedger(spec, (settings, ledger) -> {
-                if (!ledger.discardParked(id, reason.strip())) {
+                if (!new OperatorActions(settings, ledger).discardDft(OperatorActions.commandLineUser(), id, reason)
+                        .done()) {
                     spec.commandLine().getErr().println("error: outbox ID " + id + " is not a parked DFT"
                             + describe(ledger, id) + "; only a parked DFT can be discarded");
                     return EXIT_NOT_PARKED;

@@ -138,6 +138,8 @@ public final class EngineHarness implements AutoCloseable {
         s.put("iep.billing.pollMillis", "20");
         s.put("iep.billing.timeoutMillis", "5000");
         s.put("iep.node", "test");
+        // Engines in tests run side by side: the console is switched on, on a free port, only by tests that use it.
+        s.put("iep.http.enabled", "false");
         return s;
     }
 

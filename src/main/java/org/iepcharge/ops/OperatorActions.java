@@ -1,0 +1,95 @@
+package org.iepcharge.ops;
+
+import java.time.Instant;
+
+import org.iepcharge.camel.Engine;
+import org.iepcharge.camel.EngineSettings;
+import org.iepcharge.capture.ChargeCapture;
+import org.iepcharge.ledger.Ledger;
+import org.iepcharge.ledger.OpsQueries;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The analyst's actions on holds and parked DFTs, shared by the console and the command line ({@code holds release},
+ * {@code outbox retry}, ...). Each one needs a reason and leaves an audit record in the ledger: who, when, what, why,
+ * and what came of it (also when it changed nothing, e.g. a hold that was already closed).
+ */
+public final class OperatorActions {
+    private static final Logger LOG = LoggerFactory.getLogger(OperatorActions.class);
+
+    /** What one action did; {@code done} false = the target was not in a state the action applies to. */
+    public record Result(boolean done, String outcome, String message) {
+    }
+
+    private final Ledger ledger;
+    private final ChargeCapture capture;
+
+    public OperatorActions(EngineSettings settings, Ledger ledger) {
+        this.ledger = ledger;
+        this.capture = Engine.newCapture(settings, Engine.rules(settings), ledger);
+    }
+
+    /** Re-evaluates a held line with the current rules: posts it or keeps it held. */
+    public Result releaseHold(String actor, long holdId, String reason) {
+        String why = requireReason(reason);
+        ChargeCapture.ReleaseResult r = capture.releaseHold(holdId);
+        Result result = switch (r) {
+            case POSTED -> new Result(true, r.name(), "hold " + holdId + " released: charge queued for billing");
+            case HELD_AGAIN -> new Result(true, r.name(), "hold " + holdId + " re-evaluated: still held as hold "
+                    + holdId + ledger.read(s -> s.hold(holdId)).map(h -> " (" + h.reasonCode() + ")").orElse("")
+                    + " (see `holds`)");
+            case ALREADY_CHARGED -> new Result(true, r.name(), "hold " + holdId
+                    + " closed: the order's lines were already posted, nothing posted twice");
+            case NOT_OPEN -> new Result(false, r.name(), "hold " + holdId + " is not open");
+        };
+        return audited(actor, "HOLD_RELEASE", "hold " + holdId, why, result);
+    }
+
+    /** Closes a held line without posting it. */
+    public Result discardHold(String actor, long holdId, String reason) {
+        String why = requireReason(reason);
+        boolean done = capture.discardHold(holdId, why);
+        Result result = done ? new Result(true, "DISCARDED", "hold " + holdId + " discarded: " + why)
+                : new Result(false, "NOT_OPEN", "hold " + holdId + " is not open");
+        return audited(actor, "HOLD_DISCARD", "hold " + holdId, why, result);
+    }
+
+    /** Puts a parked DFT back in the queue (same MSH-10 and bytes). */
+    public Result retryDft(String actor, long outboxId, String reason) {
+        String why = requireReason(reason);
+        boolean done = ledger.retryParked(outboxId);
+        Result result = done ? new Result(true, "QUEUED", "outbox " + outboxId + " queued again for billing")
+                : new Result(false, "NOT_PARKED", "outbox ID " + outboxId + " is not a parked DFT");
+        return audited(actor, "DFT_RETRY", "outbox " + outboxId, why, result);
+    }
+
+    /** Closes a parked DFT for good. */
+    public Result discardDft(String actor, long outboxId, String reason) {
+        String why = requireReason(reason);
+        boolean done = ledger.discardParked(outboxId, why);
+        Result result = done ? new Result(true, "DISCARDED", "outbox " + outboxId + " discarded: " + why)
+                : new Result(false, "NOT_PARKED", "outbox ID " + outboxId + " is not a parked DFT");
+        return audited(actor, "DFT_DISCARD", "outbox " + outboxId, why, result);
+    }
+
+    /** The actor recorded for the command line: the operating-system user who ran it. */
+    public static String commandLineUser() {
+        return "cli:" + System.getProperty("user.name", "unknown");
+    }
+
+    /** The reason, stripped; a blank one is refused before anything changes. */
+    public static String requireReason(String reason) {
+        if (reason == null || reason.isBlank()) {
+            throw new IllegalArgumentException("a reason is required (it is kept in the audit trail)");
+        }
+        return reason.strip();
+    }
+
+    private Result audited(String actor, String action, String target, String reason, Result result) {
+        ledger.write(s -> OpsQueries.audit(s, Instant.now(), actor, action, target, reason, result.outcome()));
+        // Who and what only: the reason is free text and may name a patient.
+        LOG.info("operator {} {} {} -> {}", actor, action, target, result.outcome());
+        return result;
+    }
+}
