@@ -26,6 +26,7 @@ import org.iepcharge.hl7.AckBuilder;
 import org.iepcharge.ledger.JdbcLedger;
 import org.iepcharge.ledger.Ledger;
 import org.iepcharge.ledger.LedgerRetention;
+import org.iepcharge.ops.OpsServer;
 import org.iepcharge.rules.ChargeTrigger;
 import org.iepcharge.rules.RuleSet;
 import org.slf4j.Logger;
@@ -45,9 +46,12 @@ public final class Engine implements AutoCloseable {
     private final ConnectionLimiter connections;
     private final CompositeMeterRegistry meters;
     private final SimpleMeterRegistry totals;
+    private final OpsServer ops;
 
     private Engine(EngineSettings settings, JdbcLedger ledger, BillingReceiver localBilling, Main main,
-                   ConnectionLimiter connections, CompositeMeterRegistry meters, SimpleMeterRegistry totals) {
+                   ConnectionLimiter connections, CompositeMeterRegistry meters, SimpleMeterRegistry totals,
+                   OpsServer ops) {
+        this.ops = ops;
         this.meters = meters;
         this.totals = totals;
         this.settings = settings;
@@ -85,6 +89,8 @@ public final class Engine implements AutoCloseable {
         SimpleMeterRegistry totals = new SimpleMeterRegistry();
         meters.add(totals);
         meters.add(LoggingMeterRegistry.builder(key -> key.equals("logging.step") ? "PT60S" : null).build());
+        // The operator side (docs/operating.md): console, API, /metrics and health on camel-main's HTTP server.
+        OpsServer ops = settings.http().enabled() ? OpsServer.prepare(settings, ledger, rules, meters) : null;
         try {
             // This node's previous process is gone (stopped, crashed or killed): its claims on DFTs died with it.
             int released = ledger.releaseClaims(settings.nodeName());
@@ -126,14 +132,26 @@ public final class Engine implements AutoCloseable {
                     settings.retentionCorrectionDays()));
             main.configure().withRoutesIncludePattern(routesPattern(settings));
             main.configure().withName("iep-charge-router");
-            main.setInitialProperties(settings.placeholders());
+            java.util.Properties properties = settings.placeholders();
+            if (ops != null) {
+                properties.putAll(ops.configure(main, capture));
+            }
+            main.setInitialProperties(properties);
             startListening(main, settings);
-            Engine engine = new Engine(settings, ledger, localBilling, main, connections, meters, totals);
+            if (ops != null) {
+                ops.started(main.getCamelContext());
+            }
+            Engine engine = new Engine(settings, ledger, localBilling, main, connections, meters, totals, ops);
             LOG.info("IEP charge router listening for the LIS on {}:{} ({}; rules {} version {}, ledger {}) — started"
                             + " in {} ms", settings.inboundHost(), settings.inboundPort(), settings.inboundTls(),
                     rules.source(), rules.version(),
                     ledgerName(settings.ledgerUrl()), (System.nanoTime() - started) / 1_000_000);
             LOG.info("Routes: {}", describeRoutes(main.getCamelContext(), settings));
+            if (ops != null) {
+                LOG.info("Operator console {}/console/ (health {}/observe/health){}", settings.http(), settings.http(),
+                        settings.http().locked() ? " — LOCKED: set iep.http.password (or iep.http.passwordHash) to"
+                                + " sign in" : "");
+            }
             if (localBilling != null) {
                 LOG.info("Billing: built-in local receiver on {}:{} files each DFT under {} — to deliver to a real"
                                 + " billing system set iep.billing.mode=mllp, iep.billing.host and iep.billing.port",
@@ -146,6 +164,9 @@ public final class Engine implements AutoCloseable {
             }
             return engine;
         } catch (Exception | Error e) {
+            if (ops != null) {
+                ops.close();
+            }
             meters.close();
             stopQuietly(main);
             if (localBilling != null) {
@@ -278,6 +299,9 @@ public final class Engine implements AutoCloseable {
     @Override
     public void close() {
         stopQuietly(main);
+        if (ops != null) {
+            ops.close();
+        }
         meters.close();
         if (localBilling != null) {
             localBilling.close();

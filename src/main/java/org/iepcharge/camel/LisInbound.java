@@ -36,7 +36,9 @@ public final class LisInbound implements Processor {
         this.meters = meters;
         this.ackTime = Timer.builder("iep.inbound.ack.time")
                 .description("frame received to ACK built, the durable commit included")
-                .publishPercentiles(0.5, 0.99).register(meters);
+                .publishPercentiles(0.5, 0.99).publishPercentileHistogram()
+                .minimumExpectedValue(java.time.Duration.ofMillis(1))
+                .maximumExpectedValue(java.time.Duration.ofSeconds(30)).register(meters);
     }
 
     @Override
@@ -54,21 +56,28 @@ public final class LisInbound implements Processor {
                     + " resend later");
         }
         if (outcome.disposition() == Disposition.NO_ANSWER) {
-            meters.counter("iep.inbound.messages", "ack", "none", "outcome", outcome.disposition().name())
-                    .increment();
+            meters.counter("iep.inbound.messages", "ack", "none", "outcome", outcome.disposition().name(),
+                    "type", typeLabel(in)).increment();
             LOG.info("{} {} recorded; an ACK is never acknowledged", controlId(in), type(in));
             exchange.getMessage().setBody(null);
             return;
         }
         // CA/CE/CR instead of AA/AE/AR when MSH-15 asks for an enhanced-mode accept acknowledgement.
         String answer = AckBuilder.answerCode(in.msh(), outcome).name();
-        meters.counter("iep.inbound.messages", "ack", answer, "outcome", outcome.disposition().name()).increment();
+        meters.counter("iep.inbound.messages", "ack", answer, "outcome", outcome.disposition().name(),
+                "type", typeLabel(in)).increment();
         LOG.info("{} {} -> {} {}{}", controlId(in), type(in), answer, outcome.disposition(),
                 outcome.errorCode() == 0 ? "" : " ERR-3 " + outcome.errorCode() + " " + outcome.errorLocation());
         byte[] ack = acks.build(in.msh(), outcome).getBytes(in.charset());
         exchange.getMessage().setBody(ack);
         exchange.setProperty(MLLP_ACK, ack);
         ackTime.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /** The message type as a metric label: MSH-9.1^9.2 when it is a plain HL7 code, else "OTHER" (never content). */
+    private static String typeLabel(Inbound in) {
+        String t = type(in);
+        return t.matches("[A-Z0-9]{3}(\\^[A-Z0-9]{3})?(\\^[A-Z0-9_]{3,7})?") ? t : "OTHER";
     }
 
     private static String controlId(Inbound in) {

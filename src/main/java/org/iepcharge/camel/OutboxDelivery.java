@@ -37,10 +37,16 @@ public final class OutboxDelivery {
     /** When the current batch was claimed (the timer route is synchronous: one batch at a time). */
     private volatile Instant claimedAt = Instant.EPOCH;
     private final io.micrometer.core.instrument.MeterRegistry meters;
+    private final io.micrometer.core.instrument.Timer answerTime;
+    private static final String SENT_AT = "iepSentAt";
 
     public OutboxDelivery(Ledger ledger, DeliveryPolicy policy, String node, Duration lease, int batchSize,
                           io.micrometer.core.instrument.MeterRegistry meters) {
         this.meters = meters;
+        this.answerTime = io.micrometer.core.instrument.Timer.builder("iep.billing.answer.time")
+                .description("DFT handed to the producer to billing's answer read").publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(60))
+                .register(meters);
         this.ledger = ledger;
         this.policy = policy;
         this.node = node;
@@ -72,6 +78,7 @@ public final class OutboxDelivery {
         exchange.getMessage().setHeader(CONTROL_ID, item.controlId());
         exchange.getMessage().setHeader(ATTEMPTS, item.attempts());
         exchange.getMessage().setBody(item.payload());
+        exchange.getMessage().setHeader(SENT_AT, System.nanoTime());
     }
 
     /**
@@ -96,6 +103,10 @@ public final class OutboxDelivery {
         Optional<BillingAnswer> answer = reader.read(ack);
         DeliveryVerdict verdict = policy.classify(controlId, answer);
         meters.counter("iep.billing.attempts", "verdict", verdict.name()).increment();
+        Long sentAt = exchange.getMessage().getHeader(SENT_AT, Long.class);
+        if (sentAt != null && answer.isPresent()) {
+            answerTime.record(System.nanoTime() - sentAt, java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
         switch (verdict) {
             case DELIVERED -> {
                 ledger.markDelivered(id, answer.get().ackCode());

@@ -49,6 +49,13 @@ import org.slf4j.LoggerFactory;
  * same transaction with their MSH-10 and FT1-2 fixed (nothing twice).
  */
 public final class ChargeCapture {
+    /** Resends answered from the ledger (a metric: iep_inbound_resends_total). */
+    private final java.util.concurrent.atomic.LongAdder resends = new java.util.concurrent.atomic.LongAdder();
+
+    public long resends() {
+        return resends.sum();
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(ChargeCapture.class);
     /** HL7 table 0123 (result status). */
     private static final Set<String> RESULT_STATUSES = Set.of("A", "C", "F", "I", "O", "P", "R", "S", "X", "Y", "Z");
@@ -107,6 +114,7 @@ public final class ChargeCapture {
         InboundHistory history = s.inboundHistory(sender, controlId, hash);
         Optional<StoredAnswer> prior = history.sameContent();
         if (prior.isPresent()) {
+            resends.increment();
             LOG.info("{} {} is a resend: original answer {} returned, nothing reprocessed", controlId,
                     type(h), prior.get().outcome().ackCode());
             return prior.get().outcome();

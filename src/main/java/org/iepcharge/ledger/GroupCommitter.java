@@ -100,14 +100,30 @@ final class GroupCommitter implements AutoCloseable {
         }
     }
 
+    /** Told of each committed batch: its size and the time from its first statement to the end of the commit. */
+    interface CommitObserver {
+        void committed(int batchSize, long nanos);
+    }
+
+    private volatile CommitObserver observer;
+
+    void observe(CommitObserver o) {
+        this.observer = o;
+    }
+
     private void runBatch(List<Job<?>> batch) {
         List<Runnable> completions = new ArrayList<>(batch.size());
         try {
+            long started = System.nanoTime();
             Connection c = connection();
             for (Job<?> job : batch) {
                 completions.add(runOne(c, job));
             }
             c.commit();
+            CommitObserver o = observer;
+            if (o != null) {
+                o.committed(batch.size(), System.nanoTime() - started);
+            }
             completions.forEach(Runnable::run);
         } catch (SQLException | RuntimeException | Error e) {
             LOG.warn("ledger commit failed for a batch of {} ({}): none of it is acknowledged", batch.size(),

@@ -80,6 +80,25 @@ public final class JdbcLedger implements Ledger {
         }
     }
 
+    /**
+     * Ledger commit time and batch size as meters ({@code iep.ledger.commit.time}, {@code iep.ledger.commit.batch}).
+     */
+    public void instrument(io.micrometer.core.instrument.MeterRegistry meters) {
+        io.micrometer.core.instrument.Timer time = io.micrometer.core.instrument.Timer
+                .builder("iep.ledger.commit.time").description("one group commit: its statements and the commit")
+                .publishPercentileHistogram().minimumExpectedValue(java.time.Duration.ofMillis(1))
+                .maximumExpectedValue(java.time.Duration.ofSeconds(30)).register(meters);
+        io.micrometer.core.instrument.DistributionSummary batch = io.micrometer.core.instrument.DistributionSummary
+                .builder("iep.ledger.commit.batch").description("pieces of work committed together")
+                .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128).register(meters);
+        for (GroupCommitter committer : committers) {
+            committer.observe((size, nanos) -> {
+                time.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+                batch.record(size);
+            });
+        }
+    }
+
     @Override
     public <T> T write(LedgerWork<T> work) {
         return committers[0].submit(work);

@@ -22,18 +22,23 @@ public final class OperatorActions {
     public record Result(boolean done, String outcome, String message) {
     }
 
+    private final EngineSettings settings;
     private final Ledger ledger;
-    private final ChargeCapture capture;
 
     public OperatorActions(EngineSettings settings, Ledger ledger) {
+        this.settings = settings;
         this.ledger = ledger;
-        this.capture = Engine.newCapture(settings, Engine.rules(settings), ledger);
+    }
+
+    /** With the rules file as it is now: a release re-evaluates after the analyst fixed the rules, say. */
+    private ChargeCapture capture() {
+        return Engine.newCapture(settings, Engine.rules(settings), ledger);
     }
 
     /** Re-evaluates a held line with the current rules: posts it or keeps it held. */
     public Result releaseHold(String actor, long holdId, String reason) {
         String why = requireReason(reason);
-        ChargeCapture.ReleaseResult r = capture.releaseHold(holdId);
+        ChargeCapture.ReleaseResult r = capture().releaseHold(holdId);
         Result result = switch (r) {
             case POSTED -> new Result(true, r.name(), "hold " + holdId + " released: charge queued for billing");
             case HELD_AGAIN -> new Result(true, r.name(), "hold " + holdId + " re-evaluated: still held as hold "
@@ -49,7 +54,7 @@ public final class OperatorActions {
     /** Closes a held line without posting it. */
     public Result discardHold(String actor, long holdId, String reason) {
         String why = requireReason(reason);
-        boolean done = capture.discardHold(holdId, why);
+        boolean done = capture().discardHold(holdId, why);
         Result result = done ? new Result(true, "DISCARDED", "hold " + holdId + " discarded: " + why)
                 : new Result(false, "NOT_OPEN", "hold " + holdId + " is not open");
         return audited(actor, "HOLD_DISCARD", "hold " + holdId, why, result);

@@ -1,0 +1,117 @@
+package org.iepcharge.ops;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.iepcharge.camel.EngineSettings.HttpSettings;
+
+/**
+ * Who is asking: a console session (cookie set by {@code POST /login}) or HTTP Basic credentials (curl, Prometheus).
+ * The password is only ever compared with its PBKDF2 hash; a Basic header that matched is remembered by its SHA-256
+ * for a few minutes, so a scraper does not pay the key derivation on every request.
+ */
+public final class OpsAuth {
+    static final String COOKIE = "iep_session";
+    private static final Duration SESSION_IDLE = Duration.ofHours(8);
+    private static final Duration BASIC_MEMORY = Duration.ofMinutes(5);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private record Session(String user, Instant expires) {
+    }
+
+    private final HttpSettings settings;
+    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    private final Map<String, Instant> knownBasic = new ConcurrentHashMap<>();
+
+    public OpsAuth(HttpSettings settings) {
+        this.settings = settings;
+    }
+
+    /** Checks a user and password; with no password configured nobody gets in. */
+    public boolean verify(String user, String password) {
+        if (settings.locked() || user == null || password == null) {
+            return false;
+        }
+        boolean passwordOk = PasswordHash.matches(password.toCharArray(), settings.passwordHash());
+        return passwordOk && MessageDigest.isEqual(user.getBytes(StandardCharsets.UTF_8),
+                settings.user().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A new session for a verified user; its token goes into the cookie. */
+    public String openSession(String user) {
+        byte[] b = new byte[32];
+        RANDOM.nextBytes(b);
+        String token = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+        sessions.put(token, new Session(user, Instant.now().plus(SESSION_IDLE)));
+        return token;
+    }
+
+    public void closeSession(String cookieHeader) {
+        sessionToken(cookieHeader).ifPresent(sessions::remove);
+    }
+
+    /** The authenticated user, from the session cookie or the Authorization header. */
+    public Optional<String> user(String cookieHeader, String authorization) {
+        Optional<String> token = sessionToken(cookieHeader);
+        if (token.isPresent()) {
+            Session s = sessions.get(token.get());
+            if (s != null && s.expires().isAfter(Instant.now())) {
+                sessions.put(token.get(), new Session(s.user(), Instant.now().plus(SESSION_IDLE)));
+                return Optional.of(s.user());
+            }
+            sessions.remove(token.get());
+        }
+        if (authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+            String digest = sha256(authorization);
+            Instant until = knownBasic.get(digest);
+            if (until != null && until.isAfter(Instant.now())) {
+                return Optional.of(settings.user());
+            }
+            String decoded;
+            try {
+                decoded = new String(Base64.getDecoder().decode(authorization.substring(6).strip()),
+                        StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                return Optional.empty();
+            }
+            int colon = decoded.indexOf(':');
+            if (colon > 0 && verify(decoded.substring(0, colon), decoded.substring(colon + 1))) {
+                knownBasic.put(digest, Instant.now().plus(BASIC_MEMORY));
+                return Optional.of(settings.user());
+            }
+        }
+        return Optional.empty();
+    }
+
+    static Optional<String> sessionToken(String cookieHeader) {
+        if (cookieHeader == null) {
+            return Optional.empty();
+        }
+        for (String part : cookieHeader.split(";")) {
+            String p = part.strip();
+            if (p.startsWith(COOKIE + "=")) {
+                String v = p.substring(COOKIE.length() + 1);
+                return v.isEmpty() ? Optional.empty() : Optional.of(v);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String sha256(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

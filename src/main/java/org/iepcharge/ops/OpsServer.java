@@ -1,0 +1,114 @@
+package org.iepcharge.ops;
+
+import java.util.Properties;
+
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.apache.camel.CamelContext;
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
+import org.iepcharge.camel.EngineSettings;
+import org.iepcharge.capture.ChargeCapture;
+import org.iepcharge.ledger.JdbcLedger;
+import org.iepcharge.rules.RuleSet;
+
+/**
+ * Wires the operator side into camel-main: the embedded HTTP server (camel.server.*) with the management side on the
+ * same port (camel.management.*: health), camel-micrometer-prometheus for Camel's own meters on the registry the
+ * engine counts on, the engine's health checks, and {@link OpsRoutes}. The engine calls {@link #prepare} before
+ * starting camel-main and {@link #started} after.
+ */
+public final class OpsServer implements AutoCloseable {
+    /** The LIS route's id in routes/lis-inbound.camel.yaml: readiness needs it started. */
+    public static final String LIS_ROUTE = "lis-inbound";
+
+    private final EngineSettings settings;
+    private final JdbcLedger ledger;
+    private final RuleSet rules;
+    private final PrometheusMeterRegistry prometheus;
+    private OpsMetrics metrics;
+
+    private OpsServer(EngineSettings settings, JdbcLedger ledger, RuleSet rules, PrometheusMeterRegistry prometheus) {
+        this.settings = settings;
+        this.ledger = ledger;
+        this.rules = rules;
+        this.prometheus = prometheus;
+    }
+
+    /**
+     * Adds the Prometheus registry to the engine's meters (before anything registers a meter, so every one is
+     * exported) and instruments the ledger's commits.
+     */
+    public static OpsServer prepare(EngineSettings settings, JdbcLedger ledger, RuleSet rules,
+                                    CompositeMeterRegistry meters) {
+        PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        meters.add(prometheus);
+        ledger.instrument(meters);
+        return new OpsServer(settings, ledger, rules, prometheus);
+    }
+
+    /** Binds the beans and routes and returns the camel-main properties, to be added to the engine's. */
+    public Properties configure(Main main, ChargeCapture capture) {
+        EngineSettings.HttpSettings http = settings.http();
+        metrics = new OpsMetrics(ledger, prometheus, capture);
+        // camel-micrometer-prometheus adopts the registry bound under this name instead of making its own.
+        main.bind("metricsRegistry", prometheus);
+        OpsAuth auth = new OpsAuth(http);
+        OpsApi api = new OpsApi(settings, ledger, rules, metrics.registry());
+        main.configure().addRoutesBuilder(new OpsRoutes(auth, api, metrics, http.tls().enabled()));
+        if (http.tls().enabled()) {
+            // The embedded server takes its TLS from the context's global SSL parameters (useGlobalSslContextParameters).
+            main.addMainListener(new MainListenerSupport() {
+                @Override
+                public void beforeConfigure(BaseMainSupport m) {
+                    m.getCamelContext().setSSLContextParameters(http.tls().contextParameters());
+                }
+            });
+        }
+        Properties p = new Properties();
+        String port = String.valueOf(http.port());
+        p.setProperty("camel.server.enabled", "true");
+        p.setProperty("camel.server.host", http.host());
+        p.setProperty("camel.server.port", port);
+        p.setProperty("camel.server.useGlobalSslContextParameters", String.valueOf(http.tls().enabled()));
+        // The management side shares the port (camel-platform-http-main reuses the server when the ports match).
+        p.setProperty("camel.management.enabled", "true");
+        p.setProperty("camel.management.host", http.host());
+        p.setProperty("camel.management.port", port);
+        p.setProperty("camel.management.useGlobalSslContextParameters", String.valueOf(http.tls().enabled()));
+        p.setProperty("camel.management.healthCheckEnabled", "true");
+        // /metrics is served by OpsRoutes behind authentication, not by the management side's open endpoint.
+        p.setProperty("camel.management.metricsEnabled", "false");
+        p.setProperty("camel.metrics.enabled", "true");
+        p.setProperty("camel.health.exposureLevel", "full");
+        return p;
+    }
+
+    /** Registers the engine's health checks once Camel runs. */
+    public void started(CamelContext context) {
+        HealthCheckRegistry registry = HealthCheckRegistry.get(context);
+        for (HealthCheck check : OpsHealth.checks(ledger, OpsHealth.ledgerFile(settings.ledgerUrl()), LIS_ROUTE,
+                () -> rules)) {
+            if (check instanceof org.apache.camel.CamelContextAware aware) {
+                aware.setCamelContext(context);
+            }
+            registry.register(check);
+        }
+    }
+
+    public OpsMetrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    public void close() {
+        if (metrics != null) {
+            metrics.close();
+        }
+        prometheus.close();
+    }
+}
