@@ -174,18 +174,21 @@ public final class OpsQueries {
     }
 
     /** Outbox state for health and metrics. */
-    public record OutboxState(long pending, long parked, Instant oldestUndelivered) {
+    /** {@code failing}: pending DFTs with at least one failed attempt (billing down or refusing for now). */
+    public record OutboxState(long pending, long parked, long failing, Instant oldestUndelivered) {
     }
 
     public static OutboxState outboxState(LedgerSession s) throws SQLException {
         try (PreparedStatement ps = s.connection().prepareStatement("SELECT"
                 + " SUM(CASE WHEN status = 'PENDING' THEN 1 ELSE 0 END),"
-                + " SUM(CASE WHEN status = 'PARKED' THEN 1 ELSE 0 END), MIN(created_at)"
+                + " SUM(CASE WHEN status = 'PARKED' THEN 1 ELSE 0 END), MIN(created_at),"
+                + " SUM(CASE WHEN status = 'PENDING' AND attempts > 0 THEN 1 ELSE 0 END)"
                 + " FROM outbox WHERE status IN ('PENDING', 'PARKED')");
              ResultSet rs = ps.executeQuery()) {
             rs.next();
             Timestamp oldest = rs.getTimestamp(3);
-            return new OutboxState(rs.getLong(1), rs.getLong(2), oldest == null ? null : oldest.toInstant());
+            return new OutboxState(rs.getLong(1), rs.getLong(2), rs.getLong(4),
+                    oldest == null ? null : oldest.toInstant());
         }
     }
 

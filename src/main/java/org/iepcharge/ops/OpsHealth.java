@@ -23,7 +23,7 @@ import org.iepcharge.rules.RuleSet;
  * ({@code /observe/health/live}, {@code /observe/health/ready}). Readiness: the ledger answers, the LIS listener's
  * route is started, the rules are loaded. Billing is reported, never a reason to be not ready: the engine keeps
  * accepting and the outbox keeps the DFTs; a billing outage shows as {@code billing.state=degraded} with the age of
- * the oldest undelivered DFT.
+ * the oldest undelivered DFT: as soon as a DFT has failed an attempt, one is parked, or one waits over a minute.
  */
 public final class OpsHealth {
     /** An undelivered DFT older than this means billing is not taking them (normal delivery takes well under 1 s). */
@@ -149,14 +149,15 @@ public final class OpsHealth {
                 OpsQueries.OutboxState state = ledger.read(OpsQueries::outboxState);
                 long age = state.oldestUndelivered() == null ? 0
                         : Math.max(0, Duration.between(state.oldestUndelivered(), Instant.now()).toSeconds());
-                boolean degraded = age >= DEGRADED_AFTER.toSeconds() || state.parked() > 0;
+                boolean degraded = age >= DEGRADED_AFTER.toSeconds() || state.parked() > 0 || state.failing() > 0;
                 builder.detail("billing.state", degraded ? "degraded" : "ok");
                 builder.detail("outbox.pending", state.pending());
                 builder.detail("outbox.parked", state.parked());
+                builder.detail("outbox.failing", state.failing());
                 builder.detail("outbox.oldestUndeliveredSeconds", age);
                 if (degraded) {
                     builder.message("billing degraded: oldest undelivered DFT is " + age + " s old, "
-                            + state.parked() + " parked");
+                            + state.failing() + " failing, " + state.parked() + " parked");
                 }
             } catch (RuntimeException e) {
                 // The ledger check reports the ledger; here it only means the outbox state is unknown.
