@@ -16,7 +16,8 @@ import picocli.CommandLine.ScopeType;
         version = "iep-charge-router 0.1.0",
         description = "HL7 v2 charge capture for serum immunoelectrophoresis (CPT 86320).",
         subcommands = {RunCommand.class, SendCommand.class, ReceiveCommand.class, OutboxCommand.class,
-                HoldsCommand.class, ExplainCommand.class, PruneCommand.class, BenchCommand.class})
+                HoldsCommand.class, ExplainCommand.class, PruneCommand.class, BenchCommand.class,
+                HttpPasswordCommand.class})
 public final class IepCommand implements Runnable {
 
     @CommandLine.Spec

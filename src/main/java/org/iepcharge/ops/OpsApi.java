@@ -168,7 +168,7 @@ public final class OpsApi {
             out.put("segments", segments(new String(d.raw(), cs)));
             if (!answered.ackCode().isEmpty() && in.msh() != null) {
                 String ack = new AckBuilder(settings.application(), settings.facility()).build(in.msh(), answered);
-                out.put("ack", segments(ack));
+                out.put("ackMessage", segments(ack));
             }
             out.put("explanation", explain(id, d.raw()));
         }
