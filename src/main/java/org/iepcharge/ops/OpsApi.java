@@ -121,6 +121,7 @@ public final class OpsApi {
         Map<String, Object> outbox = new LinkedHashMap<>();
         outbox.put("pending", r.outbox().pending());
         outbox.put("parked", r.outbox().parked());
+        outbox.put("failing", r.outbox().failing());
         outbox.put("oldestUndeliveredSeconds", r.outbox().oldestUndelivered() == null ? 0
                 : Math.max(0, Duration.between(r.outbox().oldestUndelivered(), now).toSeconds()));
         out.put("outbox", outbox);

@@ -55,6 +55,8 @@ public final class EngineFixture implements AutoCloseable {
         properties.put("iep.billing.retryFirstMillis", String.valueOf(RETRY_FIRST_MILLIS));
         properties.put("iep.billing.retryMaxMillis", String.valueOf(RETRY_MAX_MILLIS));
         properties.put("iep.node", "test-node");
+        // Fixtures run side by side: no console on the fixed default port.
+        properties.put("iep.http.enabled", "false");
     }
 
     /** The project folder: set by the pom for surefire and failsafe, else the working directory. */

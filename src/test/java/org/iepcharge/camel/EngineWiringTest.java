@@ -31,7 +31,8 @@ class EngineWiringTest {
                 "iep.inbound.host", "127.0.0.1",
                 "iep.inbound.port", String.valueOf(freePort()),
                 "iep.billing.port", String.valueOf(freePort()),
-                "iep.config", dir.resolve("none.properties").toString());
+                "iep.config", dir.resolve("none.properties").toString(),
+                "iep.http.enabled", "false");
         java.nio.file.Files.writeString(dir.resolve("none.properties"), "");
         try (Engine engine = Engine.start(EngineSettings.resolve(props, Map.of()))) {
             MllpComponent mllp = engine.camelContext().getComponent("mllp", MllpComponent.class);
@@ -47,10 +48,10 @@ class EngineWiringTest {
             String adt = "MSH|^~\\&|LIS|LAB|IEP|LAB|20260101||ADT^A01|M1|P|2.5.1\rPID|1||X\r";
             assertThat(harness.send(adt).msa1()).isEqualTo("AR");
             var meters = harness.engine().meters();
-            assertThat(meters.counter("iep.inbound.messages", "ack", "AR", "outcome", "REJECTED").count())
-                    .isEqualTo(1.0);
-            assertThat(meters.counter("iep.inbound.messages", "ack", "AA", "outcome", "CHARGED").count())
-                    .isZero();
+            assertThat(meters.get("iep.inbound.messages").tags("ack", "AR", "outcome", "REJECTED", "type", "ADT^A01")
+                    .counter().count()).isEqualTo(1.0);
+            assertThat(meters.find("iep.inbound.messages").tags("ack", "AA", "outcome", "CHARGED").counters())
+                    .isEmpty();
             assertThat(meters.timer("iep.inbound.ack.time").count()).isEqualTo(1);
         }
     }
