@@ -15,6 +15,8 @@ import org.iepcharge.capture.ChargeCapture;
 import org.iepcharge.edge.InboundEdge;
 import org.iepcharge.ledger.HoldRecord;
 import org.iepcharge.ledger.JdbcLedger;
+import org.iepcharge.ledger.OpsQueries;
+import org.iepcharge.ops.OperatorActions;
 import org.iepcharge.rules.RuleSet;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -102,6 +104,21 @@ class HoldsAndExplainCommandTest {
         CliRun again = run("holds", "discard", String.valueOf(id), "--reason", "again");
         assertThat(again.exit()).isEqualTo(1);
         assertThat(again.err()).contains("is not open");
+        // Both attempts are in the audit trail (the console's actions run the same code).
+        assertThat(auditTrail()).extracting(a -> a.action() + " " + a.target() + " " + a.reason() + " " + a.result()
+                        + " " + a.actor())
+                .containsExactlyInAnyOrder(
+                        "HOLD_DISCARD hold " + id + " research specimen, not billable DISCARDED "
+                                + OperatorActions.commandLineUser(),
+                        "HOLD_DISCARD hold " + id + " again NOT_OPEN " + OperatorActions.commandLineUser());
+    }
+
+    private List<OpsQueries.AuditRecord> auditTrail() {
+        EngineSettings settings = EngineSettings.fromEnvironment();
+        try (JdbcLedger ledger = JdbcLedger.open(settings.ledgerUrl(), settings.ledgerUser(),
+                settings.ledgerPassword())) {
+            return ledger.read(s -> OpsQueries.auditTrail(s, 10));
+        }
     }
 
     @Test
