@@ -246,6 +246,39 @@ class OpsHttpTest {
         assertThat(get("/api/holds", AUTH).body()).isEqualTo("[]");
     }
 
+    @Test
+    void aParkedDftIsRetriedFromTheApiWithAReasonAndDelivered() throws Exception {
+        start(Map.of());
+        engine.billing().setAnswer(ca.uhn.hl7v2.AcknowledgmentCode.AE, ca.uhn.hl7v2.ErrorCode.DATA_TYPE_ERROR);
+        assertThat(engine.send(OpsMessages.orm("P-1", "PLP", "MRN-P")).msa1()).isEqualTo("AA");
+        assertThat(engine.send(OpsMessages.oru("P-2", "PLP", "FLP", "MRN-P")).msa1()).isEqualTo("AA");
+        await().atMost(Duration.ofSeconds(20)).until(() -> get("/api/outbox", AUTH).body().contains("PARKED"));
+        Matcher id = Pattern.compile("\\{\"id\":(\\d+),").matcher(get("/api/outbox", AUTH).body());
+        assertThat(id.find()).isTrue();
+        String retry = "/api/outbox/" + id.group(1) + "/retry";
+        assertThat(get("/observe/health/ready?data=true").body()).contains("\"billing.state\":\"degraded\"",
+                "\"outbox.parked\":1");
+        assertThat(parsePrometheus(get("/metrics", AUTH).body()))
+                .containsEntry("iep_billing_attempts_total{verdict=\"PARK\"}", 1.0)
+                .containsEntry("iep_outbox_depth{status=\"PARKED\"}", 1.0);
+
+        assertThat(post(retry, "{}", AUTH).statusCode()).isEqualTo(400);
+        engine.billing().setAnswer(ca.uhn.hl7v2.AcknowledgmentCode.AA);
+        HttpResponse<String> done = post(retry, "{\"reason\":\"billing fixed the charge code\"}", AUTH);
+        assertThat(done.statusCode()).isEqualTo(200);
+        assertThat(done.body()).contains("queued again for billing");
+        // Refused once, then accepted: the same DFT twice at billing, nothing left in the outbox.
+        List<String> received = engine.dfts();
+        assertThat(received).hasSize(2);
+        assertThat(received.get(1)).isEqualTo(received.get(0));
+        assertThat(get("/api/outbox", AUTH).body()).isEqualTo("[]");
+        assertThat(post("/api/outbox/" + id.group(1) + "/discard", "{\"reason\":\"late\"}", AUTH).statusCode())
+                .isEqualTo(409);
+        assertThat(get("/api/audit", AUTH).body()).contains("\"action\":\"DFT_RETRY\"",
+                "\"reason\":\"billing fixed the charge code\"", "\"result\":\"QUEUED\"",
+                "\"action\":\"DFT_DISCARD\"", "\"result\":\"NOT_PARKED\"");
+    }
+
     /** Every sample line of a Prometheus text exposition; fails on a line that is not one. */
     static Map<String, Double> parsePrometheus(String text) {
         Pattern sample = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?) (-?[0-9.eE+-]+|NaN|[+-]Inf)$");
