@@ -141,6 +141,35 @@ public final class OpsQueries {
         return Optional.of(new MessageDetail(row, sender, raw, lines, holds, dfts));
     }
 
+    /**
+     * The raw bytes of the messages of the same order(s) as message {@code id}, up to and including it, oldest first
+     * (what {@code explain} needs to replay the decision as the engine made it). Messages whose raw bytes retention
+     * erased are left out.
+     */
+    public static List<byte[]> orderSequence(LedgerSession s, long id) throws SQLException {
+        String keys = "SELECT order_key FROM order_context WHERE source_message_id = ?"
+                + " UNION SELECT order_key FROM charge_line WHERE source_message_id = ?"
+                + " UNION SELECT order_key FROM charge_hold WHERE source_message_id = ?";
+        String sql = "SELECT m.raw FROM inbound_message m WHERE m.raw IS NOT NULL AND m.id <= ? AND (m.id = ? OR m.id IN"
+                + " (SELECT source_message_id FROM order_context WHERE order_key IN (" + keys + ")"
+                + " UNION SELECT source_message_id FROM charge_line WHERE order_key IN (" + keys + ")"
+                + " UNION SELECT source_message_id FROM charge_hold WHERE order_key IN (" + keys + ")))"
+                + " ORDER BY m.id";
+        try (PreparedStatement ps = s.connection().prepareStatement(sql)) {
+            ps.setLong(1, id);
+            for (int i = 2; i <= 11; i++) {
+                ps.setLong(i, id);
+            }
+            List<byte[]> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getBytes(1));
+                }
+            }
+            return out;
+        }
+    }
+
     private static final String DFT_COLUMNS = "SELECT o.id, o.control_id, o.order_key, o.status, o.attempts,"
             + " o.last_error, o.created_at, o.delivered_at FROM outbox o";
 

@@ -179,11 +179,18 @@ public final class OpsApi {
         return Reply.ok(out);
     }
 
-    /** The same text as {@code iep explain} for this message alone. */
+    /**
+     * The same text as {@code iep explain} given the messages of this message's order up to it, in the order the
+     * engine received them (so a result is explained with its order's insurance and diagnosis, as the engine saw them).
+     */
     private String explain(long id, byte[] raw) {
+        List<byte[]> sequence = ledger.read(s -> OpsQueries.orderSequence(s, id));
+        List<FileMessage> messages = new ArrayList<>();
+        for (byte[] m : sequence.isEmpty() ? List.of(raw) : sequence) {
+            messages.add(new FileMessage("ledger", messages.size() + 1, 1, m));
+        }
         Explainer explainer = new Explainer(settings, rules);
-        return explainer.render(explainer.explain(List.of(new FileMessage("ledger message " + id, 1, 1, raw)),
-                Optional.of(ledger)));
+        return explainer.render(explainer.explain(messages, Optional.of(ledger)));
     }
 
     private List<Map<String, Object>> holds() {

@@ -51,6 +51,9 @@ public final class OpsAuth {
         byte[] b = new byte[32];
         RANDOM.nextBytes(b);
         String token = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+        Instant now = Instant.now();
+        sessions.values().removeIf(s -> s.expires().isBefore(now));
+        knownBasic.values().removeIf(until -> until.isBefore(now));
         sessions.put(token, new Session(user, Instant.now().plus(SESSION_IDLE)));
         return token;
     }

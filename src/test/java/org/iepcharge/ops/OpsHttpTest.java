@@ -132,6 +132,9 @@ class OpsHttpTest {
         assertThat(detail.statusCode()).isEqualTo(200);
         assertThat(detail.body()).contains("\"outcome\":\"CHARGED\"", "OBX|1|TX|13169-8", "MSA|AA|OPS-ORU",
                 "decision (", "\"status\":\"DELIVERED\"", "answered AA");
+        // Explained as `explain` does given the order and then the result: the payer comes from the order's IN1.
+        assertThat(detail.body()).contains("#1: ORM^O01 MSH-10 OPS-ORM", "#2: ORU^R01 MSH-10 OPS-ORU")
+                .doesNotContain("payer unknown");
 
         assertThat(post("/logout", "", "Cookie", cookie).statusCode()).isEqualTo(200);
         assertThat(get("/api/messages?order=PL7", "Cookie", cookie).statusCode()).isEqualTo(401);
