@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import ca.uhn.hl7v2.AcknowledgmentCode;
+import ca.uhn.hl7v2.ErrorCode;
 import org.iepcharge.camel.EngineHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -162,6 +164,29 @@ class ConsoleBrowserIT {
                 "payer confirmed by phone: self-pay"));
         assertThat(text("audit")).contains("admin", "HOLD_RELEASE", "hold " + holdId, "POSTED");
         shot("audit");
+
+        // Billing refuses the next DFT's content: it is parked; once billing is fixed the analyst retries it from the
+        // Outbox page, with a reason, and billing gets it again (same bytes).
+        engine.billing().setAnswer(AcknowledgmentCode.AE, ErrorCode.DATA_TYPE_ERROR);
+        assertThat(engine.send(OpsMessages.orm("BR-ORM-P", "PLP", "MRN-P")).msa1()).isEqualTo("AA");
+        assertThat(engine.send(OpsMessages.oru("BR-ORU-P", "PLP", "FLP", "MRN-P")).msa1()).isEqualTo("AA");
+        browser.get(base + "/console/#outbox");
+        wait.until(driver -> {
+            driver.navigate().refresh();
+            return !driver.findElements(By.cssSelector("button[id^='outbox-retry-']")).isEmpty();
+        });
+        assertThat(text("outbox")).contains("PARKED", "AE 102");
+        WebElement retry = browser.findElement(By.cssSelector("button[id^='outbox-retry-']"));
+        String outboxId = retry.getAttribute("id").substring("outbox-retry-".length());
+        shot("outbox");
+        engine.billing().setAnswer(AcknowledgmentCode.AA);
+        browser.findElement(By.id("outbox-reason-" + outboxId)).sendKeys("billing added the charge code");
+        retry.click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("outbox-status-" + outboxId),
+                "queued again for billing"));
+        List<String> all = engine.dfts();
+        assertThat(all).hasSize(4);
+        assertThat(all.get(3)).isEqualTo(all.get(2)).contains("MRN-P");
 
         // The message now shows its DFT and billing's answer.
         browser.get(base + "/console/#messages");
