@@ -75,7 +75,7 @@ public final class OpsHealth {
         protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
             // An embedded database already open in this process may keep answering from its open file handle:
             // the file itself is checked too, so a file that was removed or made unreadable shows at once.
-            if (file.isPresent() && !(Files.isRegularFile(file.get()) && Files.isReadable(file.get()))) {
+            if (file.isPresent() && !readable(file.get())) {
                 builder.detail("ledger.file", file.get().getFileName().toString());
                 builder.message("ledger file missing or unreadable").down();
                 return;
@@ -89,6 +89,21 @@ public final class OpsHealth {
             } catch (RuntimeException e) {
                 builder.message("ledger does not answer (" + e.getClass().getSimpleName() + ")").down();
             }
+        }
+    }
+
+    /**
+     * The file exists and can be read — by permission bits too: a process running as root reads any file, yet a
+     * file an operator made unreadable (chmod a-r) is one the next start-up, as a service user, could not open.
+     */
+    static boolean readable(Path file) {
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+            return false;
+        }
+        try {
+            return Files.getPosixFilePermissions(file).contains(java.nio.file.attribute.PosixFilePermission.OWNER_READ);
+        } catch (UnsupportedOperationException | java.io.IOException e) {
+            return true;
         }
     }
 

@@ -196,6 +196,16 @@ class OpsHttpTest {
             Files.move(aside, file);
         }
         assertThat(get("/observe/health/ready").statusCode()).isEqualTo(200);
+
+        // Made unreadable in place (chmod a-r): not ready, and ready again once readable.
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> mode = Files.getPosixFilePermissions(file);
+        Files.setPosixFilePermissions(file, java.util.Set.of());
+        try {
+            assertThat(get("/observe/health/ready").statusCode()).isEqualTo(503);
+        } finally {
+            Files.setPosixFilePermissions(file, mode);
+        }
+        assertThat(get("/observe/health/ready").statusCode()).isEqualTo(200);
     }
 
     @Test
