@@ -323,7 +323,8 @@ public final class OpsApi {
         try {
             return Disposition.valueOf(s.strip().toUpperCase(java.util.Locale.ROOT)).name();
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("outcome must be one of CHARGED, IGNORED, HELD, REJECTED, NO_ANSWER");
+            throw new IllegalArgumentException("outcome must be one of " + java.util.Arrays.stream(Disposition.values())
+                    .map(Enum::name).collect(java.util.stream.Collectors.joining(", ")));
         }
     }
 

@@ -194,7 +194,11 @@ class ConsoleBrowserIT {
         search.clear();
         search.sendKeys("BR-ORU-A");
         browser.findElement(By.id("search-go")).click();
-        wait.until(ExpectedConditions.presenceOfElementLocated(By.linkText("BR-ORU-A"))).click();
+        wait.until(ExpectedConditions.and(
+                ExpectedConditions.textToBePresentInElementLocated(By.id("results"), "BR-ORU-A"),
+                ExpectedConditions.not(ExpectedConditions.textToBePresentInElementLocated(By.id("results"),
+                        "BR-HELD"))));
+        browser.findElement(By.linkText("BR-ORU-A")).click();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("dfts"), "DELIVERED"));
         assertThat(text("dfts")).contains("answered AA");
 
