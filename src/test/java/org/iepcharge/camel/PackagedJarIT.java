@@ -130,7 +130,9 @@ class PackagedJarIT {
         copyTree(EngineHarness.projectDir().resolve("testdata/iep"), work.resolve("testdata/iep"));
         int port = EngineHarness.freePort();
         int billingPort = EngineHarness.freePort();
-        List<String> ports = List.of("-Diep.inbound.port=" + port, "-Diep.billing.port=" + billingPort);
+        // The console too on a free port (its default 8575 may be taken by another engine on this machine).
+        List<String> ports = List.of("-Diep.inbound.port=" + port, "-Diep.billing.port=" + billingPort,
+                "-Diep.http.port=" + EngineHarness.freePort());
         Path log = tmp.resolve("run.log");
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
