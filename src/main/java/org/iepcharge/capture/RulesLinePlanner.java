@@ -59,7 +59,7 @@ public final class RulesLinePlanner implements LinePlanner {
         for (DecidedLine d : decision.lines()) {
             if (d.isHeld()) {
                 holds.add(new PlannedHold(d.line() == null ? LineKind.T : d.line().kind(),
-                        d.line() == null ? "" : d.line().cpt(), d.hold().reason().name(), d.hold().text()));
+                        d.line() == null ? "" : d.line().cpt(), d.hold().reason(), d.hold().text()));
             } else {
                 lines.add(d.line());
             }

@@ -21,6 +21,8 @@ import org.iepcharge.ledger.CancelState;
 import org.iepcharge.ledger.HoldRecord;
 import org.iepcharge.ledger.JdbcLedger;
 import org.iepcharge.ledger.Ledger;
+import org.iepcharge.ledger.LineStatus;
+import org.iepcharge.ledger.OutboxStatus;
 import org.iepcharge.ledger.StoredLine;
 import org.iepcharge.rules.Decision;
 import org.iepcharge.rules.RuleSet;
@@ -110,7 +112,7 @@ public final class Explainer {
                 // The replay assumes billing received each DFT before the next message came (as it normally does
                 // within a poll): a later cancel then credits the charge instead of withdrawing it unsent.
                 for (var item : scratch.undelivered()) {
-                    if ("PENDING".equals(item.status())) {
+                    if (item.status() == OutboxStatus.PENDING) {
                         scratch.markDelivered(item.id(), "AA");
                     }
                 }
@@ -184,17 +186,16 @@ public final class Explainer {
                         .append('\n').append("       why: ").append(whyPosted(l, m.by()))
                         .append(whyModifiers(l.line())).append('\n')
                         .append("       now: ").append(switch (l.status()) {
-                            case StoredLine.POSTED -> "posted (CG)";
-                            case StoredLine.CREDITED -> "credited (CD with the same FT1-2)";
-                            case StoredLine.WITHDRAWN -> "withdrawn with its credit before billing received it";
-                            default -> l.status().toLowerCase();
+                            case POSTED -> "posted (CG)";
+                            case CREDITED -> "credited (CD with the same FT1-2)";
+                            case WITHDRAWN -> "withdrawn with its credit before billing received it";
                         }).append('\n');
             }
             for (Made<HoldRecord> m : t.holds()) {
                 HoldRecord h = m.item();
                 sb.append("     held ").append(h.kind()).append(" line: ").append(h.reasonCode()).append(" — ")
                         .append(h.reasonText()).append('\n').append("       by ").append(source(m.by()))
-                        .append("; now ").append(h.status().toLowerCase()).append('\n');
+                        .append("; now ").append(lower(h.status())).append('\n');
             }
         }
         return sb.toString();
@@ -260,8 +261,8 @@ public final class Explainer {
                 }
             }
             for (StoredLine l : e.lines()) {
-                sb.append("   line: ").append(describe(l.line())).append(" — ").append(l.status().equals("POSTED")
-                        ? "posted (CG)" : l.status().toLowerCase()).append('\n');
+                sb.append("   line: ").append(describe(l.line())).append(" — ").append(l.status() == LineStatus.POSTED
+                        ? "posted (CG)" : lower(l.status())).append('\n');
             }
             for (HoldRecord h : e.holds()) {
                 sb.append("   held: ").append(h.reasonCode()).append(" — ").append(h.reasonText()).append('\n');
@@ -273,11 +274,11 @@ public final class Explainer {
                 for (StoredLine l : r.lines()) {
                     sb.append("     posted FT1-2 ").append(l.line().transactionId()).append(": ")
                             .append(describe(l.line())).append(" (rules version ").append(l.rulesVersion())
-                            .append(", now ").append(l.status().toLowerCase()).append(")\n");
+                            .append(", now ").append(lower(l.status())).append(")\n");
                 }
                 for (HoldRecord h : r.holds()) {
                     sb.append("     hold ").append(h.id()).append(": ").append(h.reasonCode()).append(" (")
-                            .append(h.status().toLowerCase()).append(")\n");
+                            .append(lower(h.status())).append(")\n");
                 }
             }, () -> sb.append("   engine: this message is not in the engine's ledger\n"));
         }
@@ -300,5 +301,10 @@ public final class Explainer {
                 : String.join(",", l.modifiers())) + " units " + l.units() + " date of service "
                 + (l.dateOfService().length() >= 8 ? l.dateOfService().substring(0, 8) : l.dateOfService())
                 + (l.performedBy().isEmpty() ? "" : " performed by " + l.performedBy().id());
+    }
+
+    /** A ledger state as the explanation words it ("credited", "superseded"). */
+    private static String lower(Enum<?> state) {
+        return state.name().toLowerCase();
     }
 }

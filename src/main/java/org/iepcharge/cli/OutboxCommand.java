@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 
 import org.iepcharge.ledger.Ledger;
 import org.iepcharge.ledger.OutboxItem;
+import org.iepcharge.ledger.OutboxStatus;
 import org.iepcharge.ops.OperatorActions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -40,7 +41,7 @@ final class OutboxCommand implements Callable<Integer> {
             PrintWriter out = spec.commandLine().getOut();
             List<OutboxItem> items = ledger.undelivered();
             out.println(table(items));
-            long parked = items.stream().filter(i -> "PARKED".equals(i.status())).count();
+            long parked = items.stream().filter(i -> i.status() == OutboxStatus.PARKED).count();
             out.println((items.size() - parked) + " pending, " + parked + " parked");
             return 0;
         });
@@ -52,7 +53,7 @@ final class OutboxCommand implements Callable<Integer> {
         StringBuilder b = new StringBuilder(String.format(format, "ID", "MSH-10", "ORDER", "STATUS", "ATTEMPTS",
                 "NEXT ATTEMPT", "LAST ERROR"));
         for (OutboxItem i : items) {
-            String next = "PARKED".equals(i.status()) ? "-" : TIME.format(i.nextAttemptAt());
+            String next = i.status() == OutboxStatus.PARKED ? "-" : TIME.format(i.nextAttemptAt());
             b.append('\n').append(String.format(format, i.id(), i.controlId(), i.orderKey(), i.status(),
                     i.attempts(), next, i.lastError() == null ? "" : oneLine(i.lastError())).stripTrailing());
         }

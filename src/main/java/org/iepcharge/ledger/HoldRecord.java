@@ -2,8 +2,10 @@ package org.iepcharge.ledger;
 
 import java.time.Instant;
 
+import org.iepcharge.domain.LineKind;
+import org.iepcharge.rules.HoldReason;
+
 /** A line held for an analyst. {@code patientKey} is an identifier, never a name. */
-public record HoldRecord(long id, String orderKey, String cpt, String kind, String patientKey, String reasonCode,
-                         String reasonText, String status, long sourceMessageId, Instant createdAt) {
-    public static final String OPEN = "OPEN";
+public record HoldRecord(long id, String orderKey, String cpt, LineKind kind, String patientKey, HoldReason reasonCode,
+                         String reasonText, HoldStatus status, long sourceMessageId, Instant createdAt) {
 }

@@ -14,9 +14,11 @@ import java.util.Optional;
 import org.iepcharge.domain.ChargeLine;
 import org.iepcharge.domain.Disposition;
 import org.iepcharge.domain.EntityId;
+import org.iepcharge.domain.LineKind;
 import org.iepcharge.domain.OrderContext;
 import org.iepcharge.domain.OrderKey;
 import org.iepcharge.domain.Outcome;
+import org.iepcharge.rules.HoldReason;
 
 /** The ledger as seen from inside one transaction. Every statement of the engine's charge capture is here. */
 public final class LedgerSession {
@@ -324,7 +326,8 @@ public final class LedgerSession {
             while (rs.next()) {
                 OrderKey order = new OrderKey(EntityId.fromKey(rs.getString(10)), EntityId.fromKey(rs.getString(11)));
                 out.add(new StoredLine(rs.getLong(1), rs.getString(2), order, rs.getInt(3),
-                        LedgerJson.read(rs.getString(4), ChargeLine.class), rs.getString(5), rs.getBoolean(6),
+                        LedgerJson.read(rs.getString(4), ChargeLine.class), LineStatus.valueOf(rs.getString(5)),
+                        rs.getBoolean(6),
                         rs.getString(7), rs.getString(8), rs.getString(9)));
             }
         }
@@ -367,10 +370,10 @@ public final class LedgerSession {
     }
 
     /** Marks a posted line credited (or withdrawn with its charge); false if it was not posted any more. */
-    public boolean closeLine(long lineId, String status, String creditDft, Instant now) throws SQLException {
+    public boolean closeLine(long lineId, LineStatus status, String creditDft, Instant now) throws SQLException {
         try (PreparedStatement ps = prepare("UPDATE charge_line SET status = ?, credit_dft = ?,"
                 + " credited_at = ? WHERE id = ? AND status = 'POSTED'")) {
-            ps.setString(1, status);
+            ps.setString(1, status.name());
             ps.setString(2, creditDft);
             ps.setTimestamp(3, Timestamp.from(now));
             ps.setLong(4, lineId);
@@ -390,16 +393,16 @@ public final class LedgerSession {
      * Opens a hold. {@code trigger} is what re-evaluation needs later (the test as the triggering message gave it),
      * stored as JSON.
      */
-    public long openHold(String orderKey, String cpt, String kind, String patientKey, String reasonCode,
+    public long openHold(String orderKey, String cpt, LineKind kind, String patientKey, HoldReason reason,
                          String reasonText, long sourceMessageId, Object trigger, Instant now) throws SQLException {
         try (PreparedStatement ps = prepare("INSERT INTO charge_hold (order_key, cpt, kind,"
                 + " patient_key, reason_code, reason_text, status, source_message_id, trigger_json, created_at)"
                 + " VALUES (?, ?, ?, ?, ?, ?, 'OPEN', ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
             ps.setString(1, orderKey);
             ps.setString(2, cpt);
-            ps.setString(3, kind);
+            ps.setString(3, kind.name());
             ps.setString(4, patientKey);
-            ps.setString(5, reasonCode);
+            ps.setString(5, reason.name());
             ps.setString(6, cut(reasonText, 1000));
             ps.setLong(7, sourceMessageId);
             ps.setString(8, LedgerJson.write(trigger));
@@ -552,14 +555,14 @@ public final class LedgerSession {
      * {@code holds release N} stays hold N, so the analyst's ID keeps meaning the same line. False unless the hold is
      * RELEASED.
      */
-    public boolean reopenReleasedHold(long holdId, String cpt, String kind, String reasonCode, String reasonText)
+    public boolean reopenReleasedHold(long holdId, String cpt, LineKind kind, HoldReason reason, String reasonText)
             throws SQLException {
         try (PreparedStatement ps = prepare("UPDATE charge_hold SET status = 'OPEN', cpt = ?, kind = ?,"
                 + " reason_code = ?, reason_text = ?, closed_at = NULL, closed_note = NULL"
                 + " WHERE id = ? AND status = 'RELEASED'")) {
             ps.setString(1, cpt);
-            ps.setString(2, kind);
-            ps.setString(3, reasonCode);
+            ps.setString(2, kind.name());
+            ps.setString(3, reason.name());
             ps.setString(4, cut(reasonText, 1000));
             ps.setLong(5, holdId);
             return ps.executeUpdate() == 1;
@@ -567,10 +570,10 @@ public final class LedgerSession {
     }
 
     /** Closes an open hold; false if it was already closed (so a hold is never acted on twice). */
-    public boolean closeHold(long holdId, String status, String note, Instant now) throws SQLException {
+    public boolean closeHold(long holdId, HoldStatus status, String note, Instant now) throws SQLException {
         try (PreparedStatement ps = prepare("UPDATE charge_hold SET status = ?, closed_note = ?,"
                 + " closed_at = ? WHERE id = ? AND status = 'OPEN'")) {
-            ps.setString(1, status);
+            ps.setString(1, status.name());
             ps.setString(2, cut(note, 1000));
             ps.setTimestamp(3, Timestamp.from(now));
             ps.setLong(4, holdId);
@@ -585,8 +588,9 @@ public final class LedgerSession {
         List<HoldRecord> out = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                out.add(new HoldRecord(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getLong(9),
+                out.add(new HoldRecord(rs.getLong(1), rs.getString(2), rs.getString(3),
+                        LineKind.valueOf(rs.getString(4)), rs.getString(5), HoldReason.valueOf(rs.getString(6)),
+                        rs.getString(7), HoldStatus.valueOf(rs.getString(8)), rs.getLong(9),
                         rs.getTimestamp(10).toInstant()));
             }
         }

@@ -10,17 +10,13 @@ import org.iepcharge.domain.OrderKey;
  * ledger so that a later result naming the order by either number finds its own lines (docs/decision-contract.md §1).
  * The line's identity is (order, CPT, kind) (§4).
  */
-public record StoredLine(long id, String orderKey, OrderKey order, int generation, ChargeLine line, String status,
+public record StoredLine(long id, String orderKey, OrderKey order, int generation, ChargeLine line, LineStatus status,
                          boolean production, String patientKey, String rulesVersion, String postedDft) {
     public StoredLine {
         order = order == null ? new OrderKey(null, null) : order;
     }
 
-    public static final String POSTED = "POSTED";
-    public static final String CREDITED = "CREDITED";
-    public static final String WITHDRAWN = "WITHDRAWN";
-
     public boolean isPosted() {
-        return POSTED.equals(status);
+        return status == LineStatus.POSTED;
     }
 }

@@ -16,8 +16,10 @@ import org.iepcharge.domain.Outcome;
 import org.iepcharge.edge.InboundEdge;
 import org.iepcharge.ledger.HoldRecord;
 import org.iepcharge.ledger.JdbcLedger;
+import org.iepcharge.ledger.LineStatus;
 import org.iepcharge.ledger.OutboxItem;
 import org.iepcharge.ledger.StoredLine;
+import org.iepcharge.rules.HoldReason;
 import org.iepcharge.rules.RuleSet;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -193,7 +195,7 @@ class ChargeCaptureTest {
                 .satisfies(i -> assertThat(ft1(i, 6)).isEqualTo("CG"))
                 .satisfies(i -> assertThat(ft1(i, 4)).startsWith("20261119"));
         assertThat(lines("P1")).extracting(StoredLine::status)
-                .containsExactly(StoredLine.WITHDRAWN, StoredLine.POSTED);
+                .containsExactly(LineStatus.WITHDRAWN, LineStatus.POSTED);
     }
 
     @Test
@@ -225,7 +227,7 @@ class ChargeCaptureTest {
         assertThat(send(result("R1", "P1", "F", "20261120080000", "P")).disposition())
                 .isEqualTo(Disposition.HELD);
         assertThat(outbox()).isEmpty();
-        assertThat(holds()).extracting(HoldRecord::reasonCode).containsExactly("CANCEL_AFTER_RESULT");
+        assertThat(holds()).extracting(HoldRecord::reasonCode).containsExactly(HoldReason.CANCEL_AFTER_RESULT);
     }
 
     @Test
@@ -235,7 +237,7 @@ class ChargeCaptureTest {
         send(result("R1", "P1", "F", "20261120080000", "P"));
         send(order("O2", "CR", "P1"));
         assertThat(outbox()).hasSize(1);
-        assertThat(holds()).extracting(HoldRecord::reasonCode).containsExactly("CANCEL_AFTER_RESULT");
+        assertThat(holds()).extracting(HoldRecord::reasonCode).containsExactly(HoldReason.CANCEL_AFTER_RESULT);
     }
 
     @Test
@@ -246,7 +248,7 @@ class ChargeCaptureTest {
         assertThat(send(order("O2", "OC", "P1")).disposition()).as("the cancel's outcome")
                 .isEqualTo(Disposition.WITHDRAWN);
         assertThat(outbox()).as("neither the charge nor its credit is sent").isEmpty();
-        assertThat(lines("P1")).extracting(StoredLine::status).containsExactly(StoredLine.WITHDRAWN);
+        assertThat(lines("P1")).extracting(StoredLine::status).containsExactly(LineStatus.WITHDRAWN);
     }
 
     @Test
@@ -271,7 +273,7 @@ class ChargeCaptureTest {
         start(RuleSet.builtIn());
         assertThat(send(result("R1", "P1", "F", "20261120080000", "P")).disposition())
                 .isEqualTo(Disposition.HELD);
-        assertThat(holds()).extracting(HoldRecord::reasonCode).containsExactly("PAYER_UNKNOWN");
+        assertThat(holds()).extracting(HoldRecord::reasonCode).containsExactly(HoldReason.PAYER_UNKNOWN);
         assertThat(send(order("O1", "NW", "P1")).disposition()).isEqualTo(Disposition.CHARGED);
         assertThat(holds()).isEmpty();
         assertThat(outbox()).hasSize(1);
@@ -293,7 +295,7 @@ class ChargeCaptureTest {
         send(order("O1", "NW", "P1"));
         assertThat(send(result("R1", "P1", "Q", "20261120080000", "P")).disposition())
                 .isEqualTo(Disposition.HELD);
-        assertThat(holds()).extracting(HoldRecord::reasonCode).containsExactly("UNKNOWN_RESULT_STATUS");
+        assertThat(holds()).extracting(HoldRecord::reasonCode).containsExactly(HoldReason.UNKNOWN_RESULT_STATUS);
     }
 
     @Test
@@ -302,7 +304,7 @@ class ChargeCaptureTest {
         String unmapped = result("R1", "P1", "F", "20261120080000", "P")
                 .replace("13169-8^Immunoelectrophoresis serum^LN", "X123^IEP serum panel^L");
         assertThat(send(unmapped).disposition()).isEqualTo(Disposition.HELD);
-        assertThat(holds()).extracting(HoldRecord::reasonCode).containsExactly("UNMAPPED_IEP_LIKE_TEST");
+        assertThat(holds()).extracting(HoldRecord::reasonCode).containsExactly(HoldReason.UNMAPPED_IEP_LIKE_TEST);
         assertThat(outbox()).isEmpty();
     }
 
@@ -319,7 +321,7 @@ class ChargeCaptureTest {
         assertThat(send(first.replace("|R1|", "|R2|")).disposition()).as("the first test again").isEqualTo(
                 Disposition.HELD);
         assertThat(holds()).extracting(HoldRecord::reasonCode)
-                .containsExactly("UNMAPPED_IEP_LIKE_TEST", "UNMAPPED_IEP_LIKE_TEST");
+                .containsExactly(HoldReason.UNMAPPED_IEP_LIKE_TEST, HoldReason.UNMAPPED_IEP_LIKE_TEST);
         assertThat(holds()).extracting(HoldRecord::reasonText).anySatisfy(text -> assertThat(text).contains("X123^L"))
                 .anySatisfy(text -> assertThat(text).contains("X456^L"));
         assertThat(outbox()).isEmpty();

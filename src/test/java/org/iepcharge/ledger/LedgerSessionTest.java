@@ -16,6 +16,7 @@ import org.iepcharge.domain.EntityId;
 import org.iepcharge.domain.LineKind;
 import org.iepcharge.domain.OrderContext;
 import org.iepcharge.domain.OrderKey;
+import org.iepcharge.rules.HoldReason;
 
 /** Order context, charge lines and holds, as the charge-capture transaction uses them. */
 class LedgerSessionTest extends LedgerTestSupport {
@@ -217,7 +218,7 @@ class LedgerSessionTest extends LedgerTestSupport {
         assertThat(lines.get(0).line()).isEqualTo(t1);
         assertThat(lines.get(0)).extracting(StoredLine::generation, StoredLine::status, StoredLine::production,
                 StoredLine::patientKey, StoredLine::rulesVersion, StoredLine::postedDft)
-                .containsExactly(1, StoredLine.POSTED, true, "PAT-A^HOSP", "r1", "IEPDFT000000000001");
+                .containsExactly(1, LineStatus.POSTED, true, "PAT-A^HOSP", "r1", "IEPDFT000000000001");
         assertThat(lines.get(1).generation()).isEqualTo(2);
         assertThat(lines.get(2).line()).isEqualTo(line("C00000000005", LineKind.P, "86320", "20240501083000"));
     }
@@ -235,16 +236,16 @@ class LedgerSessionTest extends LedgerTestSupport {
             s.insertLine("O6", ids("O6"), 1, line("C6", LineKind.T, "86320", "20240501083000"), true, "PAT-B", "r1", m, "D6", T0);
             return Map.of("O2", s.linesForOrder("O2").get(0).id(), "O3", s.linesForOrder("O3").get(0).id());
         });
-        assertThat(ledger.write((LedgerSession s) -> s.closeLine(ids.get("O2"), StoredLine.CREDITED, "CR2", T0))).isTrue();
-        assertThat(ledger.write((LedgerSession s) -> s.closeLine(ids.get("O3"), StoredLine.WITHDRAWN, "CR3", T0))).isTrue();
+        assertThat(ledger.write((LedgerSession s) -> s.closeLine(ids.get("O2"), LineStatus.CREDITED, "CR2", T0))).isTrue();
+        assertThat(ledger.write((LedgerSession s) -> s.closeLine(ids.get("O3"), LineStatus.WITHDRAWN, "CR3", T0))).isTrue();
         // A line is closed once.
-        assertThat(ledger.write((LedgerSession s) -> s.closeLine(ids.get("O2"), StoredLine.WITHDRAWN, "CR9", T0))).isFalse();
+        assertThat(ledger.write((LedgerSession s) -> s.closeLine(ids.get("O2"), LineStatus.WITHDRAWN, "CR9", T0))).isFalse();
 
         List<StoredLine> posted = ledger.read((LedgerSession s) -> s.postedLinesForPatient("PAT-A", "86320",
                 LedgerSession.dateOnly("20240501120000")));
         assertThat(posted).extracting(StoredLine::orderKey).containsExactly("O1");
         assertThat(ledger.read((LedgerSession s) -> s.linesForOrder("O2").get(0).status()))
-                .isEqualTo(StoredLine.CREDITED);
+                .isEqualTo(LineStatus.CREDITED);
         assertThat(db.string("SELECT credit_dft FROM charge_line WHERE order_key = 'O2'")).isEqualTo("CR2");
     }
 
@@ -258,24 +259,24 @@ class LedgerSessionTest extends LedgerTestSupport {
         open(backend);
         long m = message("ORU1");
         Trigger trigger = new Trigger("IEP", List.of("86320", "86334"));
-        long h1 = ledger.write((LedgerSession s) -> s.openHold("O1", "86320", "T", "PAT-A", "NO_DX", "no diagnosis", m, trigger, T0));
-        long h2 = ledger.write((LedgerSession s) -> s.openHold("O1", "86320", "P", "PAT-A", "NO_DX", "no diagnosis", m, trigger, T0));
-        long h3 = ledger.write((LedgerSession s) -> s.openHold("O2", "86320", "T", "PAT-B", "ABN", "abn", m, trigger, T0));
+        long h1 = ledger.write((LedgerSession s) -> s.openHold("O1", "86320", LineKind.T, "PAT-A", HoldReason.NO_DIAGNOSIS, "no diagnosis", m, trigger, T0));
+        long h2 = ledger.write((LedgerSession s) -> s.openHold("O1", "86320", LineKind.P, "PAT-A", HoldReason.NO_DIAGNOSIS, "no diagnosis", m, trigger, T0));
+        long h3 = ledger.write((LedgerSession s) -> s.openHold("O2", "86320", LineKind.T, "PAT-B", HoldReason.NOT_SUPPORTED_WITHOUT_ABN, "abn", m, trigger, T0));
 
         assertThat(ledger.read((LedgerSession s) -> s.hold(h1))).get()
-                .isEqualTo(new HoldRecord(h1, "O1", "86320", "T", "PAT-A", "NO_DX", "no diagnosis", HoldRecord.OPEN, m,
+                .isEqualTo(new HoldRecord(h1, "O1", "86320", LineKind.T, "PAT-A", HoldReason.NO_DIAGNOSIS, "no diagnosis", HoldStatus.OPEN, m,
                         T0));
         assertThat(ledger.read((LedgerSession s) -> s.holdTrigger(h1, Trigger.class))).contains(trigger);
         assertThat(ledger.read((LedgerSession s) -> s.openHolds("O1"))).extracting(HoldRecord::id).containsExactly(h1, h2);
 
-        assertThat(ledger.write((LedgerSession s) -> s.closeHold(h1, "RELEASED", "analyst released", T0))).isTrue();
-        assertThat(ledger.write((LedgerSession s) -> s.closeHold(h1, "DISMISSED", "again", T0))).isFalse();
-        assertThat(ledger.read((LedgerSession s) -> s.hold(h1))).get().extracting(HoldRecord::status).isEqualTo("RELEASED");
+        assertThat(ledger.write((LedgerSession s) -> s.closeHold(h1, HoldStatus.RELEASED, "analyst released", T0))).isTrue();
+        assertThat(ledger.write((LedgerSession s) -> s.closeHold(h1, HoldStatus.DISCARDED, "again", T0))).isFalse();
+        assertThat(ledger.read((LedgerSession s) -> s.hold(h1))).get().extracting(HoldRecord::status).isEqualTo(HoldStatus.RELEASED);
         assertThat(db.string("SELECT closed_note FROM charge_hold WHERE id = ?", h1)).isEqualTo("analyst released");
         assertThat(ledger.read((LedgerSession s) -> s.openHolds("O1"))).extracting(HoldRecord::id).containsExactly(h2);
         assertThat(ledger.read(LedgerSession::allOpenHolds)).extracting(HoldRecord::id).containsExactly(h2, h3);
         assertThat(ledger.read((LedgerSession s) -> s.hold(999_999L))).isEmpty();
-        assertThat(ledger.write((LedgerSession s) -> s.closeHold(999_999L, "RELEASED", "none", T0))).isFalse();
+        assertThat(ledger.write((LedgerSession s) -> s.closeHold(999_999L, HoldStatus.RELEASED, "none", T0))).isFalse();
     }
 
 }

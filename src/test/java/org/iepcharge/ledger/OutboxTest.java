@@ -237,7 +237,7 @@ class OutboxTest extends LedgerTestSupport {
         assertThat(ledger.park(id, "n1", "late refusal")).isFalse();
         assertThat(ledger.claimDue(10, Duration.ofMinutes(5), "n3")).as("still n2's").isEmpty();
         assertThat(ledger.park(id, "n2", "AR 103")).isTrue();
-        assertThat(ledger.undelivered()).singleElement().satisfies(i -> assertThat(i.status()).isEqualTo("PARKED"));
+        assertThat(ledger.undelivered()).singleElement().satisfies(i -> assertThat(i.status()).isEqualTo(OutboxStatus.PARKED));
     }
 
     @OnBothDatabases

@@ -24,6 +24,7 @@ import org.iepcharge.capture.RulesLinePlanner;
 import org.iepcharge.edge.InboundEdge;
 import org.iepcharge.ledger.JdbcLedger;
 import org.iepcharge.ledger.OutboxItem;
+import org.iepcharge.ledger.OutboxStatus;
 import org.iepcharge.rules.ChargeTrigger;
 import org.iepcharge.rules.RuleSet;
 import org.iepcharge.scenarios.ScenarioMessages.Step;
@@ -150,7 +151,7 @@ class OrderPresentationPropertyTest {
                 assertThat(capture.capture(edge.read(step.payload())).ackCode()).as(step.token()).isEqualTo("AA");
                 // Billing takes each DFT before the next message, as the matrix's engine does over MLLP.
                 for (OutboxItem item : ledger.undelivered()) {
-                    if ("PENDING".equals(item.status())) {
+                    if (item.status() == OutboxStatus.PENDING) {
                         DftFacts.read(new String(item.payload(), StandardCharsets.UTF_8)).ft1s()
                                 .forEach(f -> lines.add(ScenarioRunner.token(f)));
                         ledger.markDelivered(item.id(), "AA");

@@ -1,0 +1,230 @@
+package org.iepcharge.capture;
+
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import org.iepcharge.domain.ChargeLine;
+import org.iepcharge.domain.OrderContext;
+import org.iepcharge.domain.OrderKey;
+import org.iepcharge.domain.Outcome;
+import org.iepcharge.ledger.CancelState;
+import org.iepcharge.ledger.HoldRecord;
+import org.iepcharge.ledger.HoldStatus;
+import org.iepcharge.ledger.InboundHistory;
+import org.iepcharge.ledger.InboundRecord;
+import org.iepcharge.ledger.LedgerException;
+import org.iepcharge.ledger.LedgerSession;
+import org.iepcharge.ledger.LineStatus;
+import org.iepcharge.ledger.StoredLine;
+import org.iepcharge.ledger.StoredOrder;
+
+/**
+ * The ledger as one capture sees it: one transaction, at one instant (written with every row; read from the clock
+ * when first needed, so a resend answered from the ledger takes none), asked per test of an order ({@link TestRef}). This is the one place where a {@link SQLException} of the ledger becomes a
+ * {@link LedgerException}, so the event handling reads as business steps; the transaction still rolls back whole
+ * (the ledger rethrows it to {@link ChargeCapture#capture}, which answers AR 207 or decides again after a unique
+ * key race).
+ */
+final class CaptureLedger {
+    private final LedgerSession session;
+    private final ChargeIds ids;
+    private final Clock clock;
+    private Instant now;
+
+    CaptureLedger(LedgerSession session, ChargeIds ids, Clock clock) {
+        this.session = session;
+        this.ids = ids;
+        this.clock = clock;
+    }
+
+    /** The instant of this transaction. */
+    Instant now() {
+        if (now == null) {
+            now = clock.instant();
+        }
+        return now;
+    }
+
+    // ---- inbound messages ------------------------------------------------------------------------------------
+
+    InboundHistory inboundHistory(String sender, String controlId, String contentHash) {
+        return sql(() -> session.inboundHistory(sender, controlId, contentHash));
+    }
+
+    long recordInbound(InboundRecord record) {
+        return sql(() -> session.recordInbound(record, now()));
+    }
+
+    void setOutcome(long messageId, Outcome outcome) {
+        run(() -> session.setOutcome(messageId, outcome));
+    }
+
+    // ---- orders and their tests --------------------------------------------------------------------------------
+
+    Optional<StoredOrder> findOrder(OrderKey key) {
+        return sql(() -> session.findOrder(key));
+    }
+
+    Optional<OrderContext> findOrderContext(OrderKey key) {
+        return sql(() -> session.findOrderContext(key));
+    }
+
+    boolean hasContext(String orderKey) {
+        return sql(() -> session.hasContext(orderKey));
+    }
+
+    void saveOrderContext(String orderKey, OrderContext context, long sourceMessageId) {
+        run(() -> session.saveOrderContext(orderKey, context, sourceMessageId, now()));
+    }
+
+    void updateOrderIdentity(String orderKey, OrderContext context) {
+        run(() -> session.updateOrderIdentity(orderKey, context, now()));
+    }
+
+    CancelState cancelState(TestRef ref) {
+        return sql(() -> session.cancelState(ref.orderKey(), ref.cpt()));
+    }
+
+    void setCancelState(TestRef ref, CancelState state) {
+        run(() -> session.setCancelState(ref.orderKey(), ref.cpt(), state));
+    }
+
+    boolean finalSeen(TestRef ref) {
+        return sql(() -> session.finalSeen(ref.orderKey(), ref.cpt()));
+    }
+
+    /** True when this is the first final for the test (§7). */
+    boolean markFinalSeen(TestRef ref) {
+        return sql(() -> session.markFinalSeen(ref.orderKey(), ref.cpt()));
+    }
+
+    // ---- charge lines and the outbox ---------------------------------------------------------------------------
+
+    List<StoredLine> linesForOrder(String orderKey) {
+        return sql(() -> session.linesForOrder(orderKey));
+    }
+
+    /** The posted (not credited) lines of this order and CPT. */
+    List<StoredLine> postedLines(TestRef ref) {
+        return linesForOrder(ref.orderKey()).stream()
+                .filter(l -> l.isPosted() && l.line().cpt().equals(ref.cpt())).toList();
+    }
+
+    void insertLine(TestRef ref, int generation, ChargeLine line, DecisionTrigger trigger, String rulesVersion,
+                    long sourceMessageId, String dftControlId) {
+        run(() -> session.insertLine(ref.orderKey(), ref.order(), generation, line, trigger.header().isProduction(),
+                trigger.patientKey(), rulesVersion, sourceMessageId, dftControlId, now()));
+    }
+
+    /** False if the line was not posted any more. */
+    boolean closeLine(long lineId, LineStatus status, String creditDft) {
+        return sql(() -> session.closeLine(lineId, status, creditDft, now()));
+    }
+
+    String nextDftControlId() {
+        return sql(() -> ids.nextDftControlId(session));
+    }
+
+    String nextTransactionId() {
+        return sql(() -> ids.nextTransactionId(session));
+    }
+
+    void enqueue(String dftControlId, String orderKey, byte[] payload) {
+        run(() -> session.enqueue(dftControlId, orderKey, payload, now()));
+    }
+
+    /** False when the DFT has left the outbox (or is leaving it right now). */
+    boolean withdrawPending(String dftControlId) {
+        return sql(() -> session.withdrawPending(dftControlId, now()));
+    }
+
+    /** The lines and holds the rules give, with this transaction answering their history questions (§5). */
+    Plan plan(LinePlanner planner, DecisionTrigger trigger, Optional<OrderContext> context) {
+        return sql(() -> planner.plan(trigger, context, session));
+    }
+
+    // ---- holds ---------------------------------------------------------------------------------------------------
+
+    /** Every open hold of an order, whatever its CPT. */
+    List<HoldRecord> openHolds(String orderKey) {
+        return sql(() -> session.openHolds(orderKey));
+    }
+
+    /** The open holds of this order and CPT. */
+    List<HoldRecord> openHolds(TestRef ref) {
+        return openHolds(ref.orderKey()).stream().filter(h -> h.cpt().equals(ref.cpt())).toList();
+    }
+
+    Optional<HoldRecord> hold(long holdId) {
+        return sql(() -> session.hold(holdId));
+    }
+
+    /** The trigger a hold kept, to decide its test again. */
+    Optional<DecisionTrigger> holdTrigger(long holdId) {
+        return sql(() -> session.holdTrigger(holdId, DecisionTrigger.class));
+    }
+
+    /**
+     * Opens a hold for a line of this test: the line the rules name ({@code hold.cpt()}), else the test's own CPT.
+     * {@code trigger} is kept with it for re-evaluation.
+     */
+    void openHold(TestRef ref, PlannedHold hold, DecisionTrigger trigger, long sourceMessageId) {
+        String cpt = hold.cpt().isEmpty() ? ref.cpt() : hold.cpt();
+        run(() -> session.openHold(ref.orderKey(), cpt, hold.kind(), trigger.patientKey(), hold.reason(),
+                hold.reasonText(), sourceMessageId, trigger, now()));
+    }
+
+    /**
+     * Opens a hold an analyst just released again, as it was (the test is still not one the charge master maps): the
+     * same hold, same ID. False unless the hold is released.
+     */
+    boolean reopenReleasedHold(HoldRecord hold) {
+        return sql(() -> session.reopenReleasedHold(hold.id(), hold.cpt(), hold.kind(), hold.reasonCode(),
+                hold.reasonText()));
+    }
+
+    /**
+     * Opens a hold an analyst just released again for a line of this test the rules hold again, with the reason they
+     * now give: a line still held after {@code holds release N} stays hold N. False unless the hold is released.
+     */
+    boolean reopenReleasedHold(long holdId, TestRef ref, PlannedHold hold) {
+        String cpt = hold.cpt().isEmpty() ? ref.cpt() : hold.cpt();
+        return sql(() -> session.reopenReleasedHold(holdId, cpt, hold.kind(), hold.reason(), hold.reasonText()));
+    }
+
+    /** False if the hold was closed already: a hold is never acted on twice. */
+    boolean closeHold(long holdId, HoldStatus status, String note) {
+        return sql(() -> session.closeHold(holdId, status, note, now()));
+    }
+
+    // ---- the one place a SQLException is turned into a LedgerException ------------------------------------------
+
+    @FunctionalInterface
+    private interface Statement<T> {
+        T run() throws SQLException;
+    }
+
+    @FunctionalInterface
+    private interface Update {
+        void run() throws SQLException;
+    }
+
+    private static <T> T sql(Statement<T> statement) {
+        try {
+            return statement.run();
+        } catch (SQLException e) {
+            // The cause is kept: ChargeCapture decides again when it is a unique-key race (SQLState 23505).
+            throw new LedgerException("ledger statement failed (" + e.getSQLState() + ")", e);
+        }
+    }
+
+    private static void run(Update update) {
+        sql(() -> {
+            update.run();
+            return null;
+        });
+    }
+}
