@@ -39,7 +39,7 @@ class OutboxTest extends LedgerTestSupport {
         List<OutboxItem> first = ledger.claimDue(2, LEASE, "node-1");
         assertThat(first).extracting(OutboxItem::id).containsExactly(d1, d2);
         assertThat(first.get(0)).extracting(OutboxItem::controlId, OutboxItem::orderKey, OutboxItem::status,
-                OutboxItem::attempts).containsExactly("D1", "O1", "PENDING", 0);
+                OutboxItem::attempts).containsExactly("D1", "O1", OutboxStatus.PENDING, 0);
         assertThat(first.get(0).payload()).asString().isEqualTo("DFT D1");
         assertThat(claim(ledger, 10, "node-1")).containsExactly(d3, d4);
         assertThat(claim(ledger, 10, "node-1")).isEmpty();
@@ -87,9 +87,9 @@ class OutboxTest extends LedgerTestSupport {
         assertThat(claim(ledger, 10, "n1")).containsExactly(b2);
         assertThat(claim(ledger, 10, "n1")).isEmpty();
         assertThat(ledger.undelivered()).extracting(OutboxItem::id, OutboxItem::status, OutboxItem::attempts)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple(a1, "PARKED", 1),
-                        org.assertj.core.groups.Tuple.tuple(a2, "PENDING", 0),
-                        org.assertj.core.groups.Tuple.tuple(b2, "PENDING", 0));
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(a1, OutboxStatus.PARKED, 1),
+                        org.assertj.core.groups.Tuple.tuple(a2, OutboxStatus.PENDING, 0),
+                        org.assertj.core.groups.Tuple.tuple(b2, OutboxStatus.PENDING, 0));
 
         // Only a parked DFT can be retried or discarded.
         assertThat(ledger.retryParked(a2)).isFalse();
