@@ -22,11 +22,11 @@ import org.iepcharge.ledger.StoredLine;
 import org.iepcharge.ledger.StoredOrder;
 
 /**
- * The ledger as one capture sees it: one transaction, at one instant (written with every row; read from the clock
- * when first needed, so a resend answered from the ledger takes none), asked per test of an order ({@link TestRef}). This is the one place where a {@link SQLException} of the ledger becomes a
- * {@link LedgerException}, so the event handling reads as business steps; the transaction still rolls back whole
- * (the ledger rethrows it to {@link ChargeCapture#capture}, which answers AR 207 or decides again after a unique
- * key race).
+ * The ledger as one capture sees it: one transaction at one instant (written with every row; read from the clock when
+ * first needed, so a resend answered from the ledger takes none), asked per test of an order ({@link TestRef}).
+ * This is the one place where a {@link SQLException} of the ledger becomes a {@link LedgerException}, so the event
+ * handling reads as business steps; the transaction still rolls back whole (the ledger rethrows it to
+ * {@link ChargeCapture#capture}, which answers AR 207, or decides again after a unique-key race).
  */
 final class CaptureLedger {
     private final LedgerSession session;
