@@ -2,9 +2,9 @@ package org.iepcharge.capture;
 
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 import org.iepcharge.domain.OrderContext;
+import org.iepcharge.domain.ResultStatus;
 import org.iepcharge.ledger.CancelState;
 import org.iepcharge.ledger.StoredLine;
 import org.iepcharge.rules.HoldReason;
@@ -14,9 +14,6 @@ import org.iepcharge.rules.HoldReason;
  * OBR-25 X confirms a cancel (docs/decision-contract.md §7).
  */
 final class ResultEvents {
-    /** HL7 table 0123 (result status). */
-    private static final Set<String> RESULT_STATUSES = Set.of("A", "C", "F", "I", "O", "P", "R", "S", "X", "Y", "Z");
-
     private final Posting posting;
     private final OrderEvents orders;
     private final boolean chargeOnOrder;
@@ -31,17 +28,17 @@ final class ResultEvents {
         CaptureLedger ledger = c.ledger();
         TestRef ref = e.ref();
         DecisionTrigger trigger = e.trigger();
-        String status = e.test().effectiveResultStatus();
-        if (!status.isEmpty() && !RESULT_STATUSES.contains(status)) {
+        ResultStatus status = e.test().effectiveStatus();
+        if (status == ResultStatus.UNKNOWN) {
             Holds.holdOnce(c, ref, trigger, HoldReason.UNKNOWN_RESULT_STATUS,
                     "Result status OBR-25 is not a value of HL7 table 0123");
             return;
         }
-        if (status.equals("X")) {
+        if (status == ResultStatus.CANCELLED) {
             orders.onConfirmedCancel(c, trigger, ref);
             return;
         }
-        if (!status.equals("F") && !status.equals("C")) {
+        if (!status.isFinal()) {
             return; // interim (P, A, I, S, O, R, Y, Z, or an empty OBR-25 with non-final OBX): nothing yet (§7)
         }
         if (e.stored().isEmpty() && !ledger.hasContext(e.orderKey())) {
@@ -61,7 +58,7 @@ final class ResultEvents {
         }
         if (posted.isEmpty()) {
             posting.decide(c, trigger, ref, context);
-        } else if (status.equals("C") || (chargeOnOrder && firstFinal)) {
+        } else if (status == ResultStatus.CORRECTED || (chargeOnOrder && firstFinal)) {
             // Under chargeTrigger ORDER the first final result is a correction: recompute with its facts (§7).
             posting.correct(c, trigger, ref, context, posted);
         }

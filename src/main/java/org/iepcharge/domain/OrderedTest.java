@@ -45,4 +45,9 @@ public record OrderedTest(OrderKey key, String orderControl, CodedValue test, Co
         }
         return observations.stream().allMatch(o -> o.status().equals("F")) ? "F" : "";
     }
+
+    /** {@link #effectiveResultStatus()} as the status it stands for. */
+    public ResultStatus effectiveStatus() {
+        return ResultStatus.of(effectiveResultStatus());
+    }
 }

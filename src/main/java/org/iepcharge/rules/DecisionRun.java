@@ -14,6 +14,7 @@ import org.iepcharge.domain.OrderContext;
 import org.iepcharge.domain.OrderKey;
 import org.iepcharge.domain.OrderedTest;
 import org.iepcharge.domain.Provider;
+import org.iepcharge.domain.ResultStatus;
 
 /**
  * One evaluation of the rules for one input; lives for one {@link ChargeDecider#decide} call. Rules run in the order
@@ -21,8 +22,6 @@ import org.iepcharge.domain.Provider;
  * hold.
  */
 final class DecisionRun {
-    /** Table 0123 (OBR-25 result status) [4.4]. */
-    private static final Set<String> TABLE_0123 = Set.of("O", "I", "S", "A", "P", "R", "F", "C", "X", "Y", "Z");
     private static final Set<LineKind> ALL_LINES = EnumSet.allOf(LineKind.class);
     private static final Set<LineKind> TECHNICAL_LINE = EnumSet.of(LineKind.T);
 
@@ -105,7 +104,7 @@ final class DecisionRun {
                 ? "OBR-25 empty; derived from OBX-11 of " + sources.thisMessage() + ": "
                 + (effective.isEmpty() ? "interim" : effective)
                 : "OBR-25 " + Sources.quoted(sent) + " of " + sources.thisMessage();
-        if (!effective.isEmpty() && !TABLE_0123.contains(effective)) {
+        if (test.effectiveStatus() == ResultStatus.UNKNOWN) {
             hold(ALL_LINES, HoldReason.UNKNOWN_RESULT_STATUS, "OBR-25 " + Sources.quoted(effective)
                     + " is not in HL7 table 0123");
             trace.add("result status", saw, "not in table 0123: held", "[4.4]");
