@@ -1,10 +1,12 @@
 package org.iepcharge.capture;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.util.List;
 import java.util.UUID;
@@ -16,6 +18,8 @@ import org.iepcharge.domain.Outcome;
 import org.iepcharge.edge.InboundEdge;
 import org.iepcharge.ledger.HoldRecord;
 import org.iepcharge.ledger.JdbcLedger;
+import org.iepcharge.ledger.LedgerException;
+import org.iepcharge.ledger.LedgerSession;
 import org.iepcharge.ledger.LineStatus;
 import org.iepcharge.ledger.OutboxItem;
 import org.iepcharge.ledger.StoredLine;
@@ -395,5 +399,65 @@ class ChargeCaptureTest {
         assertThat(capture.discardHold(id, "test order")).isTrue();
         assertThat(capture.discardHold(id, "again")).isFalse();
         assertThat(holds()).isEmpty();
+    }
+
+    // ---- a ledger failure inside the capture ----------------------------------------------------------------------
+
+    /** The ledger's own sequences, failing the first FT1-2 draw with {@code sqlState}. */
+    private static ChargeIds failingOnce(String sqlState) {
+        boolean[] failed = {false};
+        return new ChargeIds() {
+            @Override
+            public String nextDftControlId(LedgerSession session) throws SQLException {
+                return ChargeIds.LEDGER_SEQUENCES.nextDftControlId(session);
+            }
+
+            @Override
+            public String nextTransactionId(LedgerSession session) throws SQLException {
+                if (!failed[0]) {
+                    failed[0] = true;
+                    throw new SQLException("failed on purpose", sqlState);
+                }
+                return ChargeIds.LEDGER_SEQUENCES.nextTransactionId(session);
+            }
+        };
+    }
+
+    private void startWith(ChargeIds ids) {
+        RuleSet rules = RuleSet.builtIn();
+        ledger = JdbcLedger.open("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "");
+        capture = new ChargeCapture(ledger, new RulesLinePlanner(rules),
+                new DftBuilder(new DftSettings("IEP", "LAB", "BILL", "BILLF")), false, Clock.systemUTC(), ids);
+    }
+
+    @Test
+    void aUniqueKeyRaceMidCaptureIsDecidedAgainOnWhatTheLedgerHolds() {
+        startWith(failingOnce("23505"));
+        send(order("O1", "NW", "P1"));
+        String r = result("R1", "P1", "F", "20261120080000", "P");
+        Outcome outcome = send(r);
+        assertThat(outcome.ackCode()).isEqualTo("AA");
+        assertThat(outcome.disposition()).isEqualTo(Disposition.CHARGED);
+        assertThat(outbox()).as("one DFT: the failed attempt left nothing").hasSize(1);
+        assertThat(lines("P1")).hasSize(1);
+        assertThat(ledger.read((LedgerSession s) -> s.outcomeByContent(ChargeCapture.sha256(
+                r.getBytes(StandardCharsets.UTF_8))))).get().extracting(Outcome::disposition)
+                .isEqualTo(Disposition.CHARGED);
+    }
+
+    @Test
+    void anyOtherLedgerFailureMidCaptureIsALedgerExceptionAndNothingOfTheMessageRemains() {
+        startWith(failingOnce("08006"));
+        send(order("O1", "NW", "P1"));
+        String r = result("R1", "P1", "F", "20261120080000", "P");
+        assertThatThrownBy(() -> send(r)).isInstanceOf(LedgerException.class)
+                .hasRootCauseInstanceOf(SQLException.class).hasRootCauseMessage("failed on purpose");
+        assertThat(ledger.read((LedgerSession s) -> s.outcomeByContent(ChargeCapture.sha256(
+                r.getBytes(StandardCharsets.UTF_8))))).isEmpty();
+        assertThat(outbox()).isEmpty();
+        assertThat(lines("P1")).isEmpty();
+        // The LIS resends after AR 207: now it is charged.
+        assertThat(send(r).disposition()).isEqualTo(Disposition.CHARGED);
+        assertThat(outbox()).hasSize(1);
     }
 }
