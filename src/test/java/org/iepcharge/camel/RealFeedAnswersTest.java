@@ -75,7 +75,7 @@ class RealFeedAnswersTest {
 
     private static List<String> openHoldReasons(EngineHarness h, String placer) {
         return h.engine().ledger().read(s -> s.openHolds("P:" + placer + "^LIS")).stream()
-                .map(HoldRecord::reasonCode).toList();
+                .map(hold -> hold.reasonCode().name()).toList();
     }
 
     // ---- (a) an IEP test sent without its code ---------------------------------------------------------------------

@@ -340,7 +340,7 @@ class ChargeCaptureTest {
         Outcome outcome = send(textOnly);
         assertThat(outcome.ackCode()).isEqualTo("AA");
         assertThat(outcome.disposition()).isEqualTo(Disposition.HELD);
-        assertThat(holds()).extracting(HoldRecord::reasonCode).containsExactly("UNMAPPED_IEP_LIKE_TEST");
+        assertThat(holds()).extracting(HoldRecord::reasonCode).containsExactly(HoldReason.UNMAPPED_IEP_LIKE_TEST);
         assertThat(outbox()).isEmpty();
     }
 
