@@ -30,6 +30,7 @@ import org.iepcharge.ledger.HoldRecord;
 import org.iepcharge.ledger.JdbcLedger;
 import org.iepcharge.ledger.OpsQueries;
 import org.iepcharge.ledger.OutboxItem;
+import org.iepcharge.ledger.OutboxStatus;
 import org.iepcharge.ledger.StoredLine;
 import org.iepcharge.rules.RuleSet;
 
@@ -206,7 +207,7 @@ public final class OpsApi {
             m.put("orderKey", i.orderKey());
             m.put("status", i.status());
             m.put("attempts", i.attempts());
-            m.put("nextAttemptAt", "PARKED".equals(i.status()) ? null : String.valueOf(i.nextAttemptAt()));
+            m.put("nextAttemptAt", i.status() == OutboxStatus.PARKED ? null : String.valueOf(i.nextAttemptAt()));
             m.put("lastAnswer", i.lastError());
             m.put("createdAt", String.valueOf(i.createdAt()));
             out.add(m);
