@@ -1,7 +1,7 @@
 -- Line identity is (order, CPT, kind), and an order is one order whichever number names it
 -- (docs/decision-contract.md §1, §4, §7; issue 12).
--- Portable SQL: only CREATE TABLE, ADD COLUMN, CREATE INDEX, INSERT and UPDATE, so the same file runs on H2,
--- PostgreSQL and SQLite.
+-- Portable SQL: only CREATE TABLE, ADD COLUMN, CREATE INDEX, INSERT and UPDATE, so the same file runs on SQLite
+-- and PostgreSQL.
 
 -- 1. "Final seen" and "cancel state" belong to one charge-master test of an order, not to the whole order: an order
 --    of two tests (86320 and 86334) has two first finals and can have one test cancelled. order_context keeps its

@@ -120,8 +120,8 @@ public final class Bench {
                 long startMs = (System.nanoTime() - t0) / 1_000_000;
                 out.println(String.format(Locale.ROOT, "== engine start-up: listening %d ms after Engine.start"
                                 + " (JVM uptime %d ms); ledger %s", startMs, ProcessStats.jvmUptimeMillis(),
-                        engine.settings().ledgerUrl().replaceAll(";.*", "") + " "
-                                + engine.settings().ledgerUrl().replaceAll("^[^;]*", "")));
+                        engine.settings().ledgerUrl().replaceAll("\\?.*", "") + " (durability "
+                                + engine.settings().ledgerDurability().settingValue() + ")"));
                 out.flush();
                 return load(ENGINE, host, port, billing, engine);
             }

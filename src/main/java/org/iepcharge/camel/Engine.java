@@ -75,7 +75,7 @@ public final class Engine implements AutoCloseable {
         // Before the ledger is opened (or created and migrated): a port that is taken stops start-up untouched.
         ListenPorts.requireFree(settings);
         RuleSet rules = rules(settings);
-        JdbcLedger ledger = JdbcLedger.open(settings.ledgerUrl(), settings.ledgerUser(), settings.ledgerPassword());
+        JdbcLedger ledger = settings.openLedger();
         BillingReceiver localBilling = null;
         Main main = new Main();
         // The engine's owner stops it (run: EngineLauncher's shutdown hook; tests: close()). camel-main's default
@@ -258,9 +258,10 @@ public final class Engine implements AutoCloseable {
         return decoder;
     }
 
+    /** The URL without its options (a PostgreSQL URL may carry a password there). */
     private static String ledgerName(String url) {
-        int semicolon = url.indexOf(';');
-        return semicolon < 0 ? url : url.substring(0, semicolon);
+        int q = url.indexOf('?');
+        return q < 0 ? url : url.substring(0, q);
     }
 
     public CamelContext camelContext() {

@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 
+import org.iepcharge.ledger.Durability;
 import org.iepcharge.ledger.JdbcLedger;
 
 /**
@@ -40,8 +41,13 @@ import org.iepcharge.ledger.JdbcLedger;
  *   <tr><td>iep.rules</td><td>(built-in)</td><td>rules file; empty = the shipped rules</td></tr>
  *   <tr><td>iep.routes</td><td>./routes if it holds route files, else built-in</td><td>folder of the
  *       {@code *.camel.yaml} route files; unset: ./routes when present, else the routes built into the jar</td></tr>
- *   <tr><td>iep.ledger.url</td><td>H2 file in iep.dataDir</td><td>jdbc:h2: or jdbc:postgresql: URL</td></tr>
- *   <tr><td>iep.ledger.user / iep.ledger.password</td><td>sa (H2) / empty</td><td>ledger credentials</td></tr>
+ *   <tr><td>iep.ledger.url</td><td>jdbc:sqlite:iep.dataDir/ledger.db</td><td>jdbc:sqlite: (embedded) or
+ *       jdbc:postgresql: URL; one that asks for a weaker commit than iep.ledger.durability (synchronous=OFF,
+ *       journal_mode=MEMORY, synchronous_commit=off, an in-memory database) is refused</td></tr>
+ *   <tr><td>iep.ledger.durability</td><td>process</td><td>what an acknowledged outcome survives: {@code process}
+ *       (the engine's death; SQLite synchronous=NORMAL) or {@code power} (a power cut too; synchronous=FULL, an
+ *       fsync per group commit)</td></tr>
+ *   <tr><td>iep.ledger.user / iep.ledger.password</td><td>empty</td><td>ledger credentials (PostgreSQL)</td></tr>
  *   <tr><td>iep.application / iep.facility</td><td>IEP_CHARGE_ROUTER / LAB</td><td>our MSH-3/4</td></tr>
  *   <tr><td>iep.billing.application / iep.billing.facility</td><td>BILLING / BILLING</td><td>DFT MSH-5/6</td></tr>
  *   <tr><td>iep.node</td><td>host name</td><td>this node's name on outbox claims</td></tr>
@@ -77,6 +83,7 @@ public record EngineSettings(String inboundHost, int inboundPort, Charset inboun
                              int idleTimeoutSeconds, int maxConnections, String billingMode, String billingHost,
                              int billingPort, int billingTimeoutMillis, long billingPollMillis, Path dataDir,
                              Path rules, Path routes, String ledgerUrl, String ledgerUser, String ledgerPassword,
+                             Durability ledgerDurability,
                              String application, String facility, String billingApplication,
                              String billingFacility, String nodeName, int billingRetryFirstMillis,
                              int billingRetryMaxMillis, TlsSettings inboundTls, TlsSettings billingTls,
@@ -125,9 +132,17 @@ public record EngineSettings(String inboundHost, int inboundPort, Charset inboun
             throw r.bad("iep.dataDir", "is a file, not a folder");
         }
         String mode = r.oneOf("iep.billing.mode", MODE_LOCAL, MODE_LOCAL, MODE_MLLP);
-        String ledgerUrl = r.text("iep.ledger.url", JdbcLedger.h2FileUrl(dataDir));
-        if (!ledgerUrl.startsWith("jdbc:h2:") && !ledgerUrl.startsWith("jdbc:postgresql:")) {
-            throw r.bad("iep.ledger.url", "is not a jdbc:h2: or jdbc:postgresql: URL");
+        String ledgerUrl = r.text("iep.ledger.url", JdbcLedger.sqliteFileUrl(dataDir));
+        if (!JdbcLedger.supports(ledgerUrl)) {
+            throw r.bad("iep.ledger.url", "is not a jdbc:sqlite: or jdbc:postgresql: URL");
+        }
+        Durability durability = Durability.parse(r.text("iep.ledger.durability", "process"));
+        if (durability == null) {
+            throw r.bad("iep.ledger.durability", "must be process or power");
+        }
+        var weaker = JdbcLedger.durabilityProblem(ledgerUrl, durability);
+        if (weaker.isPresent()) {
+            throw r.bad("iep.ledger.url", weaker.get());
         }
         String rules = r.text("iep.rules", "");
         Path rulesPath = rules.isEmpty() ? null : Path.of(rules);
@@ -180,13 +195,23 @@ public record EngineSettings(String inboundHost, int inboundPort, Charset inboun
                 r.integer("iep.billing.timeoutMillis", 15_000, 100, 600_000),
                 r.integer("iep.billing.pollMillis", 100, 10, 60_000),
                 dataDir, rulesPath, routes, ledgerUrl,
-                r.text("iep.ledger.user", ledgerUrl.startsWith("jdbc:h2:") ? "sa" : ""),
+                r.text("iep.ledger.user", ""),
                 r.text("iep.ledger.password", ""),
+                durability,
                 r.hl7Name("iep.application", "IEP_CHARGE_ROUTER"),
                 r.hl7Name("iep.facility", "LAB"),
                 r.hl7Name("iep.billing.application", "BILLING"),
                 r.hl7Name("iep.billing.facility", "BILLING"),
                 node, retryFirst, retryMax, inboundTls, billingTls, rawDays, correctionDays, prunePeriod, http);
+    }
+
+    /**
+     * Opens (and migrates) the ledger these settings name, for their durability.
+     *
+     * @throws org.iepcharge.ledger.DurabilityException when a connection or the server keeps less than that
+     */
+    public JdbcLedger openLedger() {
+        return JdbcLedger.open(ledgerUrl, ledgerUser, ledgerPassword, ledgerDurability);
     }
 
     /** The folder of {@code *.camel.yaml} files the engine loads from, or empty for the routes built into the jar. */
@@ -255,7 +280,8 @@ public record EngineSettings(String inboundHost, int inboundPort, Charset inboun
     @Override
     public String toString() {
         return "EngineSettings[inbound " + inboundHost + ":" + inboundPort + ", billing " + billingMode + " "
-                + billingHost + ":" + billingPort + ", ledger " + ledgerUrl.split("[;?]")[0] + ", rules "
+                + billingHost + ":" + billingPort + ", ledger " + ledgerUrl.split("[;?]")[0] + " (durability "
+                + ledgerDurability.settingValue() + "), rules "
                 + (rules == null ? "built-in" : rules) + ", routes " + (routes == null ? "built-in" : routes) + "]";
     }
 

@@ -82,14 +82,17 @@ final class ExplainCommand implements Callable<Integer> {
     /** The engine's ledger, only if it already exists: explain never creates one. */
     private Optional<JdbcLedger> openExisting(EngineSettings settings) {
         String url = settings.ledgerUrl();
-        if (url.startsWith("jdbc:h2:file:")) {
-            String path = url.substring("jdbc:h2:file:".length()).split(";")[0];
-            if (!Files.exists(Path.of(path + ".mv.db"))) {
+        if (url.startsWith("jdbc:sqlite:")) {
+            String path = url.substring("jdbc:sqlite:".length()).split("\\?")[0];
+            if (path.startsWith("file:")) {
+                path = path.substring("file:".length());
+            }
+            if (!Files.exists(Path.of(path))) {
                 return Optional.empty();
             }
         }
         try {
-            return Optional.of(JdbcLedger.open(url, settings.ledgerUser(), settings.ledgerPassword()));
+            return Optional.of(settings.openLedger());
         } catch (RuntimeException e) {
             spec.commandLine().getErr().println("note: the engine's ledger could not be opened (" + e.getClass().getSimpleName()
                     + "); explaining from the rules only");

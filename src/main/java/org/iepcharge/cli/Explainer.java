@@ -1,12 +1,14 @@
 package org.iepcharge.cli;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 
 import org.iepcharge.camel.Engine;
 import org.iepcharge.camel.EngineSettings;
@@ -21,6 +23,7 @@ import org.iepcharge.ledger.CancelState;
 import org.iepcharge.ledger.HoldRecord;
 import org.iepcharge.ledger.JdbcLedger;
 import org.iepcharge.ledger.Ledger;
+import org.iepcharge.ledger.LedgerException;
 import org.iepcharge.ledger.LineStatus;
 import org.iepcharge.ledger.OutboxStatus;
 import org.iepcharge.ledger.StoredLine;
@@ -29,7 +32,7 @@ import org.iepcharge.rules.RuleSet;
 
 /**
  * {@code explain}: runs the given messages, in order, through the engine's own edge, capture and rules against a
- * scratch in-memory ledger — so the real ledger is only read — and, when the engine's ledger holds the same messages,
+ * scratch ledger (a temporary SQLite file) — so the real ledger is only read — and, when the engine's ledger holds the same messages,
  * reports what the engine itself did with them. The replay takes each DFT as delivered before the next message.
  */
 public final class Explainer {
@@ -78,8 +81,15 @@ public final class Explainer {
     public Report report(List<FileMessage> messages, Optional<Ledger> engineLedger) {
         List<Decision> decisions = new ArrayList<>();
         List<Long> scratchIds = new ArrayList<>();
-        String scratchUrl = "jdbc:h2:mem:explain-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
-        try (JdbcLedger scratch = JdbcLedger.open(scratchUrl, "sa", "")) {
+        // A throw-away SQLite file, not an in-memory database: the ledger refuses one (it would keep nothing), and
+        // the scratch run should go through the same ledger code as the engine.
+        Path scratchDir;
+        try {
+            scratchDir = Files.createTempDirectory("iep-explain-");
+        } catch (IOException e) {
+            throw new LedgerException("cannot create a scratch ledger folder (" + e.getMessage() + ")", e);
+        }
+        try (JdbcLedger scratch = JdbcLedger.open(JdbcLedger.sqliteFileUrl(scratchDir), "", "")) {
             ChargeCapture capture = Engine.newCapture(settings, rules, ledgerPlanner(decisions), scratch);
             InboundEdge edge = new InboundEdge(settings.inboundCharset());
             List<Explanation> out = new ArrayList<>();
@@ -118,6 +128,19 @@ public final class Explainer {
                 }
             }
             return new Report(out, perOrderTest(scratch, out, scratchIds));
+        } finally {
+            deleteQuietly(scratchDir);
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                Files.deleteIfExists(f);
+            }
+            Files.deleteIfExists(dir);
+        } catch (IOException ignored) {
+            // A scratch folder left in the temporary directory holds no engine data.
         }
     }
 

@@ -4,13 +4,15 @@ import java.io.PrintWriter;
 
 import org.iepcharge.camel.EngineSettings;
 import org.iepcharge.camel.SettingsException;
+import org.iepcharge.ledger.DurabilityException;
 import org.iepcharge.ledger.JdbcLedger;
 import org.iepcharge.rules.RulesException;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * What the ledger commands ({@code outbox}, {@code holds}) share: the engine's own settings, its ledger opened beside a
- * running engine (the default H2 URL has AUTO_SERVER), and errors as one line with exit code 2 — never a stack trace.
+ * running engine (SQLite in WAL mode: the command line reads while the engine writes, and a write waits for the
+ * engine's current commit), and errors as one line with exit code 2 — never a stack trace.
  */
 final class LedgerCommand {
     static final int EXIT_UNUSABLE = 2;
@@ -33,7 +35,10 @@ final class LedgerCommand {
         }
         JdbcLedger ledger;
         try (CliLogging quiet = CliLogging.quiet("org.flywaydb", "org.iepcharge.ledger")) {
-            ledger = JdbcLedger.open(settings.ledgerUrl(), settings.ledgerUser(), settings.ledgerPassword());
+            ledger = settings.openLedger();
+        } catch (DurabilityException e) {
+            err.println("error: " + e.getMessage());
+            return EXIT_UNUSABLE;
         } catch (RuntimeException e) {
             err.println("error: cannot open the ledger " + shown(settings.ledgerUrl()) + " ("
                     + e.getClass().getSimpleName() + ")");
@@ -52,7 +57,7 @@ final class LedgerCommand {
 
     /** The URL without its options (a PostgreSQL URL may carry a password there). */
     static String shown(String url) {
-        int cut = url.indexOf(url.startsWith("jdbc:h2:") ? ';' : '?');
+        int cut = url.indexOf('?');
         return cut < 0 ? url : url.substring(0, cut);
     }
 }

@@ -18,8 +18,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code outbox}: the DFTs not yet delivered to billing, and what an analyst does with a parked one. Opens the ledger
- * the engine uses (same settings: system properties, environment, properties file); the default H2 ledger has
- * AUTO_SERVER=TRUE, so this works while the engine runs. Shows no patient data: IDs, order keys and billing's answer.
+ * the engine uses (same settings: system properties, environment, properties file); the default SQLite ledger runs in
+ * WAL mode, so this works while the engine runs. Shows no patient data: IDs, order keys and billing's answer.
  */
 @Command(name = "outbox", description = {
         "List the DFTs waiting for billing: PENDING (being delivered, retried with backoff) and PARKED (billing"

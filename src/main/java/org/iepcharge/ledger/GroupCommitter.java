@@ -2,7 +2,7 @@ package org.iepcharge.ledger;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Savepoint;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -16,8 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One writer thread runs queued work in shared transactions: with a durable commit costing about as much as the work
- * of many messages (H2 with WRITE_DELAY=0, docs/transport-notes.md), committing them together is what makes a
+ * One writer thread runs queued work in shared transactions: a durable commit (a WAL write, or an fsync with
+ * durability=power) costs about as much as the work of several messages, so committing them together is what makes a
  * durable ACK fast. Each caller waits for the commit that includes its own work. A failing piece of work is rolled
  * back to its savepoint and fails alone; a failing commit fails the whole batch, and nothing of it is acknowledged.
  */
@@ -36,6 +36,7 @@ final class GroupCommitter implements AutoCloseable {
     private volatile boolean running = true;
     private Connection connection;
     private StatementCache statements;
+    private Statement savepoints;
 
     GroupCommitter(Supplier<Connection> connections, SqlDialect dialect) {
         this(connections, dialect, "ledger-writer");
@@ -116,10 +117,11 @@ final class GroupCommitter implements AutoCloseable {
         try {
             long started = System.nanoTime();
             Connection c = connection();
+            dialect.begin(c);
             for (Job<?> job : batch) {
                 completions.add(runOne(c, job));
             }
-            c.commit();
+            dialect.commit(c);
             CommitObserver o = observer;
             if (o != null) {
                 o.committed(batch.size(), System.nanoTime() - started);
@@ -136,32 +138,28 @@ final class GroupCommitter implements AutoCloseable {
 
     /** Runs one job under a savepoint; returns what completes its future once the batch has committed. */
     private <T> Runnable runOne(Connection c, Job<T> job) throws SQLException {
-        Savepoint savepoint = c.setSavepoint();
+        // Savepoints in SQL, the same on both databases: the SQLite driver's own savepoints assume its autocommit-off
+        // transaction handling, which the SQLite dialect does not use (SqlDialect.begin).
+        savepoints.execute("SAVEPOINT job");
         try {
             T value = job.work().apply(new LedgerSession(c, dialect, statements));
-            releaseQuietly(c, savepoint);
+            savepoints.execute("RELEASE SAVEPOINT job");
             return () -> job.result().complete(value);
         } catch (SQLException | RuntimeException | Error e) {
             // An Error too: uncaught, it would end the one writer thread and every caller would wait forever.
-            c.rollback(savepoint);
-            return () -> job.result().completeExceptionally(e instanceof RuntimeException re ? re
-                    : new LedgerException("ledger work failed", e));
-        }
-    }
-
-    private static void releaseQuietly(Connection c, Savepoint savepoint) {
-        try {
-            c.releaseSavepoint(savepoint);
-        } catch (SQLException ignored) {
-            // Not every driver releases savepoints; the commit ends them anyway.
+            savepoints.execute("ROLLBACK TO SAVEPOINT job");
+            savepoints.execute("RELEASE SAVEPOINT job");
+            Throwable failure = e instanceof SQLException sql ? dialect.standardized(sql) : e;
+            return () -> job.result().completeExceptionally(failure instanceof RuntimeException re ? re
+                    : new LedgerException("ledger work failed", failure));
         }
     }
 
     private Connection connection() throws SQLException {
         if (connection == null || connection.isClosed()) {
             connection = connections.get();
-            connection.setAutoCommit(false);
             statements = new StatementCache(connection);
+            savepoints = connection.createStatement();
         }
         return connection;
     }
@@ -171,9 +169,21 @@ final class GroupCommitter implements AutoCloseable {
             statements.close();
             statements = null;
         }
+        if (savepoints != null) {
+            try {
+                savepoints.close();
+            } catch (SQLException ignored) {
+                // The connection is being thrown away.
+            }
+            savepoints = null;
+        }
         if (connection != null) {
             try {
-                connection.rollback();
+                dialect.rollback(connection);
+            } catch (SQLException ignored) {
+                // Closing ends the transaction anyway.
+            }
+            try {
                 connection.close();
             } catch (SQLException ignored) {
                 // The connection is being thrown away.

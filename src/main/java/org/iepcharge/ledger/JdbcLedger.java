@@ -14,9 +14,10 @@ import java.util.List;
 import org.flywaydb.core.Flyway;
 
 /**
- * The ledger on JDBC: H2 embedded by default, PostgreSQL for shared deployments, schema by Flyway. Writes go through
- * the {@link GroupCommitter}; outbox state changes are single autocommitted conditional updates, safe with several
- * nodes.
+ * The ledger on JDBC: SQLite embedded by default, PostgreSQL for shared deployments, schema by Flyway. Writes go
+ * through the {@link GroupCommitter}; outbox state changes are single conditional updates, safe with several nodes.
+ * Every connection is prepared by its {@link SqlDialect} for the chosen {@link Durability} before its first
+ * statement, and a URL or server that would keep less refuses to open.
  */
 public final class JdbcLedger implements Ledger {
 
@@ -24,59 +25,100 @@ public final class JdbcLedger implements Ledger {
     private final String user;
     private final String password;
     private final SqlDialect dialect;
+    private final Durability durability;
     /** One writer per partition: work of one patient always goes to the same writer, so it stays serial. */
     private final GroupCommitter[] committers;
     private final Object outboxLock = new Object();
     private Connection outboxConnection;
-    /** Compaction of the embedded H2 file (null for PostgreSQL, in-memory H2, or a file served by another process). */
-    private final H2StoreHousekeeping housekeeping;
 
     static final String WRITERS_PROPERTY = "iep.ledger.writers";
 
     /**
-     * The tuning settings the ledger reads itself, from JVM system properties only (they size threads and the H2
-     * housekeeping before any settings object exists). The engine's settings check knows them from here, so a
-     * misspelt one is refused and a new one is accepted without a second list to keep.
+     * The tuning settings the ledger reads itself, from JVM system properties only (they size threads before any
+     * settings object exists). The engine's settings check knows them from here, so a misspelt one is refused and a
+     * new one is accepted without a second list to keep.
      */
-    public static final java.util.List<String> SYSTEM_PROPERTY_SETTINGS = java.util.List.of(WRITERS_PROPERTY,
-            H2StoreHousekeeping.PERIOD_PROPERTY, H2StoreHousekeeping.RETENTION_PROPERTY,
-            H2StoreHousekeeping.BUDGET_PROPERTY);
+    public static final java.util.List<String> SYSTEM_PROPERTY_SETTINGS = java.util.List.of(WRITERS_PROPERTY);
 
-    private JdbcLedger(String url, String user, String password) {
+    private JdbcLedger(String url, String user, String password, Durability durability) {
         this.url = url;
         this.user = user;
         this.password = password;
         this.dialect = SqlDialect.of(url);
-        int writers = Math.max(1, Integer.getInteger(WRITERS_PROPERTY,
-                Math.min(4, Runtime.getRuntime().availableProcessors())));
+        this.durability = durability;
+        int writers = Math.min(dialect.maxWriters(), Math.max(1, Integer.getInteger(WRITERS_PROPERTY,
+                Math.min(4, Runtime.getRuntime().availableProcessors()))));
         this.committers = new GroupCommitter[writers];
         for (int i = 0; i < writers; i++) {
             committers[i] = new GroupCommitter(this::newConnection, dialect, "ledger-writer-" + i);
         }
-        this.housekeeping = dialect == SqlDialect.H2 ? H2StoreHousekeeping.startIfEmbeddedH2(url, user, password) : null;
     }
 
-    /** Opens the ledger at {@code url}, migrating its schema first. */
+    /** Opens the ledger at {@code url} for {@link Durability#PROCESS}, migrating its schema first. */
     public static JdbcLedger open(String url, String user, String password) {
-        Flyway.configure().dataSource(url, user, password).locations("classpath:db/migration").load().migrate();
-        return new JdbcLedger(url, user, password);
+        return open(url, user, password, Durability.PROCESS);
     }
 
     /**
-     * The embedded default. {@code WRITE_DELAY=0}: H2's default write delay lost 757–1,141 committed rows per SIGKILL
-     * (docs/transport-notes.md); with it at 0 an acknowledged outcome survives the kill. {@code AUTO_SERVER}
-     * lets the command line (outbox, holds, explain) open the ledger while the engine runs. In this mode H2 never
-     * compacts its file by itself; {@link H2StoreHousekeeping} does, on its own thread.
+     * Opens the ledger at {@code url}, migrating its schema first.
+     *
+     * @throws DurabilityException when the URL, a connection or the server keeps less than {@code durability}
      */
-    public static String h2FileUrl(java.nio.file.Path directory) {
-        return "jdbc:h2:file:" + directory.toAbsolutePath().resolve("ledger") + ";WRITE_DELAY=0;AUTO_SERVER=TRUE";
+    public static JdbcLedger open(String url, String user, String password, Durability durability) {
+        SqlDialect dialect = SqlDialect.of(url);
+        dialect.urlProblem(url, durability).ifPresent(problem -> {
+            throw new DurabilityException("iep.ledger.url " + problem);
+        });
+        JdbcLedger ledger = new JdbcLedger(url, user, password, durability);
+        try {
+            Flyway.configure().dataSource(new ConnectionSource(ledger::newConnection))
+                    .locations(dialect.firstMigrationLocation(), "classpath:db/migration").load().migrate();
+            return ledger;
+        } catch (RuntimeException e) {
+            ledger.close();
+            throw e;
+        }
+    }
+
+    /** The embedded default: {@code ledger.db} in the data folder. */
+    public static String sqliteFileUrl(java.nio.file.Path dataDir) {
+        return SqlDialect.PREFIX_SQLITE + dataDir.toAbsolutePath().resolve("ledger.db");
+    }
+
+    /** Whether {@code url} names a database the ledger runs on (jdbc:sqlite: or jdbc:postgresql:). */
+    public static boolean supports(String url) {
+        return SqlDialect.supports(url);
+    }
+
+    /**
+     * What in {@code url} asks for a weaker commit than {@code durability} (e.g. {@code synchronous=OFF}), as words
+     * that follow the URL in a message; empty when nothing does. The same check {@link #open} makes.
+     */
+    public static java.util.Optional<String> durabilityProblem(String url, Durability durability) {
+        return SqlDialect.of(url).urlProblem(url, durability);
     }
 
     private Connection newConnection() {
+        Connection c;
         try {
-            return DriverManager.getConnection(url, user, password);
+            c = DriverManager.getConnection(url, user, password);
         } catch (SQLException e) {
             throw new LedgerException("cannot connect to the ledger (" + e.getSQLState() + ")", e);
+        }
+        try {
+            dialect.prepare(c, url, durability);
+            return c;
+        } catch (SQLException | RuntimeException e) {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // Refused anyway.
+            }
+            if (e instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new LedgerException("cannot prepare a ledger connection (" + ((SQLException) e).getSQLState()
+                    + ")", e);
         }
     }
 
@@ -112,7 +154,7 @@ public final class JdbcLedger implements Ledger {
     @Override
     public <T> T read(LedgerWork<T> work) {
         try (Connection c = newConnection()) {
-            c.setReadOnly(true);
+            dialect.readOnly(c);
             return work.apply(new LedgerSession(c, dialect));
         } catch (SQLException e) {
             throw new LedgerException("ledger read failed (" + e.getSQLState() + ")", e);
@@ -128,7 +170,7 @@ public final class JdbcLedger implements Ledger {
             try (PreparedStatement ps = c.prepareStatement("SELECT o.id FROM outbox o WHERE o.status = 'PENDING'"
                     + " AND o.next_attempt_at <= ? AND (o.claimed_until IS NULL OR o.claimed_until < ?)"
                     + " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.order_key = o.order_key AND p.id < o.id"
-                    + " AND p.status IN ('PENDING', 'PARKED')) ORDER BY o.id FETCH FIRST " + max + " ROWS ONLY")) {
+                    + " AND p.status IN ('PENDING', 'PARKED')) ORDER BY o.id LIMIT " + max)) {
                 ps.setTimestamp(1, Timestamp.from(now));
                 ps.setTimestamp(2, Timestamp.from(now));
                 try (ResultSet rs = ps.executeQuery()) {
@@ -259,7 +301,7 @@ public final class JdbcLedger implements Ledger {
         T apply(Connection c) throws SQLException;
     }
 
-    /** Outbox statements autocommit on one connection of their own, apart from the charge-capture writer. */
+    /** Outbox statements commit alone on one connection of their own, apart from the charge-capture writer. */
     private <T> T outbox(OutboxWork<T> work) {
         synchronized (outboxLock) {
             try {
@@ -278,20 +320,20 @@ public final class JdbcLedger implements Ledger {
     /** Several outbox statements in one commit on the outbox connection; rolled back whole on failure. */
     private <T> T outboxTransaction(OutboxWork<T> work) {
         return outbox(c -> {
-            c.setAutoCommit(false);
+            dialect.begin(c);
             try {
                 T result = work.apply(c);
-                c.commit();
+                dialect.commit(c);
                 return result;
             } catch (SQLException | RuntimeException e) {
                 try {
-                    c.rollback();
+                    dialect.rollback(c);
                 } catch (SQLException ignored) {
                     // The connection is closed by outbox() on the SQLException anyway.
                 }
                 throw e;
             } finally {
-                if (!c.isClosed()) {
+                if (!c.isClosed() && !c.getAutoCommit()) {
                     c.setAutoCommit(true);
                 }
             }
@@ -320,9 +362,6 @@ public final class JdbcLedger implements Ledger {
         }
         synchronized (outboxLock) {
             closeOutboxConnection();
-        }
-        if (housekeeping != null) {
-            housekeeping.close();
         }
     }
 }

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * an order with an open hold, and every inbound row (bytes included) such an order's rows reference.
  *
  * <p>Work is done in small batches through {@link Ledger#write}, so charge capture is never stalled for long; each
- * delete re-checks its conditions in the statement itself. Portable SQL (H2 and PostgreSQL).
+ * delete re-checks its conditions in the statement itself. Portable SQL (SQLite and PostgreSQL).
  */
 public final class LedgerRetention {
     private static final Logger LOG = LoggerFactory.getLogger(LedgerRetention.class);
@@ -46,7 +46,7 @@ public final class LedgerRetention {
             + " AND (h.status = 'OPEN' OR h.order_key IN (" + PROTECTED_ORDERS + ")))"
             + " AND NOT EXISTS (SELECT 1 FROM order_context c WHERE c.source_message_id = m.id"
             + " AND c.order_key IN (" + PROTECTED_ORDERS + "))"
-            + " ORDER BY m.id FETCH FIRST " + BATCH + " ROWS ONLY)";
+            + " ORDER BY m.id LIMIT " + BATCH + ")";
 
     /** An order (by its key, parameter 1) whose every row is older than the cut-off (parameters 2–9). */
     private static final String ORDER_IS_DONE = "c.updated_at < ?"
@@ -58,14 +58,14 @@ public final class LedgerRetention {
             + " AND (o.status IN ('PENDING', 'PARKED') OR o.created_at >= ? OR o.delivered_at >= ?))";
 
     private static final String DONE_ORDERS = "SELECT c.order_key FROM order_context c WHERE " + ORDER_IS_DONE
-            + " ORDER BY c.id FETCH FIRST " + BATCH + " ROWS ONLY";
+            + " ORDER BY c.id LIMIT " + BATCH;
 
     private static final String DELETE_INBOUND = "DELETE FROM inbound_message WHERE id IN ("
             + "SELECT m.id FROM inbound_message m WHERE m.received_at < ?"
             + " AND NOT EXISTS (SELECT 1 FROM order_context c WHERE c.source_message_id = m.id)"
             + " AND NOT EXISTS (SELECT 1 FROM charge_line l WHERE l.source_message_id = m.id)"
             + " AND NOT EXISTS (SELECT 1 FROM charge_hold h WHERE h.source_message_id = m.id)"
-            + " ORDER BY m.id FETCH FIRST " + BATCH + " ROWS ONLY)";
+            + " ORDER BY m.id LIMIT " + BATCH + ")";
 
     /** What one run removed. */
     public record Result(int rawErased, int orders, int lines, int holds, int dfts, int inbound) {
@@ -158,7 +158,7 @@ public final class LedgerRetention {
      */
     private static int[] deleteOrder(Connection c, String orderKey, Timestamp cut) throws SQLException {
         int contexts;
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM order_context c WHERE c.order_key = ? AND "
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM order_context AS c WHERE c.order_key = ? AND "
                 + ORDER_IS_DONE)) {
             ps.setString(1, orderKey);
             for (int i = 2; i <= 8; i++) {

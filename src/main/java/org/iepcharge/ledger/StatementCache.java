@@ -10,8 +10,8 @@ import java.util.Map;
 
 /**
  * Prepared statements kept open for the life of the ledger writer's connection. Charge capture runs some twenty
- * distinct statements per message; H2 keeps only 8 parsed per session (QUERY_CACHE_SIZE), so without this every
- * statement was parsed again for every message — about a fifth of the writer thread's time under load. The
+ * distinct statements per message; without this every one is parsed and planned again for every message (on the
+ * embedded database that was about a fifth of the writer thread's time under load). The
  * statements handed out ignore {@code close()}, so callers keep their try-with-resources; {@link #close()} closes
  * them for real when the connection is discarded.
  */

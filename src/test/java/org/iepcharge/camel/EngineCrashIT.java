@@ -30,7 +30,8 @@ import org.iepcharge.billing.local.BillingReceiver;
 import org.iepcharge.billing.local.ReceivedMessage;
 import org.iepcharge.ledger.JdbcLedger;
 import org.iepcharge.ledger.OutboxItem;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -54,17 +55,11 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code -Diep.test.crash.long=true} (20,000 messages, 10 kills). {@code -Diep.test.crash.seed=N} repeats a run's
  * kill moments.
  *
- * <p><b>The test can fail.</b> {@code -Diep.test.crash.unsafeWriteDelay=true} starts the child with
- * {@code -Diep.ledger.url=jdbc:h2:file:…/ledger;AUTO_SERVER=TRUE}, i.e. H2's default write delay (500 ms) instead of
- * the shipped {@code WRITE_DELAY=0}. Measured on the shared 2-core dev machine (load average 13–23), CI size:
- * <pre>
- *   WRITE_DELAY=0 (shipped): sent 1000 (sends 1028) / ACKed 1000 / charged 500 / delivered 500 / duplicate charges 0 /
- *                   redeliveries 2 (in flight at kills 2: 1, 0, 1) / ACKed but not in ledger 0 / never billed 0 — PASS
- *   H2 default    : sent 1000 (sends 1021) / ACKed 1000 / charged 460 / delivered 460 / duplicate charges 0 /
- *                   redeliveries 36 (in flight at kills 36: 26, 6, 4) / ACKed but not in ledger 63 / orders never
- *                   billed 40 — FAIL (63 messages answered AA were lost with the kill; their 40 charges never reach
- *                   billing, because the LIS got AA and never resends)
- * </pre>
+ * <p>Three ledgers: the embedded default (no {@code iep.ledger.url}: SQLite {@code ledger.db} in the data folder); a
+ * SQLite URL as a user would write it ({@code -Diep.ledger.url=jdbc:sqlite:/some/file}, none of the engine's settings
+ * in it: the durability must come from the engine, not from the URL; the embedded engine used before lost 63
+ * messages in three kills); and PostgreSQL through {@code iep.ledger.url} ({@code IEP_TEST_PG_URL}, a fresh schema).
+ *
  * An earlier run with {@code iep.billing.timeoutMillis=1000} also showed redeliveries with no kill at all: on a loaded
  * machine billing's AA took longer than the timeout, so the DFT was sent again (at-least-once by design; billing
  * deduplicates on MSH-10). Hence 5 s here, and the fix that lets it be: a node releases its own outbox claims when it
@@ -74,15 +69,45 @@ import org.junit.jupiter.api.io.TempDir;
 class EngineCrashIT {
     private static final String LISTENING = "IEP charge router listening for the LIS on";
     private static final boolean LONG = Boolean.getBoolean("iep.test.crash.long");
-    private static final boolean UNSAFE = Boolean.getBoolean("iep.test.crash.unsafeWriteDelay");
+
+    enum Target { SQLITE_DEFAULT, SQLITE_USER_URL, POSTGRESQL }
 
     @TempDir
     Path tmp;
 
     private final AtomicInteger runNo = new AtomicInteger();
 
-    @Test
-    void killedEngineLosesNoAcknowledgedMessageAndChargesEachOrderExactlyOnce() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Target.class)
+    void killedEngineLosesNoAcknowledgedMessageAndChargesEachOrderExactlyOnce(Target where) throws Exception {
+        String pgSchema = null;
+        String pgBase = System.getenv("IEP_TEST_PG_URL");
+        String user = "";
+        String password = "";
+        if (where == Target.POSTGRESQL) {
+            assertThat(pgBase).as("IEP_TEST_PG_URL (with IEP_TEST_PG_USER / IEP_TEST_PG_PASSWORD)").isNotBlank();
+            user = System.getenv().getOrDefault("IEP_TEST_PG_USER", "iep");
+            password = System.getenv().getOrDefault("IEP_TEST_PG_PASSWORD", "");
+            pgSchema = "crash_" + Long.toHexString(System.nanoTime());
+            try (Connection c = DriverManager.getConnection(pgBase, user, password);
+                 Statement st = c.createStatement()) {
+                st.execute("CREATE SCHEMA " + pgSchema);
+            }
+        }
+        try {
+            crashRun(where, pgBase, pgSchema, user, password);
+        } finally {
+            if (pgSchema != null) {
+                try (Connection c = DriverManager.getConnection(pgBase, user, password);
+                     Statement st = c.createStatement()) {
+                    st.execute("DROP SCHEMA IF EXISTS " + pgSchema + " CASCADE");
+                }
+            }
+        }
+    }
+
+    private void crashRun(Target where, String pgBase, String pgSchema, String user, String password)
+            throws Exception {
         int orders = LONG ? 10_000 : 500;
         int connections = 6;
         int kills = LONG ? 10 : 3;
@@ -104,10 +129,20 @@ class EngineCrashIT {
             settings.put("iep.billing.timeoutMillis", "5000");
             settings.put("iep.billing.retryFirstMillis", "100");
             settings.put("iep.billing.retryMaxMillis", "400");
-            if (UNSAFE) {
-                settings.put("iep.ledger.url", "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("ledger")
-                        + ";AUTO_SERVER=TRUE");
+            switch (where) {
+                case SQLITE_DEFAULT -> {
+                    // No iep.ledger.url: the shipped default.
+                }
+                case SQLITE_USER_URL -> settings.put("iep.ledger.url", "jdbc:sqlite:"
+                        + tmp.toAbsolutePath().resolve("user-chosen.sqlite"));
+                case POSTGRESQL -> {
+                    settings.put("iep.ledger.url", pgBase + (pgBase.contains("?") ? "&" : "?") + "currentSchema="
+                            + pgSchema);
+                    settings.put("iep.ledger.user", user);
+                    settings.put("iep.ledger.password", password);
+                }
             }
+            String url = settings.getOrDefault("iep.ledger.url", JdbcLedger.sqliteFileUrl(dataDir));
 
             // ---- the LIS: messages per connection, each order's ORM before its ORU
             List<List<String[]>> perConnection = new ArrayList<>();
@@ -157,7 +192,7 @@ class EngineCrashIT {
                 long killedAt = System.nanoTime();
                 engine.destroyForcibly();
                 assertThat(engine.waitFor(20, TimeUnit.SECONDS)).as("killed engine exits").isTrue();
-                int inFlight = inFlight(dataDir, billing.receivedControlIds());
+                int inFlight = inFlight(url, user, password, billing.receivedControlIds());
                 inFlightAtKills += inFlight;
                 killNotes.add(String.format("kill %d at %.1f s: %d ACKed, %d at billing, %d DFT(s) delivered but not"
                         + " recorded", k, (killedAt - started) / 1e9, ackedAtKill, billing.receivedCount(), inFlight));
@@ -175,9 +210,9 @@ class EngineCrashIT {
                 Thread.sleep(50);
             }
             // Before the checks for absences (no duplicate, nothing unbilled): the positive signal that the engine has
-            // nothing left to send — every outbox row delivered (H2 runs with AUTO_SERVER, so it can be read now).
-            awaitOutboxSettled(settings.getOrDefault("iep.ledger.url", JdbcLedger.h2FileUrl(dataDir)),
-                    Duration.ofSeconds(LONG ? 300 : 40));
+            // nothing left to send — every outbox row delivered (read beside the running engine: SQLite in WAL mode,
+            // or PostgreSQL).
+            awaitOutboxSettled(url, user, password, Duration.ofSeconds(LONG ? 300 : 40));
             engine.destroy();
             if (!engine.waitFor(30, TimeUnit.SECONDS)) {
                 engine.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
@@ -187,11 +222,10 @@ class EngineCrashIT {
             Map<String, String> ledgerAnswers = new HashMap<>();
             int charged;
             List<OutboxItem> undelivered;
-            String url = settings.getOrDefault("iep.ledger.url", JdbcLedger.h2FileUrl(dataDir));
-            try (JdbcLedger ledger = JdbcLedger.open(url, "sa", "")) {
+            try (JdbcLedger ledger = JdbcLedger.open(url, user, password)) {
                 undelivered = ledger.undelivered();
             }
-            try (Connection c = DriverManager.getConnection(url, "sa", "");
+            try (Connection c = DriverManager.getConnection(url, user, password);
                  Statement s = c.createStatement()) {
                 try (ResultSet rs = s.executeQuery("SELECT control_id, ack_code FROM inbound_message")) {
                     while (rs.next()) {
@@ -245,7 +279,7 @@ class EngineCrashIT {
                             + " answers %d) / ACKed %d / charged %d / delivered %d / duplicate charges %d /"
                             + " redeliveries %d (in flight at kills %d) / ACKed but not in ledger %d / orders"
                             + " never billed %d / outbox undelivered %d%n",
-                    UNSAFE ? "H2 default write delay" : "WRITE_DELAY=0", seed, connections, kills,
+                    where, seed, connections, kills,
                     (System.nanoTime() - started) / 1e9, total, sends.get(), nonAa.get(), acked.size(), charged,
                     firstArrival.size(), duplicates, redeliveries, inFlightAtKills, ackedMissing.size(),
                     unbilled.size(), undelivered.size());
@@ -303,12 +337,11 @@ class EngineCrashIT {
     }
 
     /** With the engine dead: outbox rows still PENDING although billing already has their MSH-10. */
-    private static int inFlight(Path dataDir, List<String> atBilling) throws SQLException {
+    private static int inFlight(String url, String user, String password, List<String> atBilling)
+            throws SQLException {
         Set<String> billed = new HashSet<>(atBilling);
         int n = 0;
-        // Same URL as the engine's default (AUTO_SERVER: no second process may be holding the file now anyway).
-        String url = "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("ledger") + ";AUTO_SERVER=TRUE";
-        try (Connection c = DriverManager.getConnection(url, "sa", "");
+        try (Connection c = DriverManager.getConnection(url, user, password);
              Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT control_id FROM outbox WHERE status = 'PENDING'")) {
             while (rs.next()) {
@@ -374,10 +407,11 @@ class EngineCrashIT {
     }
 
     /** Waits until no outbox row is left to send (every row DELIVERED or WITHDRAWN), or the time is up. */
-    private static void awaitOutboxSettled(String url, Duration patience) throws Exception {
+    private static void awaitOutboxSettled(String url, String user, String password, Duration patience)
+            throws Exception {
         long deadline = System.nanoTime() + patience.toNanos();
         while (System.nanoTime() < deadline) {
-            try (Connection c = DriverManager.getConnection(url, "sa", "");
+            try (Connection c = DriverManager.getConnection(url, user, password);
                  Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM outbox WHERE status NOT IN ('DELIVERED',"
                          + " 'WITHDRAWN')")) {

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
-import java.util.UUID;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -62,8 +61,7 @@ class WithdrawnLogLineTest {
         ListAppender<ILoggingEvent> events = new ListAppender<>();
         events.start();
         log.addAppender(events);
-        try (JdbcLedger ledger = JdbcLedger.open("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa",
-                "")) {
+        try (JdbcLedger ledger = JdbcLedger.open(JdbcLedger.sqliteFileUrl(dir), "", "")) {
             ChargeCapture capture = new ChargeCapture(ledger, new RulesLinePlanner(rules),
                     new DftBuilder(new DftSettings("IEP", "LAB", "BILL", "BILLF")), true, Clock.systemUTC());
             LisInbound inbound = new LisInbound(new InboundEdge(StandardCharsets.UTF_8), capture,

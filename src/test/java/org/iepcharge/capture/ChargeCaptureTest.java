@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The events of docs/decision-contract.md §7 through the real edge, capture, rules and an H2 ledger: what is posted,
+ * The events of docs/decision-contract.md §7 through the real edge, capture, rules and a SQLite ledger: what is posted,
  * credited, withdrawn or held for each sequence of messages. Expected values are read off docs/decision-contract.md,
  * not the code.
  */
@@ -44,7 +44,7 @@ class ChargeCaptureTest {
     private final InboundEdge edge = new InboundEdge(StandardCharsets.UTF_8);
 
     private void start(RuleSet rules) {
-        ledger = JdbcLedger.open("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "");
+        ledger = JdbcLedger.open(JdbcLedger.sqliteFileUrl(dir), "", "");
         capture = new ChargeCapture(ledger, new RulesLinePlanner(rules),
                 new DftBuilder(new DftSettings("IEP", "LAB", "BILL", "BILLF")),
                 rules.site().chargeTrigger() == org.iepcharge.rules.ChargeTrigger.ORDER, Clock.systemUTC());

@@ -43,15 +43,15 @@ class LedgerRetentionTest {
     private int generation;
     private Connection connection;
 
-    /** "h2", and "postgresql" where {@link TestDatabase#backends()} includes it (never a variant that skips). */
+    /** "sqlite", and "postgresql" where {@link TestDatabase#backends()} includes it (never a variant that skips). */
     static java.util.stream.Stream<String> backends() {
-        return TestDatabase.backends().map(b -> b == TestDatabase.Backend.H2 ? "h2" : "postgresql");
+        return TestDatabase.backends().map(b -> b == TestDatabase.Backend.SQLITE ? "sqlite" : "postgresql");
     }
 
     private void open(String backend) throws SQLException {
-        if (backend.equals("h2")) {
-            url = JdbcLedger.h2FileUrl(tmp);
-            user = "sa";
+        if (backend.equals("sqlite")) {
+            url = JdbcLedger.sqliteFileUrl(tmp);
+            user = "";
             password = "";
         } else {
             pgBase = System.getenv("IEP_TEST_PG_URL");

@@ -25,8 +25,8 @@ class LineIdentityMigrationTest extends LedgerTestSupport {
     void v4CarriesTheOrderWideStateToEachCptAndTheOrderNumbersToEachLine(TestDatabase.Backend backend)
             throws SQLException {
         db = TestDatabase.create(backend, dir);
-        Flyway.configure().dataSource(db.url, db.user, db.password).locations("classpath:db/migration")
-                .target("3").load().migrate();
+        Flyway.configure().dataSource(db.url, db.user, db.password).locations(SqlDialect.of(db.url)
+                .firstMigrationLocation(), "classpath:db/migration").target("3").load().migrate();
         try (Connection c = DriverManager.getConnection(db.url, db.user, db.password);
              Statement st = c.createStatement()) {
             st.executeUpdate("INSERT INTO inbound_message (sender, control_id, content_hash, message_type,"

@@ -9,7 +9,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * A ledger test run on H2 and on PostgreSQL when one is configured ({@link TestDatabase#backends()}); the method
+ * A ledger test run on SQLite and on PostgreSQL when one is configured ({@link TestDatabase#backends()}); the method
  * takes the {@link TestDatabase.Backend}.
  */
 @Target(ElementType.METHOD)

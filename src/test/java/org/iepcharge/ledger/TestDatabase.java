@@ -15,7 +15,7 @@ import java.util.Locale;
 import java.util.UUID;
 
 /**
- * One empty ledger database for one test: a fresh H2 file database in a temporary directory, or a fresh schema in
+ * One empty ledger database for one test: a fresh SQLite file (the embedded default) in a temporary directory, or a fresh schema in
  * the PostgreSQL database named by {@code IEP_TEST_PG_URL} / {@code IEP_TEST_PG_USER} / {@code IEP_TEST_PG_PASSWORD}
  * (selected with {@code currentSchema=}, so Flyway runs exactly as shipped and creates its history table there).
  *
@@ -25,7 +25,7 @@ import java.util.UUID;
  */
 final class TestDatabase implements AutoCloseable {
 
-    enum Backend { H2, POSTGRESQL }
+    enum Backend { SQLITE, POSTGRESQL }
 
     static final String REQUIRE_POSTGRES = "iep.test.requirePostgres";
 
@@ -46,19 +46,19 @@ final class TestDatabase implements AutoCloseable {
     }
 
     /**
-     * The backends the ledger tests run on: H2 always, PostgreSQL when {@code IEP_TEST_PG_URL} is set — or required
+     * The backends the ledger tests run on: SQLite always, PostgreSQL when {@code IEP_TEST_PG_URL} is set — or required
      * ({@code iep.test.requirePostgres=true}), in which case {@link #create} fails without it.
      */
     static java.util.stream.Stream<Backend> backends() {
         if (postgresConfigured() || Boolean.getBoolean(REQUIRE_POSTGRES)) {
-            return java.util.stream.Stream.of(Backend.H2, Backend.POSTGRESQL);
+            return java.util.stream.Stream.of(Backend.SQLITE, Backend.POSTGRESQL);
         }
         if (!noticeShown) {
             noticeShown = true;
-            System.out.println("Ledger tests run on H2 only: IEP_TEST_PG_URL (with IEP_TEST_PG_USER and"
+            System.out.println("Ledger tests run on SQLite only: IEP_TEST_PG_URL (with IEP_TEST_PG_USER and"
                     + " IEP_TEST_PG_PASSWORD) is not set; export them (or run .ci/run) to run them on PostgreSQL too");
         }
-        return java.util.stream.Stream.of(Backend.H2);
+        return java.util.stream.Stream.of(Backend.SQLITE);
     }
 
     private static volatile boolean noticeShown;
@@ -69,8 +69,8 @@ final class TestDatabase implements AutoCloseable {
     }
 
     static TestDatabase create(Backend backend, Path tempDir) {
-        if (backend == Backend.H2) {
-            return new TestDatabase(backend, JdbcLedger.h2FileUrl(tempDir), "sa", "", null, null);
+        if (backend == Backend.SQLITE) {
+            return new TestDatabase(backend, JdbcLedger.sqliteFileUrl(tempDir), "", "", null, null);
         }
         String base = System.getenv("IEP_TEST_PG_URL");
         if (base == null || base.isBlank()) {

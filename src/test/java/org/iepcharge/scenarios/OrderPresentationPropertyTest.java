@@ -2,7 +2,10 @@ package org.iepcharge.scenarios;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -12,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.UUID;
 import java.util.stream.Stream;
 
 import org.iepcharge.billing.DftBuilder;
@@ -142,8 +144,13 @@ class OrderPresentationPropertyTest {
         ScenarioMessages messages = new ScenarioMessages(row);
         InboundEdge edge = new InboundEdge(StandardCharsets.UTF_8);
         List<String> lines = new ArrayList<>();
-        try (JdbcLedger ledger = JdbcLedger.open("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa",
-                "")) {
+        Path scratch;
+        try {
+            scratch = Files.createTempDirectory("iep-property-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try (JdbcLedger ledger = JdbcLedger.open(JdbcLedger.sqliteFileUrl(scratch), "", "")) {
             ChargeCapture capture = new ChargeCapture(ledger, new RulesLinePlanner(rules),
                     new DftBuilder(new DftSettings("IEP", "LAB", "BILL", "BILLF")),
                     rules.site().chargeTrigger() == ChargeTrigger.ORDER, Clock.systemUTC());
@@ -160,6 +167,15 @@ class OrderPresentationPropertyTest {
             }
             List<String> holds = ledger.read(s -> s.allOpenHolds()).stream().map(ScenarioRunner::token).toList();
             return new Run(lines, holds);
+        } finally {
+            try (Stream<Path> files = Files.list(scratch)) {
+                for (Path f : files.toList()) {
+                    Files.deleteIfExists(f);
+                }
+                Files.deleteIfExists(scratch);
+            } catch (IOException ignored) {
+                // A scratch ledger left in the temporary folder.
+            }
         }
     }
 

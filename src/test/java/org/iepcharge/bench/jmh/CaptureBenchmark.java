@@ -53,7 +53,7 @@ public class CaptureBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         dir = Files.createTempDirectory("iep-capture-bench");
-        ledger = JdbcLedger.open(JdbcLedger.h2FileUrl(dir), "sa", "");
+        ledger = JdbcLedger.open(JdbcLedger.sqliteFileUrl(dir), "", "");
         capture = new ChargeCapture(ledger, new RulesLinePlanner(RuleSet.builtIn()),
                 new DftBuilder(new DftSettings("IEP", "LAB", "BILL", "BILLF")), false, Clock.systemUTC());
         edge = new InboundEdge(StandardCharsets.UTF_8);

@@ -41,7 +41,7 @@ public final class CaptureCpuProbe {
         int threads = args.length > 0 ? Integer.parseInt(args[0]) : 8;
         int messages = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
         Path dir = Files.createTempDirectory("iep-capture-probe");
-        JdbcLedger ledger = JdbcLedger.open(JdbcLedger.h2FileUrl(dir), "sa", "");
+        JdbcLedger ledger = JdbcLedger.open(JdbcLedger.sqliteFileUrl(dir), "", "");
         ChargeCapture capture = new ChargeCapture(ledger, new RulesLinePlanner(RuleSet.builtIn()),
                 new DftBuilder(new DftSettings("IEP", "LAB", "BILL", "BILLF")), false, Clock.systemUTC());
         com.sun.management.OperatingSystemMXBean os =

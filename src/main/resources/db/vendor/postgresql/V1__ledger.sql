@@ -1,5 +1,7 @@
 -- The ledger: every inbound message with its answer, order context, charge lines, holds and the DFT outbox.
--- Portable SQL: the same file runs on H2 (embedded default) and PostgreSQL (shared deployments).
+-- PostgreSQL spelling (shared deployments); db/vendor/sqlite/V1__ledger.sql is the same schema for the embedded
+-- ledger. Only this first migration differs (identity columns, sequences); later ones are portable and live in
+-- db/migration.
 -- Idempotency rests on the unique keys below, never on what one engine node remembers.
 
 CREATE TABLE inbound_message (
