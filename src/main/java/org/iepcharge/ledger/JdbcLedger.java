@@ -69,6 +69,7 @@ public final class JdbcLedger implements Ledger {
         dialect.urlProblem(url, durability).ifPresent(problem -> {
             throw new DurabilityException("iep.ledger.url " + problem);
         });
+        dialect.createFolder(url);
         JdbcLedger ledger = new JdbcLedger(url, user, password, durability);
         try {
             Flyway.configure().dataSource(new ConnectionSource(ledger::newConnection))

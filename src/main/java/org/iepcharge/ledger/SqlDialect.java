@@ -105,6 +105,22 @@ enum SqlDialect {
         }
 
         @Override
+        void createFolder(String url) {
+            String rest = url.substring(PREFIX_SQLITE.length());
+            String path = rest.split("\\?")[0];
+            if (path.startsWith("file:")) {
+                path = path.substring("file:".length());
+            }
+            java.nio.file.Path parent = java.nio.file.Path.of(path).toAbsolutePath().getParent();
+            try {
+                java.nio.file.Files.createDirectories(parent);
+            } catch (java.io.IOException e) {
+                throw new LedgerException("cannot create the ledger's folder " + parent + " (" + e.getMessage()
+                        + ")", e);
+            }
+        }
+
+        @Override
         SQLException standardized(SQLException e) {
             if (e instanceof org.sqlite.SQLiteException lite
                     && (lite.getResultCode() == org.sqlite.SQLiteErrorCode.SQLITE_CONSTRAINT_UNIQUE
@@ -231,6 +247,11 @@ enum SqlDialect {
     private static final String OFF_WORDS = ",off,false,no,0,";
     private static final Pattern PG_SYNCHRONOUS_COMMIT = Pattern.compile("synchronous_commit\\s*=\\s*([A-Za-z_0-9]+)",
             Pattern.CASE_INSENSITIVE);
+
+    /** Creates the folder an embedded database file goes in (the data folder on a first start). */
+    void createFolder(String url) {
+        // A server database has no folder of ours.
+    }
 
     /** SQLSTATE of a unique-key violation, as PostgreSQL reports it. */
     static final String UNIQUE_VIOLATION = "23505";

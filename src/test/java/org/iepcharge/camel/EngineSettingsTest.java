@@ -9,12 +9,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
 import org.iepcharge.cli.IepCommand;
+import org.iepcharge.ledger.Durability;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -128,7 +130,9 @@ class EngineSettingsTest {
                         "86400001", "later", "999"),
                 setting("iep.ledger.url", "jdbc:postgresql://db.example.test/iep", null,
                         EngineSettings::ledgerUrl, "jdbc:mysql://db/iep", "ledger.db", ""),
-                setting("iep.ledger.user", "iep", "sa", EngineSettings::ledgerUser),
+                setting("iep.ledger.durability", "power", Durability.PROCESS, EngineSettings::ledgerDurability,
+                        "fsync", "", "normal"),
+                setting("iep.ledger.user", "iep", "", EngineSettings::ledgerUser),
                 setting("iep.ledger.password", "s3cret", "", EngineSettings::ledgerPassword),
                 setting("iep.application", "IEPCR", "IEP_CHARGE_ROUTER", EngineSettings::application, "IEP|CR",
                         "IEP^CR", ""),
@@ -242,9 +246,8 @@ class EngineSettingsTest {
         for (Source source : Source.values()) {
             EngineSettings s = only(source, "iep.dataDir", data.toString()).resolve();
             assertThat(s.dataDir()).isEqualTo(data);
-            assertThat(s.ledgerUrl()).isEqualTo("jdbc:h2:file:" + data.toAbsolutePath().resolve("ledger")
-                    + ";WRITE_DELAY=0;AUTO_SERVER=TRUE");
-            assertThat(s.ledgerUser()).isEqualTo("sa");
+            assertThat(s.ledgerUrl()).isEqualTo("jdbc:sqlite:" + data.toAbsolutePath().resolve("ledger.db"));
+            assertThat(s.ledgerUser()).isEmpty();
             assertThatThrownBy(() -> only(source, "iep.dataDir", rules.toString()).resolve())
                     .hasMessage("Setting iep.dataDir = '" + rules + "' (from " + origin(source, "iep.dataDir")
                             + ") is a file, not a folder");
@@ -252,6 +255,42 @@ class EngineSettingsTest {
         assertThat(new Sources().resolve().dataDir()).isEqualTo(Path.of("data"));
         assertThat(new Sources().sys("iep.dataDir", data.toString()).env("iep.dataDir", "x").file("iep.dataDir",
                 "y").resolve().dataDir()).isEqualTo(data);
+    }
+
+    @Test
+    void aLedgerUrlAskingForAWeakerCommitIsRefusedNamingWhatItAsksFor() throws Exception {
+        String file = "jdbc:sqlite:" + tmp.resolve("l.db");
+        Map<String, String> refused = new LinkedHashMap<>();
+        refused.put(file + "?synchronous=OFF", "asks for synchronous=OFF, weaker than iep.ledger.durability=process"
+                + " needs (NORMAL or stronger)");
+        refused.put(file + "?cache_size=100&synchronous=0", "asks for synchronous=0");
+        refused.put(file + "?journal_mode=MEMORY", "asks for journal_mode=MEMORY; the ledger needs WAL");
+        refused.put(file + "?journal_mode=OFF", "asks for journal_mode=OFF");
+        refused.put(file + "?locking_mode=EXCLUSIVE", "asks for locking_mode=EXCLUSIVE");
+        refused.put("jdbc:sqlite::memory:", "names no database file");
+        refused.put("jdbc:sqlite:", "names no database file");
+        refused.put("jdbc:postgresql://db/iep?options=-c%20synchronous_commit%3Doff",
+                "asks for synchronous_commit=off");
+        refused.put("jdbc:postgresql://db/iep?options=-c synchronous_commit=false", "asks for synchronous_commit=false");
+        for (Map.Entry<String, String> e : refused.entrySet()) {
+            assertThatThrownBy(() -> new Sources().sys("iep.ledger.url", e.getKey()).resolve())
+                    .isInstanceOf(SettingsException.class)
+                    .hasMessageStartingWith("Setting iep.ledger.url = '" + e.getKey() + "' (from system property"
+                            + " iep.ledger.url) ")
+                    .hasMessageContaining(e.getValue());
+        }
+        // NORMAL is enough for process but not for power.
+        assertThat(new Sources().sys("iep.ledger.url", file + "?synchronous=NORMAL").resolve().ledgerUrl())
+                .endsWith("?synchronous=NORMAL");
+        assertThatThrownBy(() -> new Sources().sys("iep.ledger.url", file + "?synchronous=NORMAL")
+                .sys("iep.ledger.durability", "power").resolve())
+                .hasMessageContaining("asks for synchronous=NORMAL, weaker than iep.ledger.durability=power needs"
+                        + " (FULL or stronger)");
+        // Asking for more than needed, or for nothing, is fine.
+        assertThat(new Sources().sys("iep.ledger.url", file + "?synchronous=EXTRA&journal_mode=wal")
+                .sys("iep.ledger.durability", "power").resolve().ledgerDurability()).isEqualTo(Durability.POWER);
+        assertThat(new Sources().sys("iep.ledger.url", "jdbc:postgresql://db/iep?options=-c%20synchronous_commit%3Dlocal")
+                .resolve().ledgerUrl()).startsWith("jdbc:postgresql:");
     }
 
     @Test

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code outbox}, {@code outbox retry} and {@code outbox discard} against the ledger of a running engine: in this
- * JVM, and from a second JVM through H2's AUTO_SERVER as an analyst's shell would.
+ * JVM, and from a second JVM opening the same SQLite file (WAL) as an analyst's shell would.
  */
 class OutboxCommandTest {
     private static final Duration PATIENCE = Duration.ofSeconds(20);
@@ -178,7 +178,7 @@ class OutboxCommandTest {
 
         assertThat(exit).isEqualTo(LedgerCommand.EXIT_UNUSABLE);
         assertThat(run.err()).contains("iep.ledger.url",
-                "system property iep.ledger.url", "is not a jdbc:h2: or jdbc:postgresql: URL");
+                "system property iep.ledger.url", "is not a jdbc:sqlite: or jdbc:postgresql: URL");
     }
 
     @Test
