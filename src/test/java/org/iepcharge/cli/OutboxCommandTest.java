@@ -5,13 +5,17 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import ca.uhn.hl7v2.AcknowledgmentCode;
 import ca.uhn.hl7v2.ErrorCode;
@@ -194,6 +198,65 @@ class OutboxCommandTest {
         // The running engine sees the change and delivers all three.
         await().atMost(PATIENCE).until(() -> statuses("PL1").equals(List.of("DELIVERED", "DELIVERED",
                 "DELIVERED")));
+    }
+
+    /**
+     * The analyst's commands open the engine's SQLite file from another process while the engine keeps writing to
+     * it: each one reads (and retry/prune write) while the LIS goes on being answered AA, and nothing the LIS sent
+     * meanwhile is lost or left undelivered.
+     */
+    @Test
+    void theLedgerCommandsShareTheSqliteFileWithTheEngineWhileItWrites() throws Exception {
+        assertThat(engine.ledgerUrl()).startsWith("jdbc:sqlite:").endsWith("ledger.db");
+        Path message = tmp.resolve("orm-pl1.hl7");
+        Files.writeString(message, EngineFixture.orm("PL1"), StandardCharsets.UTF_8);
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicInteger answered = new AtomicInteger();
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        Thread lis = new Thread(() -> {
+            try {
+                for (int i = 0; !stop.get(); i++) {
+                    engine.orderAndFinalResult("LOAD" + i);
+                    answered.incrementAndGet();
+                }
+            } catch (Throwable e) {
+                failures.add(e);
+            }
+        }, "lis-load");
+        lis.start();
+        try {
+            await().atMost(PATIENCE).until(() -> answered.get() >= 2);
+            int before = answered.get();
+
+            Result holds = otherJvm("holds");
+            assertThat(holds.exit()).as(holds.toString()).isZero();
+            Result explain = otherJvm("explain", message.toString());
+            assertThat(explain.exit()).as(explain.toString()).isZero();
+            assertThat(explain.out()).contains("engine: received").doesNotContain("not in the engine's ledger");
+            Result prune = otherJvm("prune");
+            assertThat(prune.exit()).as(prune.toString()).isZero();
+            assertThat(prune.out()).contains("finished order(s) deleted");
+            Result list = otherJvm("outbox");
+            assertThat(list.exit()).as(list.toString()).isZero();
+            assertThat(list.out()).contains("PARKED");
+            long parked = engine.outboxFor("PL1").get(0).id();
+            Result retry = otherJvm("outbox", "retry", String.valueOf(parked));
+            assertThat(retry.exit()).as(retry.toString()).isZero();
+
+            // The engine went on answering while the commands had the file open.
+            await().atMost(PATIENCE).until(() -> answered.get() >= before + 2);
+        } finally {
+            stop.set(true);
+            lis.join(PATIENCE.toMillis());
+        }
+        assertThat(failures).as("LIS sends that were not accepted").isEmpty();
+        int orders = answered.get();
+        await().atMost(PATIENCE).until(() -> statuses("PL1").equals(List.of("DELIVERED", "DELIVERED", "DELIVERED")));
+        // One DFT per order the LIS had answered, every one delivered.
+        await().atMost(PATIENCE).until(() -> engine.outbox().stream().allMatch(r -> r.status().equals("DELIVERED")));
+        List<String> loadOrders = engine.outbox().stream().map(Row::orderKey).filter(k -> k.startsWith("P:LOAD"))
+                .toList();
+        assertThat(loadOrders).doesNotHaveDuplicates().hasSize(orders);
     }
 
     /** Runs the command line in a second JVM with the engine's settings as -D options. */
