@@ -15,7 +15,13 @@ import org.flywaydb.core.Flyway;
 
 /**
  * The ledger on JDBC: SQLite embedded by default, PostgreSQL for shared deployments, schema by Flyway. Writes go
- * through the {@link GroupCommitter}; outbox state changes are single conditional updates, safe with several nodes.
+ * through the {@link GroupCommitter}s. On SQLite the outbox's delivery bookkeeping (claims, answers, parking) joins that
+ * same commit stream: a delivered DFT shares a commit with the messages being captured instead of paying one of its
+ * own, and never waits for the file's write lock against our own writer (SQLite's busy handler waits by sleeping).
+ * On PostgreSQL it keeps its own connection and commits each change alone: several nodes claim the same rows, and
+ * claims batched with other work in one transaction take row locks in an order no node controls — measured, two
+ * nodes deadlocked within seconds ({@code OutboxTest.twoNodesClaimingConcurrentlyNeverClaimTheSameRow}). Outbox
+ * state changes are conditional updates, safe with several nodes.
  * Every connection is prepared by its {@link SqlDialect} for the chosen {@link Durability} before its first
  * statement, and a URL or server that would keep less refuses to open.
  */
@@ -244,7 +250,8 @@ public final class JdbcLedger implements Ledger {
 
     @Override
     public List<OutboxItem> undelivered() {
-        return outbox(c -> {
+        return read(s -> {
+            Connection c = s.connection();
             List<OutboxItem> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(ITEM_COLUMNS
                     + " WHERE status IN ('PENDING', 'PARKED') ORDER BY id");
@@ -302,8 +309,15 @@ public final class JdbcLedger implements Ledger {
         T apply(Connection c) throws SQLException;
     }
 
-    /** Outbox statements commit alone on one connection of their own, apart from the charge-capture writer. */
+    /**
+     * One outbox change, committed before this returns. On SQLite it joins the writer's commit stream (the first
+     * writer, the only one there); the work runs under its own savepoint, so a failing statement fails alone. On
+     * PostgreSQL it autocommits on the outbox's own connection.
+     */
     private <T> T outbox(OutboxWork<T> work) {
+        if (dialect.outboxJoinsWriter()) {
+            return committers[0].submit(s -> work.apply(s.connection()));
+        }
         synchronized (outboxLock) {
             try {
                 if (outboxConnection == null || outboxConnection.isClosed()) {
@@ -318,8 +332,11 @@ public final class JdbcLedger implements Ledger {
         }
     }
 
-    /** Several outbox statements in one commit on the outbox connection; rolled back whole on failure. */
+    /** Several outbox statements in one commit; rolled back whole on failure. */
     private <T> T outboxTransaction(OutboxWork<T> work) {
+        if (dialect.outboxJoinsWriter()) {
+            return outbox(work);
+        }
         return outbox(c -> {
             dialect.begin(c);
             try {

@@ -105,6 +105,11 @@ enum SqlDialect {
         }
 
         @Override
+        boolean outboxJoinsWriter() {
+            return true;
+        }
+
+        @Override
         void createFolder(String url) {
             String rest = url.substring(PREFIX_SQLITE.length());
             String path = rest.split("\\?")[0];
@@ -247,6 +252,14 @@ enum SqlDialect {
     private static final String OFF_WORDS = ",off,false,no,0,";
     private static final Pattern PG_SYNCHRONOUS_COMMIT = Pattern.compile("synchronous_commit\\s*=\\s*([A-Za-z_0-9]+)",
             Pattern.CASE_INSENSITIVE);
+
+    /**
+     * Whether the outbox's bookkeeping runs in the writer's group commits (see {@link JdbcLedger}): yes where one
+     * process writes at a time, no where several nodes lock the same outbox rows.
+     */
+    boolean outboxJoinsWriter() {
+        return false;
+    }
 
     /** Creates the folder an embedded database file goes in (the data folder on a first start). */
     void createFolder(String url) {
