@@ -22,6 +22,7 @@ public final class Bench {
     public static final String ENGINE = "engine";
     public static final String NETTY_ECHO = "netty-echo";
     public static final String MLLP_ECHO = "mllp-echo";
+    public static final String DURABLE_ECHO = "durable-echo";
     public static final String EXTERNAL = "external";
 
     private final BenchOptions options;
@@ -52,10 +53,16 @@ public final class Bench {
                     results.add(mllp);
                 }
             }
+            BenchResult durable = null;
+            if (options.baselines() && !options.target().equals(DURABLE_ECHO)) {
+                durable = runOne(DURABLE_ECHO);
+                results.add(durable);
+            }
             BenchResult target = runOne(options.target());
             results.add(target);
             ratio(target, netty);
             ratio(target, mllp);
+            ratio(target, durable);
             out.flush();
             return results;
         } finally {
@@ -83,6 +90,13 @@ public final class Bench {
                 int port = options.port() > 0 && target.equals(options.target()) ? options.port() : freePort();
                 try (EchoServer server = EchoServer.start(target.equals(NETTY_ECHO) ? EchoServer.Kind.NETTY
                         : EchoServer.Kind.MLLP, host, port)) {
+                    yield load(target, host, port, null, null);
+                }
+            }
+            case DURABLE_ECHO -> {
+                int port = options.port() > 0 && target.equals(options.target()) ? options.port() : freePort();
+                Path dir = Files.createTempDirectory("iep-bench-durable-echo-");
+                try (DurableEcho server = DurableEcho.start(host, port, dir)) {
                     yield load(target, host, port, null, null);
                 }
             }

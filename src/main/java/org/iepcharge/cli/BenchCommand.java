@@ -17,14 +17,16 @@ import picocli.CommandLine.Model.CommandSpec;
                 + " results), closed loop or at a fixed offered rate. Reports throughput in, DFTs delivered out,"
                 + " ACK latency percentiles (HdrHistogram), heap and RSS.",
         "By default it starts the target in this JVM (the engine with a billing stand-in that ACKs), and with"
-                + " --baselines first measures the bare camel-netty+camel-hl7 and camel-mllp listeners with the same"
-                + " generator and connection count, and prints the ratios."})
+                + " --baselines first measures the bare camel-netty+camel-hl7 and camel-mllp listeners and the durable"
+                + " echo (HAPI parse and ACK, raw message committed to SQLite before the ACK) with the same generator"
+                + " and connection count, and prints the ratios."})
 final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
     @Option(names = "--target", defaultValue = "engine",
-            description = "engine | netty-echo | mllp-echo (started in this JVM) | external (--host/--port)"
+            description = "engine | netty-echo | mllp-echo | durable-echo (started in this JVM) | external"
+                    + " (--host/--port)"
                     + " (default: ${DEFAULT-VALUE}).")
     String target;
 
@@ -61,7 +63,7 @@ final class BenchCommand implements Callable<Integer> {
             description = "CBC results sent between an IEP order and its final result (default: ${DEFAULT-VALUE}).")
     int nonIepPerOrder;
 
-    @Option(names = "--baselines", description = "Also measure netty-echo and mllp-echo first, same generator.")
+    @Option(names = "--baselines", description = "Also measure netty-echo, mllp-echo and durable-echo first, same generator.")
     boolean baselines;
 
     @Option(names = "--billing-port", defaultValue = "0",

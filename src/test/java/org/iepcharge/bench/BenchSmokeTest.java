@@ -52,17 +52,18 @@ class BenchSmokeTest {
         StringWriter text = new StringWriter();
         List<BenchResult> results = new Bench(options, new PrintWriter(text)).run();
 
-        assertThat(results).extracting(BenchResult::target).containsExactly("netty-echo", "mllp-echo", "engine");
+        assertThat(results).extracting(BenchResult::target).containsExactly("netty-echo", "mllp-echo", "durable-echo",
+                "engine");
         for (BenchResult r : results) {
             assertThat(r.window().acked()).as(r.target()).isPositive();
             assertThat(r.window().accepted()).as(r.target()).isEqualTo(r.window().acked());
             assertThat(r.window().errors()).as(r.target()).isZero();
             assertThat(r.window().latencyMicros().getTotalCount()).as(r.target()).isPositive();
         }
-        BenchResult engine = results.get(2);
+        BenchResult engine = results.get(3);
         assertThat(engine.dftsDelivered()).isPositive();
         assertThat(engine.drainSeconds()).isGreaterThanOrEqualTo(0);
-        assertThat(text.toString()).contains("ratio engine / netty-echo", "p99.9", "RSS", "prewarm (closed loop");
+        assertThat(text.toString()).contains("ratio engine / netty-echo", "ratio engine / durable-echo", "p99.9", "RSS", "prewarm (closed loop");
     }
 
     /**
