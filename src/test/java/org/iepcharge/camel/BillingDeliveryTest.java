@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The delivery contract end to end: a real engine (the project's route files, camel-mllp producer, H2 ledger) takes
+ * The delivery contract end to end: a real engine (the project's route files, camel-mllp producer, SQLite ledger) takes
  * IEP ORM+ORU pairs from a LIS and delivers the DFTs to a billing peer the test controls. A DFT counts as delivered
  * only on AA/CA for its own MSH-10; an outage or billing's own trouble (206/207) is retried for as long as it takes;
  * any other refusal parks the DFT, holding back only later DFTs of the same order.

@@ -34,7 +34,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The cost of charge capture with its durable commit, without sockets: one message of the bench mix (IEP order, IEP
  * final result, other traffic; each with fresh control IDs and order numbers) parsed and captured in the embedded
- * ledger as the engine runs it ({@code WRITE_DELAY=0}, one commit per message, the worst case of group commit).
+ * ledger as the engine runs it (SQLite WAL, synchronous=NORMAL, one commit per message, the worst case of group commit).
  * Compare with {@link HotPathBenchmark#parseOrder} to see what the ledger adds.
  */
 @State(Scope.Benchmark)
