@@ -98,6 +98,13 @@ public final class Bench {
                 Path dir = Files.createTempDirectory("iep-bench-durable-echo-");
                 try (DurableEcho server = DurableEcho.start(host, port, dir)) {
                     yield load(target, host, port, null, null);
+                } finally {
+                    try (var files = Files.list(dir)) {
+                        for (Path f : files.toList()) {
+                            Files.deleteIfExists(f);
+                        }
+                    }
+                    Files.deleteIfExists(dir);
                 }
             }
             case ENGINE -> runEngine(host);

@@ -19,6 +19,7 @@ import ca.uhn.hl7v2.HapiContext;
 import ca.uhn.hl7v2.model.Message;
 import ca.uhn.hl7v2.parser.CanonicalModelClassFactory;
 import ca.uhn.hl7v2.parser.PipeParser;
+import ca.uhn.hl7v2.util.idgenerator.InMemoryIDGenerator;
 import ca.uhn.hl7v2.validation.impl.ValidationContextFactory;
 import org.apache.camel.CamelContext;
 import org.apache.camel.StartupSummaryLevel;
@@ -63,6 +64,8 @@ final class DurableEcho implements AutoCloseable {
         HapiContext hapi = new DefaultHapiContext(new CanonicalModelClassFactory("2.5.1"));
         hapi.setValidationContext(ValidationContextFactory.noValidation());
         hapi.getParserConfiguration().setValidating(false);
+        // The ACK's MSH-10: HAPI's default generator would write an id_file into the working directory.
+        hapi.getParserConfiguration().setIdGenerator(new InMemoryIDGenerator());
         PipeParser parser = hapi.getPipeParser();
 
         camel = new DefaultCamelContext();
