@@ -42,7 +42,7 @@ import org.junit.jupiter.api.TestFactory;
  * CPT, kind), §7 events). Lines are compared as a multiset: the delivery order follows the OBR order, which varies.
  *
  * <p>Messages are built by the scenario matrix's own {@link ScenarioMessages} grammar (testdata/scenarios/README.md)
- * and run through the real edge, capture, rules and an H2 ledger; each DFT counts as delivered before the next
+ * and run through the real edge, capture, rules and a SQLite ledger; each DFT counts as delivered before the next
  * message (so a credit is sent, not withdrawn with its charge). Variants come from a fixed seed, so a failure repeats.
  */
 class OrderPresentationPropertyTest {
