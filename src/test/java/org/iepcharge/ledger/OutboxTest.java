@@ -221,7 +221,13 @@ class OutboxTest extends LedgerTestSupport {
         assertThat(violations).isEmpty();
         assertThat(claims.get()).isEqualTo(total);
         assertThat(claimedBy).hasSize(total);
-        assertThat(claimedBy.values()).anyMatch(n -> n.startsWith("node-1")).anyMatch(n -> n.startsWith("node-2"));
+        if (backend == TestDatabase.Backend.POSTGRESQL) {
+            // Several nodes are a PostgreSQL deployment. On one SQLite file the write lock goes to whichever
+            // connection retries first, with no queue, so one node may take every claim (measured: 400/0, 355/45);
+            // what must hold there too is checked above: no row claimed twice, none out of its order's sequence.
+            assertThat(claimedBy.values()).anyMatch(n -> n.startsWith("node-1"))
+                    .anyMatch(n -> n.startsWith("node-2"));
+        }
         assertThat(db.count("SELECT COUNT(*) FROM outbox WHERE status = 'DELIVERED' AND attempts = 1"))
                 .isEqualTo(total);
         assertThat(orderOf).hasSize(total);
