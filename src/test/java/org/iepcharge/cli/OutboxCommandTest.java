@@ -191,14 +191,11 @@ class OutboxCommandTest {
         remember("iep.ledger.url");
         String weak = engine.ledgerUrl() + "?synchronous=OFF";
         System.setProperty("iep.ledger.url", weak);
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        CommandLine cli = new CommandLine(new IepCommand());
-        cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
 
-        int exit = cli.execute("outbox");
+        CliRun run = CliRun.of("outbox");
 
-        assertThat(exit).isEqualTo(LedgerCommand.EXIT_UNUSABLE);
-        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("error: Setting iep.ledger.url = '" + weak
+        assertThat(run.exit()).isEqualTo(LedgerCommand.EXIT_UNUSABLE);
+        assertThat(run.err()).startsWith("error: Setting iep.ledger.url = '" + weak
                 + "' (from system property iep.ledger.url) asks for synchronous=OFF, weaker than"
                 + " iep.ledger.durability=process needs (NORMAL or stronger)").doesNotContain("\tat ");
     }
