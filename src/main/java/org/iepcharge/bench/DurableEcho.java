@@ -27,6 +27,7 @@ import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.hl7.HL7MLLPNettyDecoderFactory;
 import org.apache.camel.component.hl7.HL7MLLPNettyEncoderFactory;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.iepcharge.hl7.Er7;
 
 /**
  * The {@code durable-echo} baseline: the least work any listener that keeps our promise (an ACK only after a
@@ -89,7 +90,7 @@ final class DurableEcho implements AutoCloseable {
                     Message in = parser.parse(new String(raw, StandardCharsets.ISO_8859_1));
                     String ack = parser.encode(in.generateACK());
                     CompletableFuture<Void> committed = new CompletableFuture<>();
-                    queue.put(new Pending(EchoAck.field(raw, 10), raw, committed));
+                    queue.put(new Pending(Er7.of(raw).field("MSH-10"), raw, committed));
                     committed.get(30, TimeUnit.SECONDS);
                     e.getMessage().setBody(ack.getBytes(StandardCharsets.ISO_8859_1));
                 });
