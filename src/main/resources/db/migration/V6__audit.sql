@@ -1,5 +1,5 @@
 -- Operator actions (console and command line): who did what to which hold or DFT, when, and why.
--- Portable SQL (PostgreSQL, H2, SQLite): the key is a UUID made by the engine, no identity column.
+-- Portable SQL (SQLite and PostgreSQL): the key is a UUID made by the engine, no identity column.
 CREATE TABLE operator_audit (
     audit_id   VARCHAR(36)   NOT NULL PRIMARY KEY,
     acted_at   TIMESTAMP     NOT NULL,

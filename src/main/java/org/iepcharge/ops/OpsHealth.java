@@ -38,12 +38,8 @@ public final class OpsHealth {
                 new RulesCheck(rules), new BillingCheck(ledger), new AliveCheck());
     }
 
-    /** The embedded ledger's file, when the URL names one (H2 file or SQLite), for the readiness check. */
+    /** The embedded ledger's file, when the URL names one (SQLite), for the readiness check. */
     public static Optional<Path> ledgerFile(String url) {
-        if (url.startsWith("jdbc:h2:file:")) {
-            String path = url.substring("jdbc:h2:file:".length()).split(";")[0];
-            return Optional.of(Path.of(path + ".mv.db"));
-        }
         if (url.startsWith("jdbc:sqlite:") && !url.contains(":memory:")) {
             return Optional.of(Path.of(url.substring("jdbc:sqlite:".length()).split("\\?")[0]));
         }

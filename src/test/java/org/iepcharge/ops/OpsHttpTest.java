@@ -182,8 +182,8 @@ class OpsHttpTest {
     @Test
     void readinessFollowsTheLedgerFileAndLivenessDoesNot() throws Exception {
         start(Map.of());
-        Path file = dir.resolve("data").resolve("ledger.mv.db");
-        Path aside = dir.resolve("ledger.mv.db.aside");
+        Path file = dir.resolve("data").resolve("ledger.db");
+        Path aside = dir.resolve("ledger.db.aside");
         assertThat(get("/observe/health/ready").statusCode()).isEqualTo(200);
 
         Files.move(file, aside);

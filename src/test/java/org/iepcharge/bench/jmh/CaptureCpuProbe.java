@@ -76,7 +76,7 @@ public final class CaptureCpuProbe {
             System.out.printf("%s: %d messages, %d threads: %.0f msg/s, %.0f us CPU per message (process), callers"
                             + " (parse, wait) %.0f us + ledger writers (capture, commit) %.0f us; ledger %.1f MB%n",
                     phase, messages, threads, messages / seconds, cpuMicros, parseMicros, writerMicros,
-                    Files.size(dir.resolve("ledger.mv.db")) / 1e6);
+                    Files.size(dir.resolve("ledger.db")) / 1e6);
         }
         ledger.close();
         try (var files = Files.walk(dir)) {
