@@ -36,6 +36,8 @@ public final class JdbcLedger implements Ledger {
     private final GroupCommitter[] committers;
     private final Object outboxLock = new Object();
     private Connection outboxConnection;
+    /** Set once the schema is migrated: from then on an embedded ledger file must exist to be opened. */
+    private volatile boolean opened;
 
     static final String WRITERS_PROPERTY = "iep.ledger.writers";
 
@@ -80,6 +82,7 @@ public final class JdbcLedger implements Ledger {
         try {
             Flyway.configure().dataSource(new ConnectionSource(ledger::newConnection))
                     .locations(dialect.firstMigrationLocation(), "classpath:db/migration").load().migrate();
+            ledger.opened = true;
             return ledger;
         } catch (RuntimeException e) {
             ledger.close();
@@ -108,7 +111,15 @@ public final class JdbcLedger implements Ledger {
     private Connection newConnection() {
         Connection c;
         try {
-            c = DriverManager.getConnection(url, user, password);
+            java.util.Properties props = new java.util.Properties();
+            props.setProperty("user", user);
+            props.setProperty("password", password);
+            if (opened && dialect == SqlDialect.SQLITE) {
+                // Once the ledger exists, a connection never creates it: a file gone from under the engine must fail
+                // (readiness DOWN, AR 207), not be replaced by an empty ledger. SQLITE_OPEN_READWRITE without CREATE.
+                props.setProperty("open_mode", "2");
+            }
+            c = DriverManager.getConnection(url, props);
         } catch (SQLException e) {
             throw new LedgerException("cannot connect to the ledger (" + e.getSQLState() + ")", e);
         }
