@@ -425,7 +425,7 @@ class ChargeCaptureTest {
 
     private void startWith(ChargeIds ids) {
         RuleSet rules = RuleSet.builtIn();
-        ledger = JdbcLedger.open("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "");
+        ledger = JdbcLedger.open(JdbcLedger.sqliteFileUrl(dir), "", "");
         capture = new ChargeCapture(ledger, new RulesLinePlanner(rules),
                 new DftBuilder(new DftSettings("IEP", "LAB", "BILL", "BILLF")), false, Clock.systemUTC(), ids);
     }
