@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
 class RealFeedAnswersTest {
     private static final String PATIENT = "Zyxwvut^Quentin";
 
+    // Static: one engine per transport serves every test of the class, so its ledger folder must outlive each test.
     @TempDir
-    Path tmp;
+    static Path tmp;
 
     private final Map<Transport, EngineHarness> engines = new EnumMap<>(Transport.class);
 
