@@ -26,8 +26,12 @@ final class GroupCommitter implements AutoCloseable {
     private static final int MAX_BATCH = 128;
     private static final int COMMIT_WAIT_SECONDS = 30;
 
-    private record Job<T>(LedgerWork<T> work, CompletableFuture<T> result) {
+    /** {@code lockKey}: the patient (partition) whose decisions the work makes; null when it makes none. */
+    private record Job<T>(String lockKey, LedgerWork<T> work, CompletableFuture<T> result) {
     }
+
+    /** How often a batch that lost a PostgreSQL deadlock or serialization conflict is run again from the start. */
+    private static final int CONFLICT_RETRIES = 5;
 
     private final BlockingQueue<Job<?>> queue = new LinkedBlockingQueue<>(10_000);
     private final Supplier<Connection> connections;
@@ -51,12 +55,20 @@ final class GroupCommitter implements AutoCloseable {
     }
 
     <T> T submit(LedgerWork<T> work) {
+        return submit(null, work);
+    }
+
+    /**
+     * Runs {@code work} in the next batch; on PostgreSQL the batch holds the transaction lock of {@code lockKey}
+     * (see {@link PatientLocks}) before any of its work runs.
+     */
+    <T> T submit(String lockKey, LedgerWork<T> work) {
         if (!running) {
             throw new LedgerException("ledger is closed", null);
         }
         CompletableFuture<T> result = new CompletableFuture<>();
         try {
-            if (!queue.offer(new Job<>(work, result), 30, TimeUnit.SECONDS)) {
+            if (!queue.offer(new Job<>(lockKey, work, result), 30, TimeUnit.SECONDS)) {
                 throw new LedgerException("ledger writer queue is full", null);
             }
             return result.get(COMMIT_WAIT_SECONDS, TimeUnit.SECONDS);
@@ -113,11 +125,33 @@ final class GroupCommitter implements AutoCloseable {
     }
 
     private void runBatch(List<Job<?>> batch) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                runBatchOnce(batch);
+                return;
+            } catch (PatientLocks.Conflict e) {
+                // Rolled back whole, nothing of it acknowledged: running it again decides on what committed since.
+                discardConnection();
+                if (attempt > CONFLICT_RETRIES) {
+                    LedgerException failure = new LedgerException("ledger conflict persisted", e.getCause());
+                    batch.forEach(j -> j.result().completeExceptionally(failure));
+                    return;
+                }
+                LOG.info("ledger batch of {} lost a database conflict ({}): run again", batch.size(),
+                        e.getCause().getSQLState());
+            }
+        }
+    }
+
+    private void runBatchOnce(List<Job<?>> batch) {
         List<Runnable> completions = new ArrayList<>(batch.size());
         try {
             long started = System.nanoTime();
             Connection c = connection();
             dialect.begin(c);
+            if (dialect == SqlDialect.POSTGRESQL) {
+                PatientLocks.lockAll(c, batch.stream().map(Job::lockKey).toList());
+            }
             for (Job<?> job : batch) {
                 completions.add(runOne(c, job));
             }
@@ -127,7 +161,12 @@ final class GroupCommitter implements AutoCloseable {
                 o.committed(batch.size(), System.nanoTime() - started);
             }
             completions.forEach(Runnable::run);
+        } catch (PatientLocks.Conflict e) {
+            throw e;
         } catch (SQLException | RuntimeException | Error e) {
+            if (dialect == SqlDialect.POSTGRESQL && PatientLocks.isConflict(e)) {
+                throw new PatientLocks.Conflict(PatientLocks.sqlCause(e));
+            }
             LOG.warn("ledger commit failed for a batch of {} ({}): none of it is acknowledged", batch.size(),
                     e.getClass().getSimpleName());
             discardConnection();
@@ -146,6 +185,10 @@ final class GroupCommitter implements AutoCloseable {
             savepoints.execute("RELEASE SAVEPOINT job");
             return () -> job.result().complete(value);
         } catch (SQLException | RuntimeException | Error e) {
+            if (dialect == SqlDialect.POSTGRESQL && PatientLocks.isConflict(e)) {
+                // A deadlock or serialization failure is the batch's, not this work's: the whole batch runs again.
+                throw new PatientLocks.Conflict(PatientLocks.sqlCause(e));
+            }
             // An Error too: uncaught, it would end the one writer thread and every caller would wait forever.
             savepoints.execute("ROLLBACK TO SAVEPOINT job");
             savepoints.execute("RELEASE SAVEPOINT job");

@@ -166,7 +166,8 @@ public final class JdbcLedger implements Ledger {
 
     @Override
     public <T> T write(String partitionKey, LedgerWork<T> work) {
-        return committers[Math.floorMod(partitionKey.hashCode(), committers.length)].submit(work);
+        // On PostgreSQL the transaction also takes the partition's lock, so other nodes' writers wait for it too.
+        return committers[Math.floorMod(partitionKey.hashCode(), committers.length)].submit(partitionKey, work);
     }
 
     @Override
