@@ -183,6 +183,9 @@ public final class JdbcLedger implements Ledger {
     @Override
     public List<OutboxItem> claimDue(int max, Duration lease, String node) {
         Instant now = Instant.now();
+        if (dialect == SqlDialect.POSTGRESQL) {
+            return claimDueSkipLocked(max, lease, node, now);
+        }
         // One transaction for the whole claim: one durable commit instead of one per claimed row.
         return outboxTransaction(c -> {
             List<Long> candidates = new ArrayList<>();
@@ -211,6 +214,43 @@ public final class JdbcLedger implements Ledger {
                     }
                 }
             }
+            return claimed;
+        });
+    }
+
+    /**
+     * PostgreSQL, several nodes polling: one statement claims and returns the payloads. Rows another node is claiming
+     * right now are skipped instead of waited for. A DFT whose order has an earlier one still pending or parked is not
+     * claimable, by any node: the earlier one's row is PENDING whether or not someone holds it, so a credit never
+     * leaves before its charge. Earlier DFTs of an order always have lower ids: one patient's captures commit one
+     * after the other ({@link PatientLocks}), each drawing its ids after the previous one committed.
+     */
+    private List<OutboxItem> claimDueSkipLocked(int max, Duration lease, String node, Instant now) {
+        return outbox(c -> {
+            List<OutboxItem> claimed = new ArrayList<>();
+            // MATERIALIZED: the candidates are chosen and locked once. As "WHERE id IN (subquery)" the planner may
+            // run the subquery again per row, and each run skips other rows — measured: more rows than the LIMIT.
+            try (PreparedStatement ps = c.prepareStatement("WITH due AS MATERIALIZED (SELECT o.id FROM outbox o"
+                    + " WHERE o.status = 'PENDING' AND o.next_attempt_at <= ?"
+                    + " AND (o.claimed_until IS NULL OR o.claimed_until < ?)"
+                    + " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.order_key = o.order_key AND p.id < o.id"
+                    + " AND p.status IN ('PENDING', 'PARKED')) ORDER BY o.id LIMIT ? FOR UPDATE SKIP LOCKED)"
+                    + " UPDATE outbox SET claimed_by = ?, claimed_until = ? FROM due WHERE outbox.id = due.id"
+                    + " RETURNING outbox.id, control_id, order_key, payload, status, attempts, next_attempt_at,"
+                    + " last_error, created_at")) {
+                ps.setTimestamp(1, Timestamp.from(now));
+                ps.setTimestamp(2, Timestamp.from(now));
+                ps.setInt(3, max);
+                ps.setString(4, node);
+                ps.setTimestamp(5, Timestamp.from(now.plus(lease)));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        claimed.add(item(rs));
+                    }
+                }
+            }
+            // RETURNING follows no ORDER BY: the poller sends in id order, earliest first.
+            claimed.sort(java.util.Comparator.comparingLong(OutboxItem::id));
             return claimed;
         });
     }
