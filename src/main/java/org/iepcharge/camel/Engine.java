@@ -76,6 +76,12 @@ public final class Engine implements AutoCloseable {
         ListenPorts.requireFree(settings);
         RuleSet rules = rules(settings);
         JdbcLedger ledger = settings.openLedger();
+        // Before anything uses the name: the claims released just below would be another live node's.
+        if (!ledger.holdNodeName(settings.nodeName())) {
+            ledger.close();
+            throw new SettingsException("Setting iep.node = " + settings.nodeName() + ": another running node uses"
+                    + " this name on the same ledger; give every node its own iep.node");
+        }
         BillingReceiver localBilling = null;
         Main main = new Main();
         // The engine's owner stops it (run: EngineLauncher's shutdown hook; tests: close()). camel-main's default

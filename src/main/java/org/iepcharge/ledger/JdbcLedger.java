@@ -38,6 +38,8 @@ public final class JdbcLedger implements Ledger {
     private Connection outboxConnection;
     /** Set once the schema is migrated: from then on an embedded ledger file must exist to be opened. */
     private volatile boolean opened;
+    /** PostgreSQL: the sessions holding the node names claimed by {@link #holdNodeName}. */
+    private final List<Connection> nodeNameConnections = new ArrayList<>();
 
     static final String WRITERS_PROPERTY = "iep.ledger.writers";
 
@@ -168,6 +170,57 @@ public final class JdbcLedger implements Ledger {
     public <T> T write(String partitionKey, LedgerWork<T> work) {
         // On PostgreSQL the transaction also takes the partition's lock, so other nodes' writers wait for it too.
         return committers[Math.floorMod(partitionKey.hashCode(), committers.length)].submit(partitionKey, work);
+    }
+
+    /**
+     * Claims {@code node} as this process's name on a shared (PostgreSQL) ledger for as long as the ledger is open:
+     * a session-level {@code pg_try_advisory_lock} on the name, held by a connection of its own. False when another
+     * live process holds it — two nodes under one name would release and renew each other's outbox claims. The
+     * database drops the lock when the holder's connection ends (closed, or its process killed: the kernel closes
+     * the socket); a machine that vanishes from the network keeps it until the server notices the dead connection
+     * (TCP keepalive). On the embedded ledger, one process per file, there is nothing to claim: true.
+     */
+    public boolean holdNodeName(String node) {
+        if (dialect != SqlDialect.POSTGRESQL) {
+            return true;
+        }
+        Connection c = newConnection();
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
+            ps.setLong(1, nodeNameKey(node));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                if (rs.getBoolean(1)) {
+                    synchronized (outboxLock) {
+                        nodeNameConnections.add(c);
+                    }
+                    return true;
+                }
+            }
+        } catch (SQLException e) {
+            closeQuietly(c);
+            throw new LedgerException("cannot claim the node name (" + e.getSQLState() + ")", e);
+        }
+        closeQuietly(c);
+        return false;
+    }
+
+    /** The one-bigint advisory lock key of a node name: 64 bits of its SHA-256, apart from the patient locks' space. */
+    static long nodeNameKey(String node) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(("iep.node:" + node).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.nio.ByteBuffer.wrap(digest).getLong();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // Nothing held on it.
+        }
     }
 
     @Override
@@ -432,6 +485,8 @@ public final class JdbcLedger implements Ledger {
         }
         synchronized (outboxLock) {
             closeOutboxConnection();
+            nodeNameConnections.forEach(JdbcLedger::closeQuietly);
+            nodeNameConnections.clear();
         }
     }
 }
