@@ -76,7 +76,8 @@ SQL
 }
 
 node_pid() { cat "$DIR/node$1/pid" 2>/dev/null || true; }
-alive() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
+# Running, and not a zombie: a killed node whose parent has not reaped it yet still answers kill -0.
+alive() { [ -n "$1" ] && ps -o stat= -p "$1" 2>/dev/null | grep -qv '^Z'; }
 
 start_node() { # $1 node number
     local n="$1" dir="$DIR/node$1" pid

@@ -1,0 +1,425 @@
+package org.iepcharge.camel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * The cluster as a user starts it ({@code deploy/cluster.sh}: two nodes from the packaged jar on one PostgreSQL
+ * ledger, behind HAProxy) with an outside-style LIS and billing system. The LIS sends 2,000 order/result pairs through
+ * HAProxy over one connection and, as a LIS does, sends again whatever got no AA (timeout, closed connection, AR).
+ * Mid-stream node 1 is SIGKILLed and restarted, then node 2 — killed while DFTs are on their way to a slow billing
+ * receiver, and kept down past its outbox lease (5 s here) so that node 1 must take its claims over. The billing
+ * receiver ACKs every DFT and counts: every order charged (none lost), no order charged under two transaction IDs
+ * (none doubled); redeliveries of one FT1-2 and the longest gap between two AAs at the LIS are printed.
+ *
+ * <p>Runs where {@code IEP_TEST_PG_URL} is set (as {@code .ci/run} does, which also installs haproxy).
+ */
+class ClusterFailoverIT {
+
+    private static final int PAIRS = 2_000;
+    private static final char VT = 0x0b;
+    private static final char FS = 0x1c;
+
+    @TestFactory
+    Stream<DynamicTest> onPostgres() {
+        String base = System.getenv("IEP_TEST_PG_URL");
+        if ((base == null || base.isBlank()) && !Boolean.getBoolean("iep.test.requirePostgres")) {
+            return Stream.empty();
+        }
+        return Stream.of(DynamicTest.dynamicTest(PAIRS + " pairs through HAProxy, each node killed once: nothing"
+                + " lost, nothing doubled", () -> run(base)));
+    }
+
+    private void run(String base) throws Exception {
+        assertThat(base).as("IEP_TEST_PG_URL (iep.test.requirePostgres is set)").isNotBlank();
+        String user = env("IEP_TEST_PG_USER", "iep");
+        String password = env("IEP_TEST_PG_PASSWORD", "");
+        String schema = "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16).toLowerCase(Locale.ROOT);
+        try (Connection c = DriverManager.getConnection(base, user, password); Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA " + schema);
+        }
+        Billing billing = new Billing(Duration.ofMillis(3));
+        int portBase = portBase();
+        Map<String, String> env = new HashMap<>();
+        // In the build folder, not a temporary one: node and HAProxy logs stay there for whoever reads a failure.
+        Path clusterDir = jar().getParent().resolve("cluster-failover-it");
+        deleteTree(clusterDir);
+        env.put("CLUSTER_DIR", clusterDir.toString());
+        env.put("CLUSTER_JAR", jar().toString());
+        env.put("CLUSTER_NODE_PORT_BASE", String.valueOf(portBase));
+        env.put("CLUSTER_LB_PORT", String.valueOf(portBase + 30));
+        env.put("CLUSTER_PG_URL", base + (base.contains("?") ? "&" : "?") + "currentSchema=" + schema);
+        env.put("CLUSTER_PG_USER", user);
+        env.put("CLUSTER_PG_PASSWORD", password);
+        env.put("CLUSTER_BILLING_PORT", String.valueOf(billing.port()));
+        // Lease = 5 x the billing timeout: 5 s, so a node kept down 8 s has its claims taken over within the test.
+        env.put("IEP_BILLING_TIMEOUT_MILLIS", "1000");
+        env.put("IEP_BILLING_POLL_MILLIS", "50");
+        try {
+            cluster(env, "start", "2");
+            Lis lis = new Lis(portBase + 30);
+            List<Thread> restarts = new ArrayList<>();
+            for (int i = 0; i < PAIRS; i++) {
+                if (i == 600) {
+                    cluster(env, "kill", "1");
+                    restarts.add(background(() -> cluster(env, "start-node", "1")));
+                }
+                if (i == 1300) {
+                    join(restarts);
+                    // While DFTs flow to billing; node 2 stays down past its 5 s lease, the LIS goes on via node 1.
+                    cluster(env, "kill", "2");
+                    restarts.add(background(() -> {
+                        Thread.sleep(8_000);
+                        cluster(env, "start-node", "2");
+                    }));
+                }
+                String mrn = "M" + i;
+                lis.send(order(mrn, "O" + i, "P" + i));
+                lis.send(result(mrn, "R" + i, "P" + i));
+            }
+            join(restarts);
+            lis.close();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (billing.chargedOrders() < PAIRS && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            Map<String, Set<String>> charges = billing.chargesByOrder();
+            long lost = PAIRS - charges.size();
+            long doubled = charges.values().stream().filter(ids -> ids.size() > 1).count();
+            System.out.printf("cluster failover: %d pairs, %d messages sent, %d resends, lost %d, doubled %d,"
+                    + " DFTs received %d, FT1-2 redelivered %d, longest ACK gap %d ms%n", PAIRS, lis.sent, lis.resends,
+                    lost, doubled, billing.received.size(), billing.redeliveries(), lis.longestGapMillis);
+            assertThat(lost).as("orders never charged").isZero();
+            assertThat(doubled).as("orders charged under two transaction IDs").isZero();
+            assertThat(lis.resends).as("the kills cost the LIS resends").isPositive();
+        } finally {
+            cluster(env, "stop");
+            billing.close();
+            try (Connection c = DriverManager.getConnection(base, user, password);
+                 Statement st = c.createStatement()) {
+                st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            }
+        }
+    }
+
+    // ---- the cluster script ------------------------------------------------------------------------------------
+
+    private void cluster(Map<String, String> env, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(EngineHarness.projectDir().resolve("deploy/cluster.sh").toString());
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(new java.io.File(env.get("CLUSTER_DIR") + ".out")));
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("cluster.sh %s finished", String.join(" ", args)).isTrue();
+        assertThat(p.exitValue()).as("cluster.sh %s: %s", String.join(" ", args),
+                Files.readString(Path.of(env.get("CLUSTER_DIR") + ".out"))).isZero();
+    }
+
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    private final List<Throwable> backgroundFailures = new CopyOnWriteArrayList<>();
+
+    private Thread background(Step step) {
+        Thread t = new Thread(() -> {
+            try {
+                step.run();
+            } catch (Exception | AssertionError e) {
+                backgroundFailures.add(e);
+            }
+        });
+        t.start();
+        return t;
+    }
+
+    private void join(List<Thread> threads) throws InterruptedException {
+        for (Thread t : threads) {
+            t.join(120_000);
+        }
+        threads.clear();
+        assertThat(backgroundFailures).as("node restarts").isEmpty();
+    }
+
+    /** A base port with base+1..3 (nodes), base+11..13 (spare), base+20 (HAProxy stats), base+30 (HAProxy) free. */
+    private static int portBase() throws IOException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int base = 20_000 + (int) (Math.random() * 30_000);
+            if (free(base + 1) && free(base + 2) && free(base + 3) && free(base + 20) && free(base + 30)) {
+                return base;
+            }
+        }
+        throw new IOException("no free port range");
+    }
+
+    private static boolean free(int port) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.bind(new InetSocketAddress("127.0.0.1", port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    private static Path jar() {
+        String configured = System.getProperty("iep.test.jar");
+        assertThat(configured).as("system property iep.test.jar (set by failsafe in the pom)").isNotBlank();
+        Path jar = Path.of(configured);
+        assertThat(jar).as("packaged jar").isRegularFile();
+        return jar;
+    }
+
+    // ---- the LIS -----------------------------------------------------------------------------------------------
+
+    /** One connection; a message without AA within 3 s (or on a broken connection) is sent again on a new one. */
+    private static final class Lis {
+        private final int port;
+        private Socket socket;
+        int sent;
+        int resends;
+        long longestGapMillis;
+        private long lastAck = System.nanoTime();
+        private String last = "";
+
+        Lis(int port) {
+            this.port = port;
+        }
+
+        void send(String message) throws InterruptedException {
+            byte[] frame = (VT + message + FS + "\r").getBytes(StandardCharsets.UTF_8);
+            for (int attempt = 0; ; attempt++) {
+                if (attempt > 0) {
+                    resends++;
+                }
+                if (attempt > 200) {
+                    throw new AssertionError("no AA after 200 attempts, after " + sent + " answers; last: " + last);
+                }
+                try {
+                    if (socket == null) {
+                        socket = new Socket();
+                        socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
+                        socket.setSoTimeout(3_000);
+                    }
+                    OutputStream out = socket.getOutputStream();
+                    out.write(frame);
+                    out.flush();
+                    String ack = readFrame(socket.getInputStream());
+                    sent++;
+                    last = ack == null ? "connection closed" : ack.replace('\r', '/');
+                    if (ack != null && ack.contains("\rMSA|AA|")) {
+                        long now = System.nanoTime();
+                        longestGapMillis = Math.max(longestGapMillis, TimeUnit.NANOSECONDS.toMillis(now - lastAck));
+                        lastAck = now;
+                        return;
+                    }
+                    if (ack == null) {
+                        reset();
+                    } else {
+                        Thread.sleep(50); // AR (the ledger could not commit): the LIS waits a moment and resends
+                    }
+                } catch (IOException e) {
+                    last = e.toString();
+                    reset();
+                    Thread.sleep(100);
+                }
+            }
+        }
+
+        private void reset() {
+            if (socket != null) {
+                try {
+                    socket.close();
+                } catch (IOException ignored) {
+                    // A new connection follows.
+                }
+                socket = null;
+            }
+        }
+
+        void close() {
+            reset();
+        }
+    }
+
+    /** One MLLP frame's content, or null when the connection ended first. */
+    private static String readFrame(InputStream in) throws IOException {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        boolean inFrame = false;
+        int b;
+        while ((b = in.read()) != -1) {
+            if (b == VT) {
+                inFrame = true;
+                buf.reset();
+            } else if (b == FS) {
+                in.read();
+                return buf.toString(StandardCharsets.UTF_8);
+            } else if (inFrame) {
+                buf.write(b);
+            }
+        }
+        return null;
+    }
+
+    // ---- the billing system ------------------------------------------------------------------------------------
+
+    /** ACKs every DFT after a short delay (DFTs in flight when a node dies); records MRN, FT1-2 and FT1-6 of each. */
+    private static final class Billing implements AutoCloseable {
+        private final ServerSocket server = new ServerSocket();
+        private final Duration delay;
+        final List<String[]> received = new CopyOnWriteArrayList<>();
+        private final Map<String, Set<String>> charges = new ConcurrentHashMap<>();
+
+        Billing(Duration delay) throws IOException {
+            this.delay = delay;
+            server.bind(new InetSocketAddress("127.0.0.1", 0));
+            Thread accept = new Thread(this::accept, "billing-accept");
+            accept.setDaemon(true);
+            accept.start();
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        private void accept() {
+            while (!server.isClosed()) {
+                try {
+                    Socket s = server.accept();
+                    Thread t = new Thread(() -> serve(s), "billing-conn");
+                    t.setDaemon(true);
+                    t.start();
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        }
+
+        private void serve(Socket s) {
+            try (s) {
+                while (true) {
+                    String dft = readFrame(s.getInputStream());
+                    if (dft == null) {
+                        return;
+                    }
+                    String mrn = "";
+                    String controlId = "";
+                    List<String[]> ft1s = new ArrayList<>();
+                    for (String segment : dft.split("\r")) {
+                        String[] f = segment.split("\\|", -1);
+                        if (segment.startsWith("MSH|")) {
+                            controlId = f[9];
+                        } else if (segment.startsWith("PID|")) {
+                            mrn = f[3].split("\\^")[0];
+                        } else if (segment.startsWith("FT1|")) {
+                            ft1s.add(new String[] {f[2], f[6]});
+                        }
+                    }
+                    for (String[] ft1 : ft1s) {
+                        received.add(new String[] {mrn, ft1[0], ft1[1]});
+                        if ("CG".equals(ft1[1])) {
+                            charges.computeIfAbsent(mrn, k -> ConcurrentHashMap.newKeySet()).add(ft1[0]);
+                        }
+                    }
+                    Thread.sleep(delay.toMillis());
+                    String ack = "MSH|^~\\&|BILLING|BILLING|IEP|LAB|20261121100000||ACK^P03^ACK|A" + controlId
+                            + "|P|2.5.1\rMSA|AA|" + controlId + "\r";
+                    s.getOutputStream().write((VT + ack + FS + "\r").getBytes(StandardCharsets.UTF_8));
+                    s.getOutputStream().flush();
+                }
+            } catch (IOException | InterruptedException e) {
+                // The node went away (killed): it sends again from the ledger, or another node does.
+            }
+        }
+
+        int chargedOrders() {
+            return charges.size();
+        }
+
+        Map<String, Set<String>> chargesByOrder() {
+            return Map.copyOf(charges);
+        }
+
+        long redeliveries() {
+            Map<String, Integer> seen = new HashMap<>();
+            received.forEach(r -> seen.merge(r[1] + "/" + r[2], 1, Integer::sum));
+            return seen.values().stream().mapToLong(n -> n - 1).sum();
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+        }
+    }
+
+    // ---- messages ----------------------------------------------------------------------------------------------
+
+    private static String msh(String type, String id) {
+        return "MSH|^~\\&|LIS|MAINLAB|IEP|MAINLAB|20261121100000||" + type + "|" + id + "|P|2.5.1\r";
+    }
+
+    private static String pid(String mrn) {
+        return "PID|1||" + mrn + "^^^MAINLAB^MR||Doe^Jane||19580312|F\r";
+    }
+
+    private static String order(String mrn, String id, String placer) {
+        return msh("ORM^O01^ORM_O01", id) + pid(mrn) + "PV1|1|O|OUTPT^^^MAINLAB\r"
+                + "IN1|1|MCR|00430^^^CMS|MEDICARE PART B\r"
+                + "ORC|NW|" + placer + "^LIS||||||||||1234567890^Welby^Marcus^^^^^^NPI\r"
+                + "OBR|1|" + placer + "^LIS||13169-8^Immunoelectrophoresis serum^LN|||20261120080000\r"
+                + "DG1|1||D47.2^Monoclonal gammopathy^I10||||F\r";
+    }
+
+    private static String result(String mrn, String id, String placer) {
+        return msh("ORU^R01^ORU_R01", id) + pid(mrn)
+                + "ORC|RE|" + placer + "^LIS|F" + placer + "^LAB\r"
+                + "OBR|1|" + placer + "^LIS|F" + placer + "^LAB|13169-8^Immunoelectrophoresis serum^LN|||"
+                + "20261120080000|||||||||1234567890^Welby^Marcus^^^^^^NPI|||||||||F\r"
+                + "OBX|1|TX|13169-8^IEP^LN||IgG kappa||||||F\r";
+    }
+
+    private static String env(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null ? fallback : value;
+    }
+}
