@@ -7,7 +7,8 @@
 #   deploy/cluster.sh start-node N  (re)start node N alone
 #   deploy/cluster.sh stop          stops HAProxy and the nodes (PostgreSQL keeps running: it is the machine's)
 #
-# The LIS sends to 127.0.0.1:${CLUSTER_LB_PORT:-2575}; node N listens on $((2580 + N)). DFTs go to the billing system at
+# The LIS sends to 127.0.0.1:${CLUSTER_LB_PORT:-2575}; node N listens on 2580+N for MLLP and on 2620+N for its console
+# and health (/observe/health/ready, which HAProxy checks). DFTs go to the billing system at
 # CLUSTER_BILLING_HOST:CLUSTER_BILLING_PORT when CLUSTER_BILLING_PORT is set (iep.billing.mode=mllp), else each node files them
 # with its own built-in receiver (port 2590+N) under <dir>/nodeN/data/billing.
 #
@@ -95,6 +96,7 @@ start_node() { # $1 node number
     (
         cd "$dir"
         env IEP_NODE="node$n" IEP_INBOUND_HOST=127.0.0.1 IEP_INBOUND_PORT=$((PORT_BASE + n)) IEP_DATA_DIR="$dir/data" \
+            IEP_HTTP_HOST=127.0.0.1 IEP_HTTP_PORT=$((PORT_BASE + 40 + n)) \
             IEP_LEDGER_URL="$PG_URL" IEP_LEDGER_USER="$PG_USER" IEP_LEDGER_PASSWORD="$PG_PASSWORD" "${billing[@]}" \
             setsid java ${CLUSTER_JAVA_OPTS:-} -jar "$JAR" run >>"$dir/engine.log" 2>&1 </dev/null &
         echo $! >"$dir/pid"
@@ -112,9 +114,12 @@ start_node() { # $1 node number
 }
 
 lb_env() {
-    export LB_PIDFILE="$DIR/haproxy.pid" LB_BIND="127.0.0.1:$LB_PORT" \
-        LB_STATS_BIND="127.0.0.1:$STATS_PORT" LB_NODE1_PORT=$((PORT_BASE + 1)) LB_NODE2_PORT=$((PORT_BASE + 2))
-    if [ "$(cat "$DIR/nodes")" -ge 3 ]; then export LB_NODE3_PORT=$((PORT_BASE + 3)); fi
+    export LB_PIDFILE="$DIR/haproxy.pid" LB_BIND="127.0.0.1:$LB_PORT" LB_STATS_BIND="127.0.0.1:$STATS_PORT" \
+        LB_NODE1_PORT=$((PORT_BASE + 1)) LB_NODE2_PORT=$((PORT_BASE + 2)) \
+        LB_NODE1_HTTP_PORT=$((PORT_BASE + 41)) LB_NODE2_HTTP_PORT=$((PORT_BASE + 42))
+    if [ "$(cat "$DIR/nodes")" -ge 3 ]; then
+        export LB_NODE3_PORT=$((PORT_BASE + 3)) LB_NODE3_HTTP_PORT=$((PORT_BASE + 43))
+    fi
 }
 
 start() {

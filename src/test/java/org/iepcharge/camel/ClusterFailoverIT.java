@@ -171,11 +171,12 @@ class ClusterFailoverIT {
         assertThat(backgroundFailures).as("node restarts").isEmpty();
     }
 
-    /** A base port with base+1..3 (nodes), base+11..13 (spare), base+20 (HAProxy stats), base+30 (HAProxy) free. */
+    /** A base port with base+1..2 (nodes' MLLP), base+41..42 (their consoles), base+20 and base+30 (HAProxy) free. */
     private static int portBase() throws IOException {
         for (int attempt = 0; attempt < 50; attempt++) {
             int base = 20_000 + (int) (Math.random() * 30_000);
-            if (free(base + 1) && free(base + 2) && free(base + 3) && free(base + 20) && free(base + 30)) {
+            if (free(base + 1) && free(base + 2) && free(base + 41) && free(base + 42) && free(base + 20)
+                    && free(base + 30)) {
                 return base;
             }
         }
