@@ -7,16 +7,16 @@
 #   deploy/cluster.sh start-node N  (re)start node N alone
 #   deploy/cluster.sh stop          stops HAProxy and the nodes (PostgreSQL keeps running: it is the machine's)
 #
-# The LIS sends to 127.0.0.1:${CLUSTER_LB_PORT:-2575}; node N listens on 2580+N for MLLP and on 2620+N for its console
-# and health (/observe/health/ready, which HAProxy checks). DFTs go to the billing system at
-# CLUSTER_BILLING_HOST:CLUSTER_BILLING_PORT when CLUSTER_BILLING_PORT is set (iep.billing.mode=mllp), else each node files them
-# with its own built-in receiver (port 2590+N) under <dir>/nodeN/data/billing.
+# The LIS sends to 127.0.0.1:${CLUSTER_LB_PORT:-2575}; node N listens on 2580+N for MLLP and on 2620+N for its
+# console and health (/observe/health/ready, which HAProxy checks). DFTs go to the billing system at
+# CLUSTER_BILLING_HOST:CLUSTER_BILLING_PORT when CLUSTER_BILLING_PORT is set (iep.billing.mode=mllp), else each node
+# files them with its own built-in receiver (port 2590+N) under <dir>/nodeN/data/billing.
 #
 # The script's own settings are CLUSTER_* (the engine refuses IEP_* variables it does not know); any other IEP_*
-# setting in the environment reaches every node. Overridable: CLUSTER_DIR (.cluster in the repository: logs, pids, data folders), CLUSTER_JAR (the packaged jar,
-# built when missing), CLUSTER_LB_PORT, CLUSTER_NODE_PORT_BASE (2580), CLUSTER_PG_URL with CLUSTER_PG_USER and
-# CLUSTER_PG_PASSWORD (an existing PostgreSQL database: nothing is installed or created), else the database
-# iep_cluster for role iep (password iep) on the local PostgreSQL, created when missing.
+# setting in the environment reaches every node. Overridable: CLUSTER_DIR (.cluster in the repository: logs, pids,
+# data folders), CLUSTER_JAR (the packaged jar, built when missing), CLUSTER_LB_PORT, CLUSTER_NODE_PORT_BASE (2580),
+# CLUSTER_PG_URL with CLUSTER_PG_USER and CLUSTER_PG_PASSWORD (an existing PostgreSQL database: nothing is installed
+# or created), else the database iep_cluster for role iep (password iep) on the local PostgreSQL, created when missing.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -142,7 +142,8 @@ start() {
     if alive "$(cat "$DIR/haproxy.pid" 2>/dev/null || true)"; then
         log "HAProxy already runs"
     else
-        haproxy -D -f "$REPO/deploy/haproxy.cfg" >>"$DIR/haproxy.log" 2>&1 || die "HAProxy did not start (log $DIR/haproxy.log)"
+        haproxy -D -f "$REPO/deploy/haproxy.cfg" >>"$DIR/haproxy.log" 2>&1 \
+            || die "HAProxy did not start (log $DIR/haproxy.log)"
         log "HAProxy up: the LIS sends to 127.0.0.1:$LB_PORT (stats http://127.0.0.1:$STATS_PORT/)"
     fi
 }
