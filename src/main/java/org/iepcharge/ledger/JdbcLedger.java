@@ -178,12 +178,35 @@ public final class JdbcLedger implements Ledger {
      * live process holds it — two nodes under one name would release and renew each other's outbox claims. The
      * database drops the lock when the holder's connection ends (closed, or its process killed: the kernel closes
      * the socket); a machine that vanishes from the network keeps it until the server notices the dead connection
-     * (TCP keepalive). On the embedded ledger, one process per file, there is nothing to claim: true.
+     * (TCP keepalive). A name held by another session is tried again for 5 s before false. On the embedded ledger,
+     * one process per file, there is nothing to claim: true.
      */
     public boolean holdNodeName(String node) {
         if (dialect != SqlDialect.POSTGRESQL) {
             return true;
         }
+        // A node restarted right after a kill may find its predecessor's session not yet ended by the server: a few
+        // seconds of patience before calling the name taken.
+        long deadline = System.nanoTime() + NODE_NAME_WAIT.toNanos();
+        while (true) {
+            if (tryHoldNodeName(node)) {
+                return true;
+            }
+            if (System.nanoTime() >= deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+    }
+
+    private static final Duration NODE_NAME_WAIT = Duration.ofSeconds(5);
+
+    private boolean tryHoldNodeName(String node) {
         Connection c = newConnection();
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
             ps.setLong(1, nodeNameKey(node));
