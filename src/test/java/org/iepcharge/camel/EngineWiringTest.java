@@ -7,8 +7,10 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import org.apache.camel.component.mllp.MllpComponent;
+import org.iepcharge.testkit.EngineHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
 
 /** What the engine wires that no message flow would show: PHI-safe component settings, the routes loaded. */
 class EngineWiringTest {

@@ -8,9 +8,11 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
+import org.iepcharge.testkit.TestPki;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
 
 /** TLS and retention settings are checked at start-up and a bad one is named, with where its value came from. */
 class TlsRetentionSettingsTest {

@@ -164,7 +164,7 @@ class CommandLineTest {
     /** Paths of the project's own test data. */
     static final class EngineHarnessPaths {
         static Path testdataIep() {
-            Path dir = org.iepcharge.camel.EngineHarness.projectDir().resolve("testdata/iep");
+            Path dir = org.iepcharge.testkit.EngineHarness.projectDir().resolve("testdata/iep");
             assertThat(dir).isDirectory();
             assertThat(Files.exists(dir.resolve("README.md"))).as("the folder the README sends holds a README").isTrue();
             return dir;

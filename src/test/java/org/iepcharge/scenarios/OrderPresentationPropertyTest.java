@@ -20,7 +20,6 @@ import java.util.stream.Stream;
 import org.iepcharge.billing.DftBuilder;
 import org.iepcharge.billing.DftFacts;
 import org.iepcharge.billing.DftSettings;
-import org.iepcharge.camel.EngineHarness;
 import org.iepcharge.capture.ChargeCapture;
 import org.iepcharge.capture.RulesLinePlanner;
 import org.iepcharge.edge.InboundEdge;
@@ -30,6 +29,7 @@ import org.iepcharge.ledger.OutboxStatus;
 import org.iepcharge.rules.ChargeTrigger;
 import org.iepcharge.rules.RuleSet;
 import org.iepcharge.scenarios.ScenarioMessages.Step;
+import org.iepcharge.testkit.EngineHarness;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 

@@ -8,11 +8,11 @@ import java.util.List;
 import java.util.Map;
 
 import org.iepcharge.billing.DftFacts;
-import org.iepcharge.camel.EngineHarness;
-import org.iepcharge.camel.EngineHarness.Ack;
-import org.iepcharge.camel.EngineHarness.Transport;
 import org.iepcharge.ledger.HoldRecord;
 import org.iepcharge.scenarios.ScenarioMessages.Step;
+import org.iepcharge.testkit.EngineHarness.Ack;
+import org.iepcharge.testkit.EngineHarness.Transport;
+import org.iepcharge.testkit.EngineHarness;
 
 /**
  * Runs scenario rows through the real routes over MLLP: one {@link EngineHarness} per rules file, reused across the

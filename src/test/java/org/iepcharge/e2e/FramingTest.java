@@ -1,4 +1,4 @@
-package org.iepcharge.camel;
+package org.iepcharge.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,8 +13,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 
+import org.iepcharge.testkit.EngineHarness;
+import org.iepcharge.testkit.LabMessages;
+import org.iepcharge.testkit.RawMllp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
 
 /**
  * Framing and characters over the shipped netty listener, as LIS systems really send them: FS CR LF endings, FS

@@ -1,4 +1,4 @@
-package org.iepcharge.camel;
+package org.iepcharge.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -17,12 +17,15 @@ import java.util.List;
 
 import ca.uhn.hl7v2.AcknowledgmentCode;
 import org.iepcharge.billing.local.BillingReceiver;
-import org.iepcharge.hl7.Er7;
 import org.iepcharge.cli.MllpSender;
 import org.iepcharge.cli.SendOutcome;
+import org.iepcharge.hl7.Er7;
 import org.iepcharge.ledger.LedgerRetention;
+import org.iepcharge.testkit.EngineFixture;
+import org.iepcharge.testkit.EngineHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
 
 /**
  * Erasing raw message bytes changes nothing the engine does: the same story — orders charged, then a resend, a

@@ -1,4 +1,4 @@
-package org.iepcharge.camel;
+package org.iepcharge.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,11 +28,16 @@ import java.util.concurrent.atomic.AtomicLong;
 import ca.uhn.hl7v2.AcknowledgmentCode;
 import org.iepcharge.billing.local.BillingReceiver;
 import org.iepcharge.billing.local.ReceivedMessage;
+import org.iepcharge.camel.Engine;
 import org.iepcharge.ledger.JdbcLedger;
 import org.iepcharge.ledger.OutboxItem;
+import org.iepcharge.testkit.EngineHarness;
+import org.iepcharge.testkit.LabMessages;
+import org.iepcharge.testkit.RawMllp;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.io.TempDir;
+
 
 /**
  * The packaged engine killed with SIGKILL ({@link Process#destroyForcibly()}) at random moments under load, several

@@ -1,4 +1,4 @@
-package org.iepcharge.camel;
+package org.iepcharge.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -12,12 +12,15 @@ import java.util.stream.Collectors;
 
 import ca.uhn.hl7v2.AcknowledgmentCode;
 import ca.uhn.hl7v2.ErrorCode;
-import org.iepcharge.camel.EngineFixture.Row;
 import org.iepcharge.billing.local.BillingReceiver;
+import org.iepcharge.testkit.EngineFixture.Row;
+import org.iepcharge.testkit.EngineFixture;
+import org.iepcharge.testkit.StubBilling;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
 
 /**
  * The delivery contract end to end: a real engine (the project's route files, camel-mllp producer, SQLite ledger) takes

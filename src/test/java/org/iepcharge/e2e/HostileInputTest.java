@@ -1,4 +1,4 @@
-package org.iepcharge.camel;
+package org.iepcharge.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,11 +30,17 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.DefaultExchange;
+import org.iepcharge.camel.Engine;
+import org.iepcharge.camel.LisInbound;
+import org.iepcharge.testkit.EngineHarness;
+import org.iepcharge.testkit.LabMessages;
+import org.iepcharge.testkit.RawMllp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
+
 
 /**
  * Hostile input on the shipped netty listener (frame limit 4 KiB, idle timeout 2 s, 16 connections for this test):

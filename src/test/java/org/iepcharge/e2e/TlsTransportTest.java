@@ -1,4 +1,4 @@
-package org.iepcharge.camel;
+package org.iepcharge.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -11,21 +11,25 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
 import ca.uhn.hl7v2.AcknowledgmentCode;
 import ca.uhn.hl7v2.ErrorCode;
-import org.iepcharge.camel.EngineFixture.Row;
-import org.iepcharge.camel.EngineHarness.Ack;
-import org.iepcharge.camel.EngineHarness.Connection;
 import org.iepcharge.billing.local.BillingReceiver;
+import org.iepcharge.testkit.EngineFixture.Row;
+import org.iepcharge.testkit.EngineFixture;
+import org.iepcharge.testkit.EngineHarness.Ack;
+import org.iepcharge.testkit.EngineHarness.Connection;
+import org.iepcharge.testkit.EngineHarness;
+import org.iepcharge.testkit.TestPki;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+
 
 /**
  * TLS on both connections, over real loopback sockets, with certificates made at test time by {@link TestPki}: the

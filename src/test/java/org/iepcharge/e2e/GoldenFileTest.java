@@ -1,4 +1,4 @@
-package org.iepcharge.camel;
+package org.iepcharge.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -16,12 +16,13 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.iepcharge.billing.DftFacts;
-import org.iepcharge.camel.EngineHarness.Ack;
 import org.iepcharge.capture.ChargeIds;
-import org.iepcharge.ledger.LedgerSession;
-import org.iepcharge.camel.EngineHarness.Transport;
 import org.iepcharge.cli.FileMessage;
 import org.iepcharge.cli.MessageFileReader;
+import org.iepcharge.ledger.LedgerSession;
+import org.iepcharge.testkit.EngineHarness.Ack;
+import org.iepcharge.testkit.EngineHarness.Transport;
+import org.iepcharge.testkit.EngineHarness;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;

@@ -1,4 +1,4 @@
-package org.iepcharge.camel;
+package org.iepcharge.testkit;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,13 +16,13 @@ import java.util.function.UnaryOperator;
  * A raw MLLP billing peer whose ACK the test writes itself, e.g. AA for another MSH-10 (a stale ACK): the cases a
  * well-behaved receiver never produces. One thread per connection; frames answered in order.
  */
-final class StubBilling implements AutoCloseable {
+public final class StubBilling implements AutoCloseable {
     private final ServerSocket server;
     private final List<String> received = new CopyOnWriteArrayList<>();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile UnaryOperator<String> msa2 = id -> id;
 
-    StubBilling(int port) throws IOException {
+    public StubBilling(int port) throws IOException {
         server = new ServerSocket();
         server.setReuseAddress(true);
         server.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port));
@@ -32,16 +32,16 @@ final class StubBilling implements AutoCloseable {
     }
 
     /** What MSA-2 says for a received MSH-10 (identity: a correct ACK). */
-    void answerMsa2(UnaryOperator<String> msa2) {
+    public void answerMsa2(UnaryOperator<String> msa2) {
         this.msa2 = msa2;
     }
 
     /** MSH-10 of every frame received, in order. */
-    List<String> received() {
+    public List<String> received() {
         return List.copyOf(received);
     }
 
-    long count(String controlId) {
+    public long count(String controlId) {
         return received.stream().filter(controlId::equals).count();
     }
 

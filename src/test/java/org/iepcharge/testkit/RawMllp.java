@@ -1,4 +1,4 @@
-package org.iepcharge.camel;
+package org.iepcharge.testkit;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -15,24 +15,24 @@ import java.time.Duration;
  * in one write, broken frames, one byte at a time) and reads framed answers. Nothing here is Camel or Netty, so what
  * the engine does is seen exactly as a LIS would see it.
  */
-final class RawMllp implements AutoCloseable {
-    static final byte SB = 0x0b;
-    static final byte FS = 0x1c;
-    static final byte CR = 0x0d;
+public final class RawMllp implements AutoCloseable {
+    public static final byte SB = 0x0b;
+    public static final byte FS = 0x1c;
+    public static final byte CR = 0x0d;
 
     /** What one read saw. */
-    enum Kind { FRAME, TIMEOUT, CLOSED }
+    public enum Kind { FRAME, TIMEOUT, CLOSED }
 
-    record Answer(Kind kind, byte[] bytes) {
-        String msa1() {
+    public record Answer(Kind kind, byte[] bytes) {
+        public String msa1() {
             return kind == Kind.FRAME ? field(bytes, "MSA", 1) : "";
         }
 
-        String msa2() {
+        public String msa2() {
             return kind == Kind.FRAME ? field(bytes, "MSA", 2) : "";
         }
 
-        boolean isAck() {
+        public boolean isAck() {
             String a = msa1();
             return a.equals("AA") || a.equals("AE") || a.equals("AR") || a.equals("CA") || a.equals("CE")
                     || a.equals("CR");
@@ -43,7 +43,7 @@ final class RawMllp implements AutoCloseable {
     private final InputStream in;
     private final OutputStream out;
 
-    RawMllp(int port) throws IOException {
+    public RawMllp(int port) throws IOException {
         this.socket = new Socket(InetAddress.getLoopbackAddress(), port);
         socket.setTcpNoDelay(true);
         this.in = socket.getInputStream();
@@ -51,7 +51,7 @@ final class RawMllp implements AutoCloseable {
     }
 
     /** SB payload FS CR. */
-    static byte[] frame(byte[] payload) {
+    public static byte[] frame(byte[] payload) {
         byte[] f = new byte[payload.length + 3];
         f[0] = SB;
         System.arraycopy(payload, 0, f, 1, payload.length);
@@ -60,18 +60,18 @@ final class RawMllp implements AutoCloseable {
         return f;
     }
 
-    static byte[] frame(String payload) {
+    public static byte[] frame(String payload) {
         return frame(payload.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Writes raw bytes, exactly as given, in one write. */
-    void write(byte[] raw) throws IOException {
+    public void write(byte[] raw) throws IOException {
         out.write(raw);
         out.flush();
     }
 
     /** Writes one framed message and reads one answer. */
-    Answer exchange(byte[] payload, Duration wait) throws IOException {
+    public Answer exchange(byte[] payload, Duration wait) throws IOException {
         write(frame(payload));
         return read(wait);
     }
@@ -80,7 +80,7 @@ final class RawMllp implements AutoCloseable {
      * The next framed answer; TIMEOUT when nothing (complete) arrives within {@code wait}, CLOSED when the engine closed
      * or reset the connection.
      */
-    Answer read(Duration wait) throws IOException {
+    public Answer read(Duration wait) throws IOException {
         long deadline = System.nanoTime() + wait.toNanos();
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         boolean started = false;
@@ -120,7 +120,7 @@ final class RawMllp implements AutoCloseable {
     }
 
     /** True when the engine closed the connection (EOF or reset) within {@code wait}, reading and discarding data. */
-    boolean closedWithin(Duration wait) throws IOException {
+    public boolean closedWithin(Duration wait) throws IOException {
         long deadline = System.nanoTime() + wait.toNanos();
         while (System.nanoTime() < deadline) {
             Answer a = read(Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime())));
@@ -134,7 +134,7 @@ final class RawMllp implements AutoCloseable {
         return false;
     }
 
-    Socket socket() {
+    public Socket socket() {
         return socket;
     }
 
@@ -148,7 +148,7 @@ final class RawMllp implements AutoCloseable {
     }
 
     /** Field {@code n} of the first segment named {@code segment} (ISO-8859-1 view, '|' separated), "" if absent. */
-    static String field(byte[] message, String segment, int n) {
+    public static String field(byte[] message, String segment, int n) {
         String text = new String(message, StandardCharsets.ISO_8859_1);
         for (String s : text.split("[\r\n]+")) {
             if (s.startsWith(segment + "|")) {
@@ -163,7 +163,7 @@ final class RawMllp implements AutoCloseable {
     }
 
     /** The whole first segment named {@code segment}, "" if absent. */
-    static String segment(String text, String segment) {
+    public static String segment(String text, String segment) {
         for (String s : text.split("[\r\n]+")) {
             if (s.startsWith(segment + "|")) {
                 return s;

@@ -1,4 +1,4 @@
-package org.iepcharge.camel;
+package org.iepcharge.testkit;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,8 +38,11 @@ import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
 import org.iepcharge.billing.local.BillingReceiver;
 import org.iepcharge.billing.local.ReceivedMessage;
+import org.iepcharge.camel.Engine;
+import org.iepcharge.camel.EngineSettings;
 import org.iepcharge.domain.Outcome;
 import org.iepcharge.hl7.Er7;
+
 
 /**
  * A running engine for tests, wired the way an analyst deploys it: {@code Engine.start(EngineSettings.resolve(...))}
@@ -183,7 +186,7 @@ public final class EngineHarness implements AutoCloseable {
     }
 
     /** Replaces the {@code from:} uri and parameters of a route file with the camel-mllp uri its comment documents. */
-    static String withMllpFrom(String yaml) {
+    public static String withMllpFrom(String yaml) {
         Matcher documented = DOCUMENTED_MLLP_URI.matcher(yaml);
         if (!documented.find()) {
             throw new IllegalStateException("lis-inbound.camel.yaml no longer documents a camel-mllp uri in its comment");
@@ -325,7 +328,7 @@ public final class EngineHarness implements AutoCloseable {
         }
     }
 
-    static String sha256(byte[] raw) {
+    public static String sha256(byte[] raw) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(raw));
         } catch (NoSuchAlgorithmException e) {
@@ -407,7 +410,7 @@ public final class EngineHarness implements AutoCloseable {
         private final InputStream in;
         private final OutputStream out;
 
-        Connection(Socket socket) throws IOException {
+        public Connection(Socket socket) throws IOException {
             this.socket = socket;
             this.in = socket.getInputStream();
             this.out = socket.getOutputStream();

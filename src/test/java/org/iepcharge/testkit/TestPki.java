@@ -1,4 +1,4 @@
-package org.iepcharge.camel;
+package org.iepcharge.testkit;
 
 import java.io.OutputStream;
 import java.math.BigInteger;
@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -44,8 +43,8 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * A throw-away certificate authority for the TLS tests: every key and certificate is made at test time in a temporary
  * folder (nothing is committed). Stores are PKCS#12 files with the password {@link #PASSWORD}.
  */
-final class TestPki {
-    static final String PASSWORD = "changeit-test";
+public final class TestPki {
+    public static final String PASSWORD = "changeit-test";
     private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
 
     private final Path dir;
@@ -61,7 +60,7 @@ final class TestPki {
     }
 
     /** A new CA called {@code name}, its files under {@code dir}. */
-    static TestPki create(Path dir, String name) throws Exception {
+    public static TestPki create(Path dir, String name) throws Exception {
         Files.createDirectories(dir);
         KeyPair keys = keyPair();
         X500Name subject = new X500Name("CN=" + name + ",O=IEP test");
@@ -78,7 +77,7 @@ final class TestPki {
     }
 
     /** A trust store holding only this CA's certificate. */
-    Path trustStore() throws Exception {
+    public Path trustStore() throws Exception {
         KeyStore ks = KeyStore.getInstance("PKCS12");
         ks.load(null, null);
         ks.setCertificateEntry("ca", caCert);
@@ -89,7 +88,7 @@ final class TestPki {
      * A key store with a new key and a certificate this CA issues for {@code cn}, valid for the DNS names and IP
      * addresses in {@code hosts} (subjectAltName), for TLS servers and clients.
      */
-    Path issue(String cn, String... hosts) throws Exception {
+    public Path issue(String cn, String... hosts) throws Exception {
         KeyPair keys = keyPair();
         Instant now = Instant.now();
         JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
@@ -119,7 +118,7 @@ final class TestPki {
     }
 
     /** Camel TLS parameters from a key store and/or trust store made here (either may be null). */
-    static SSLContextParameters parameters(Path keyStore, Path trustStore) {
+    public static SSLContextParameters parameters(Path keyStore, Path trustStore) {
         SSLContextParameters p = new SSLContextParameters();
         if (keyStore != null) {
             KeyManagersParameters km = new KeyManagersParameters();
@@ -136,7 +135,7 @@ final class TestPki {
     }
 
     /** A plain JDK TLS context (for test clients) from a key store and/or trust store made here. */
-    static SSLContext context(Path keyStore, Path trustStore) throws Exception {
+    public static SSLContext context(Path keyStore, Path trustStore) throws Exception {
         SSLContext ctx = SSLContext.getInstance("TLS");
         KeyManagerFactory kmf = null;
         if (keyStore != null) {

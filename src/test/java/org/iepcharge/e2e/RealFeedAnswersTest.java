@@ -1,4 +1,4 @@
-package org.iepcharge.camel;
+package org.iepcharge.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,17 +13,20 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.core.read.ListAppender;
-import org.iepcharge.camel.EngineHarness.Ack;
-import org.iepcharge.camel.EngineHarness.Transport;
 import org.iepcharge.domain.Disposition;
 import org.iepcharge.domain.Outcome;
 import org.iepcharge.ledger.HoldRecord;
+import org.iepcharge.testkit.EngineHarness.Ack;
+import org.iepcharge.testkit.EngineHarness.Transport;
+import org.iepcharge.testkit.EngineHarness;
+import org.iepcharge.testkit.LabMessages;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.slf4j.LoggerFactory;
+
 
 /**
  * The answers real feeds get from the listener, over real MLLP on loopback with both inbound transports: an IEP test

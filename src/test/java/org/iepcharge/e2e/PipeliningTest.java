@@ -1,9 +1,8 @@
-package org.iepcharge.camel;
+package org.iepcharge.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,8 +14,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import org.iepcharge.hl7.Er7;
+import org.iepcharge.testkit.EngineHarness;
+import org.iepcharge.testkit.LabMessages;
+import org.iepcharge.testkit.RawMllp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
 
 /**
  * Pipelining LIS senders: {@value #FRAMES} frames (ORM NW + final ORU for {@value #FRAMES}/2 orders) written back to

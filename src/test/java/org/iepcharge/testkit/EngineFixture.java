@@ -1,4 +1,4 @@
-package org.iepcharge.camel;
+package org.iepcharge.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,8 +18,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.iepcharge.camel.Engine;
+import org.iepcharge.camel.EngineSettings;
 import org.iepcharge.cli.MllpSender;
 import org.iepcharge.cli.SendOutcome;
+
 
 /**
  * A real engine for tests: temp data dir, free loopback ports, the project's own {@code routes/} folder, billing over

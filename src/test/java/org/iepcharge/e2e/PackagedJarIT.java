@@ -1,4 +1,4 @@
-package org.iepcharge.camel;
+package org.iepcharge.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,15 +11,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
 import java.util.stream.Stream;
 
 import ca.uhn.hl7v2.AcknowledgmentCode;
 import org.iepcharge.billing.local.BillingReceiver;
 import org.iepcharge.cli.MllpSender;
 import org.iepcharge.cli.SendOutcome;
+import org.iepcharge.testkit.EngineHarness;
+import org.iepcharge.testkit.LabMessages;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+
 
 /**
  * The packaged application as an operator starts it: {@code java -jar iep-charge-router.jar run} in its own process,

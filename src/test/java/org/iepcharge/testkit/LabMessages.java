@@ -1,4 +1,4 @@
-package org.iepcharge.camel;
+package org.iepcharge.testkit;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -8,15 +8,15 @@ import java.util.TreeMap;
  * Builds the ORM / ORU messages of the end-to-end tests field by field (by HL7 field number, so no pipe is
  * miscounted). Defaults: an IEP order (LOINC 13169-8) for a Medicare patient with D47.2, v2.5.1.
  */
-final class LabMessages {
-    static final String IEP = "13169-8^Immunoelectrophoresis serum^LN";
-    static final String COLLECTED = "20261120080000";
+public final class LabMessages {
+    public static final String IEP = "13169-8^Immunoelectrophoresis serum^LN";
+    public static final String COLLECTED = "20261120080000";
 
     private LabMessages() {
     }
 
     /** One segment from (field number, value) pairs; for MSH, field 1 is the separator and 2 the encoding chars. */
-    static String seg(String name, Object... numberValue) {
+    public static String seg(String name, Object... numberValue) {
         TreeMap<Integer, String> fields = new TreeMap<>();
         for (int i = 0; i < numberValue.length; i += 2) {
             fields.put((Integer) numberValue[i], String.valueOf(numberValue[i + 1]));
@@ -30,11 +30,11 @@ final class LabMessages {
         return sb.toString();
     }
 
-    static String msh(String type, String controlId, String version) {
+    public static String msh(String type, String controlId, String version) {
         return msh(type, controlId, version, "");
     }
 
-    static String msh(String type, String controlId, String version, String charset) {
+    public static String msh(String type, String controlId, String version, String charset) {
         return charset.isEmpty()
                 ? seg("MSH", 3, "LIS", 4, "MAINLAB", 5, "IEPROUTER", 6, "MAINLAB", 7, "20261120083000", 9, type,
                         10, controlId, 11, "P", 12, version)
@@ -42,20 +42,20 @@ final class LabMessages {
                         10, controlId, 11, "P", 12, version, 18, charset);
     }
 
-    static String pid(String mrn, String name) {
+    public static String pid(String mrn, String name) {
         return seg("PID", 1, "1", 3, mrn + "^^^MAINLAB^MR", 5, name, 7, "19580312", 8, "F");
     }
 
-    static String join(List<String> segments) {
+    public static String join(List<String> segments) {
         return String.join("\r", segments) + "\r";
     }
 
     /** ORM^O01 NW for {@code placer}. */
-    static String orm(String version, String controlId, String placer) {
+    public static String orm(String version, String controlId, String placer) {
         return orm(version, controlId, placer, "Doe^Jane^Q", "");
     }
 
-    static String orm(String version, String controlId, String placer, String patientName, String charset) {
+    public static String orm(String version, String controlId, String placer, String patientName, String charset) {
         List<String> s = new ArrayList<>();
         s.add(msh(version.startsWith("2.3") && !version.equals("2.3.1") ? "ORM^O01" : "ORM^O01^ORM_O01", controlId,
                 version, charset));
@@ -69,11 +69,11 @@ final class LabMessages {
     }
 
     /** ORU^R01 with one OBR (result status {@code status}) and one TX OBX. */
-    static String oru(String version, String controlId, String placer, String filler, String status) {
+    public static String oru(String version, String controlId, String placer, String filler, String status) {
         return oru(version, controlId, placer, filler, status, "Doe^Jane^Q", "");
     }
 
-    static String oru(String version, String controlId, String placer, String filler, String status,
+    public static String oru(String version, String controlId, String placer, String filler, String status,
                       String patientName, String charset) {
         List<String> s = new ArrayList<>();
         s.add(msh(version.startsWith("2.3") && !version.equals("2.3.1") ? "ORU^R01" : "ORU^R01^ORU_R01", controlId,
@@ -87,7 +87,7 @@ final class LabMessages {
         return join(s);
     }
 
-    static String obr(String placer, String filler, String test, String collected, String status) {
+    public static String obr(String placer, String filler, String test, String collected, String status) {
         return seg("OBR", 1, "1", 2, placer + "^LIS", 3, filler, 4, test, 7, collected, 16,
                 "1234567890^Welby^Marcus^^^^^^NPI", 25, status);
     }

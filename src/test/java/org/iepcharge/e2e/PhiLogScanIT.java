@@ -1,4 +1,4 @@
-package org.iepcharge.camel;
+package org.iepcharge.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,8 +17,12 @@ import java.util.concurrent.TimeUnit;
 import ca.uhn.hl7v2.AcknowledgmentCode;
 import ca.uhn.hl7v2.ErrorCode;
 import org.iepcharge.billing.local.BillingReceiver;
+import org.iepcharge.testkit.EngineHarness;
+import org.iepcharge.testkit.LabMessages;
+import org.iepcharge.testkit.RawMllp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
 
 /**
  * No PHI in the logs. The packaged jar runs with the shipped logging configuration ({@code logback.xml} in the jar,

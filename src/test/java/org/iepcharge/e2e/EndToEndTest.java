@@ -1,10 +1,10 @@
-package org.iepcharge.camel;
+package org.iepcharge.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.iepcharge.camel.LabMessages.COLLECTED;
-import static org.iepcharge.camel.LabMessages.orm;
-import static org.iepcharge.camel.LabMessages.oru;
-import static org.iepcharge.camel.LabMessages.seg;
+import static org.iepcharge.testkit.LabMessages.COLLECTED;
+import static org.iepcharge.testkit.LabMessages.orm;
+import static org.iepcharge.testkit.LabMessages.oru;
+import static org.iepcharge.testkit.LabMessages.seg;
 
 import java.io.IOException;
 import java.nio.charset.Charset;
@@ -18,16 +18,20 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import org.iepcharge.billing.DftFacts;
-import org.iepcharge.camel.EngineHarness.Ack;
-import org.iepcharge.camel.EngineHarness.Transport;
+import org.iepcharge.camel.LisFailure;
 import org.iepcharge.domain.Disposition;
 import org.iepcharge.domain.Outcome;
+import org.iepcharge.testkit.EngineHarness.Ack;
+import org.iepcharge.testkit.EngineHarness.Transport;
+import org.iepcharge.testkit.EngineHarness;
+import org.iepcharge.testkit.LabMessages;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
+
 
 /**
  * The engine end to end over real loopback MLLP sockets, once per inbound transport: the shipped camel-netty listener
