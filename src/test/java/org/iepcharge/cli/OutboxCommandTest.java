@@ -20,12 +20,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import ca.uhn.hl7v2.AcknowledgmentCode;
 import ca.uhn.hl7v2.ErrorCode;
 import org.iepcharge.billing.local.BillingReceiver;
-import org.iepcharge.testkit.EngineFixture.Row;
-import org.iepcharge.testkit.EngineFixture;
+import org.iepcharge.testkit.EngineHarness;
+import org.iepcharge.testkit.EngineHarness.Row;
+import org.iepcharge.testkit.LabMessages;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
 
 /**
  * {@code outbox}, {@code outbox retry} and {@code outbox discard} against the ledger of a running engine: in this
@@ -37,20 +39,20 @@ class OutboxCommandTest {
     @TempDir
     Path tmp;
 
-    private EngineFixture engine;
+    private EngineHarness engine;
     private final BillingReceiver billing = new BillingReceiver();
     private final Map<String, String> savedProperties = new HashMap<>();
 
     /** A running engine whose billing refused PL1 (parked) with two DFTs of PL1 waiting behind it. */
     @BeforeEach
     void engineWithAParkedDft() throws Exception {
-        engine = new EngineFixture(tmp.resolve("data")).start();
+        engine = EngineHarness.startWithOwnBilling(tmp.resolve("data"), Map.of());
         billing.start(engine.billingPort(), tmp.resolve("billing"), AcknowledgmentCode.AR);
         billing.setAnswer(AcknowledgmentCode.AR, ErrorCode.TABLE_VALUE_NOT_FOUND);
         engine.orderAndFinalResult("PL1");
         await().atMost(PATIENCE).until(() -> statuses("PL1").equals(List.of("PARKED")));
         billing.setAnswer(AcknowledgmentCode.AA);
-        engine.lisSends(EngineFixture.oru("PL1", "C", "20261119080000"));
+        engine.lisSends(LabMessages.oru("PL1", "C", "20261119080000"));
         await().atMost(PATIENCE).until(() -> statuses("PL1").equals(List.of("PARKED", "PENDING", "PENDING")));
     }
 

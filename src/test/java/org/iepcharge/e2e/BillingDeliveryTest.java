@@ -13,13 +13,15 @@ import java.util.stream.Collectors;
 import ca.uhn.hl7v2.AcknowledgmentCode;
 import ca.uhn.hl7v2.ErrorCode;
 import org.iepcharge.billing.local.BillingReceiver;
-import org.iepcharge.testkit.EngineFixture.Row;
-import org.iepcharge.testkit.EngineFixture;
+import org.iepcharge.testkit.EngineHarness;
+import org.iepcharge.testkit.EngineHarness.Row;
+import org.iepcharge.testkit.LabMessages;
 import org.iepcharge.testkit.StubBilling;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
 
 
 /**
@@ -34,12 +36,12 @@ class BillingDeliveryTest {
     @TempDir
     Path tmp;
 
-    private EngineFixture engine;
+    private EngineHarness engine;
     private final BillingReceiver billing = new BillingReceiver();
 
     @BeforeEach
     void startEngine() throws Exception {
-        engine = new EngineFixture(tmp.resolve("data")).start();
+        engine = EngineHarness.startWithOwnBilling(tmp.resolve("data"), Map.of());
     }
 
     @AfterEach
@@ -183,7 +185,7 @@ class BillingDeliveryTest {
         eventually(() -> assertThat(rows("PLC2")).extracting(Row::status).containsExactly("DELIVERED"));
 
         // ...while later DFTs of the parked order (a correction: credit and re-charge) wait behind it.
-        engine.lisSends(EngineFixture.oru("PLC1", "C", "20261119080000"));
+        engine.lisSends(LabMessages.oru("PLC1", "C", "20261119080000"));
         eventually(() -> assertThat(rows("PLC1")).hasSize(3));
         severalRetryPeriods("PRB3", AcknowledgmentCode.AA);
         assertThat(rows("PLC1")).extracting(Row::status).containsExactly("PARKED", "PENDING", "PENDING");
@@ -212,7 +214,7 @@ class BillingDeliveryTest {
         assertThat(parked.lastError()).isEqualTo("AE 204: Unknown key identifier");
 
         billing.setAnswer(AcknowledgmentCode.AA);
-        engine.lisSends(EngineFixture.oru("PLD1", "C", "20261119080000"));
+        engine.lisSends(LabMessages.oru("PLD1", "C", "20261119080000"));
         eventually(() -> assertThat(rows("PLD1")).hasSize(3));
         severalRetryPeriods("PRB4", AcknowledgmentCode.AA);
         assertThat(rows("PLD1")).extracting(Row::status).containsExactly("PARKED", "PENDING", "PENDING");

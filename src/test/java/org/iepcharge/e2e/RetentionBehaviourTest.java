@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import ca.uhn.hl7v2.AcknowledgmentCode;
 import org.iepcharge.billing.local.BillingReceiver;
@@ -21,10 +22,11 @@ import org.iepcharge.cli.MllpSender;
 import org.iepcharge.cli.SendOutcome;
 import org.iepcharge.hl7.Er7;
 import org.iepcharge.ledger.LedgerRetention;
-import org.iepcharge.testkit.EngineFixture;
 import org.iepcharge.testkit.EngineHarness;
+import org.iepcharge.testkit.LabMessages;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
 
 
 /**
@@ -46,13 +48,13 @@ class RetentionBehaviourTest {
     }
 
     private static String cancel(String placer) {
-        return EngineFixture.orm(placer).replace("ORC|NW|", "ORC|OC|").replace("|ORM-" + placer + "|",
+        return LabMessages.orm(placer).replace("ORC|NW|", "ORC|OC|").replace("|ORM-" + placer + "|",
                 "|ORMOC-" + placer + "|");
     }
 
     private Observed play(String name, boolean pruneRawBytes) throws Exception {
         Path dir = tmp.resolve(name);
-        try (EngineFixture engine = new EngineFixture(dir.resolve("data")).start();
+        try (EngineHarness engine = EngineHarness.startWithOwnBilling(dir.resolve("data"), Map.of());
              BillingReceiver billing = new BillingReceiver();
              MllpSender lis = new MllpSender("127.0.0.1", engine.engine().settings().inboundPort(), 10_000)) {
             billing.start(engine.billingPort(), dir.resolve("billing"), AcknowledgmentCode.AA);
@@ -73,9 +75,9 @@ class RetentionBehaviourTest {
 
             List<String> answers = new ArrayList<>();
             String[] second = {
-                EngineFixture.oru("RSND1", "F", "20261120080000"), // the very same bytes again
-                EngineFixture.orm("RSND1"),                          // and its order
-                EngineFixture.oru("CORR1", "C", "20261119080000"),   // a corrected result: another collection day
+                LabMessages.oru("RSND1", "F", "20261120080000"), // the very same bytes again
+                LabMessages.orm("RSND1"),                          // and its order
+                LabMessages.oru("CORR1", "C", "20261119080000"),   // a corrected result: another collection day
                 cancel("CANC1"),                                     // the order cancelled after it was charged
             };
             for (String message : second) {
@@ -113,16 +115,16 @@ class RetentionBehaviourTest {
 
     // ---- reading the ledger -------------------------------------------------------------------------------------
 
-    private static void awaitDelivered(EngineFixture engine) {
+    private static void awaitDelivered(EngineHarness engine) {
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> engine.outbox()
                 .stream().allMatch(r -> r.status().equals("DELIVERED") || r.status().equals("WITHDRAWN")));
     }
 
-    private static Connection connect(EngineFixture engine) throws SQLException {
+    private static Connection connect(EngineHarness engine) throws SQLException {
         return DriverManager.getConnection(engine.ledgerUrl(), "sa", "");
     }
 
-    private static long count(EngineFixture engine, String query) throws SQLException {
+    private static long count(EngineHarness engine, String query) throws SQLException {
         try (Connection c = connect(engine); PreparedStatement ps = c.prepareStatement(query);
              ResultSet rs = ps.executeQuery()) {
             rs.next();
@@ -130,7 +132,7 @@ class RetentionBehaviourTest {
         }
     }
 
-    private static List<String> strings(EngineFixture engine, String query) throws SQLException {
+    private static List<String> strings(EngineHarness engine, String query) throws SQLException {
         List<String> out = new ArrayList<>();
         try (Connection c = connect(engine); PreparedStatement ps = c.prepareStatement(query);
              ResultSet rs = ps.executeQuery()) {
@@ -147,7 +149,7 @@ class RetentionBehaviourTest {
     }
 
     /** Each DFT: its order, status and the FT1 fields that make it a charge or a credit of what. */
-    private static List<String> dfts(EngineFixture engine) throws SQLException {
+    private static List<String> dfts(EngineHarness engine) throws SQLException {
         List<String> out = new ArrayList<>();
         try (Connection c = connect(engine);
              PreparedStatement ps = c.prepareStatement("SELECT order_key, status, payload FROM outbox ORDER BY id");

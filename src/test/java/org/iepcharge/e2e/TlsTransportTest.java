@@ -9,7 +9,9 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -18,16 +20,17 @@ import javax.net.ssl.SSLSocket;
 import ca.uhn.hl7v2.AcknowledgmentCode;
 import ca.uhn.hl7v2.ErrorCode;
 import org.iepcharge.billing.local.BillingReceiver;
-import org.iepcharge.testkit.EngineFixture.Row;
-import org.iepcharge.testkit.EngineFixture;
+import org.iepcharge.testkit.EngineHarness;
 import org.iepcharge.testkit.EngineHarness.Ack;
 import org.iepcharge.testkit.EngineHarness.Connection;
-import org.iepcharge.testkit.EngineHarness;
+import org.iepcharge.testkit.EngineHarness.Row;
+import org.iepcharge.testkit.LabMessages;
 import org.iepcharge.testkit.TestPki;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
 
 
 
@@ -46,7 +49,7 @@ class TlsTransportTest {
 
     private TestPki pki;
     private Path trust;
-    private EngineFixture engine;
+    private EngineHarness engine;
     private final BillingReceiver billing = new BillingReceiver();
 
     @BeforeEach
@@ -63,12 +66,13 @@ class TlsTransportTest {
         }
     }
 
-    private EngineFixture engine(String... settings) throws Exception {
-        engine = new EngineFixture(tmp.resolve("data"));
+    private EngineHarness engine(String... settings) throws Exception {
+        Map<String, String> extra = new HashMap<>();
         for (int i = 0; i < settings.length; i += 2) {
-            engine.properties().put(settings[i], settings[i + 1]);
+            extra.put(settings[i], settings[i + 1]);
         }
-        return engine.start();
+        engine = EngineHarness.startWithOwnBilling(tmp.resolve("data"), extra);
+        return engine;
     }
 
     private int lisPort() {
@@ -76,7 +80,7 @@ class TlsTransportTest {
     }
 
     private static byte[] orm(String placer) {
-        return EngineFixture.orm(placer).replace('\n', '\r').getBytes(StandardCharsets.UTF_8);
+        return LabMessages.orm(placer).replace('\n', '\r').getBytes(StandardCharsets.UTF_8);
     }
 
     /** A TLS client socket to the LIS listener that checks the listener's certificate and host name. */
@@ -186,7 +190,7 @@ class TlsTransportTest {
                 .start(engine.billingPort(), tmp.resolve("billing"), AcknowledgmentCode.AA);
     }
 
-    private EngineFixture engineWithBillingTls(String... extra) throws Exception {
+    private EngineHarness engineWithBillingTls(String... extra) throws Exception {
         String[] base = {"iep.billing.tls.enabled", "true",
                 "iep.billing.tls.truststore", trust.toString(),
                 "iep.billing.tls.truststorePassword", TestPki.PASSWORD};

@@ -1,5 +1,7 @@
 package org.iepcharge.testkit;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,6 +16,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -47,9 +53,11 @@ import org.iepcharge.hl7.Er7;
 /**
  * A running engine for tests, wired the way an analyst deploys it: {@code Engine.start(EngineSettings.resolve(...))}
  * with a temporary data dir, free loopback ports, the project's own {@code routes/} folder, and billing over MLLP to a
- * {@link BillingReceiver} this harness owns. Messages go in over a real socket with the camel-mllp producer
- * ({@link #send}); {@link #connect()} opens a raw MLLP connection for what a producer cannot show (no answer at all,
- * the same connection used afterwards).
+ * {@link BillingReceiver} this harness owns — or, from {@link #startWithOwnBilling}, to a peer the test starts itself
+ * (its answers, its TLS, a peer that is down) with short billing delays. Messages go in over a real socket with the
+ * camel-mllp producer ({@link #send}, {@link #lisSends}); {@link #connect()} opens a raw MLLP connection for what a
+ * producer cannot show (no answer at all, the same connection used afterwards). What the engine did is read back from
+ * its ledger ({@link #outcomeOf}, {@link #outbox()}) and from the billing peer ({@link #dfts()}).
  *
  * <p>{@link Transport#MLLP} runs a copy of {@code routes/} whose {@code lis-inbound} {@code from:} is the camel-mllp
  * alternative documented in the comment of {@code routes/lis-inbound.camel.yaml} — nothing else changes, so a test
@@ -70,21 +78,28 @@ public final class EngineHarness implements AutoCloseable {
     private static final byte CR = 0x0d;
     private static final Pattern DOCUMENTED_MLLP_URI = Pattern.compile("(?m)^#\\s+uri:\\s*\"(mllp:[^\"]+)\"\\s*$");
 
+    /** Billing delays of {@link #startWithOwnBilling} engines: short enough that a retry or three fit in a test. */
+    public static final int RETRY_FIRST_MILLIS = 100;
+    public static final int RETRY_MAX_MILLIS = 400;
+    public static final int BILLING_TIMEOUT_MILLIS = 1_000;
+
     private final Transport transport;
     private final Path dir;
     private final BillingReceiver billing;
     private final List<ReceivedMessage> received;
+    private final Map<String, String> settings;
     private final Engine engine;
     private final CamelContext client;
     private final ProducerTemplate template;
     private final String sendUri;
 
     private EngineHarness(Transport transport, Path dir, BillingReceiver billing, List<ReceivedMessage> received,
-                          Engine engine) {
+                          Map<String, String> settings, Engine engine) {
         this.transport = transport;
         this.dir = dir;
         this.billing = billing;
         this.received = received;
+        this.settings = Map.copyOf(settings);
         this.engine = engine;
         this.client = new DefaultCamelContext();
         client.getCamelContextExtension().setName("engine-harness-client");
@@ -121,11 +136,31 @@ public final class EngineHarness implements AutoCloseable {
                     freePort());
             settings.putAll(extra);
             Engine engine = Engine.start(EngineSettings.resolve(settings, Map.of()), clock, ids);
-            return new EngineHarness(transport, dir, billing, received, engine);
+            return new EngineHarness(transport, dir, billing, received, settings, engine);
         } catch (Exception | Error e) {
             billing.close();
             throw e;
         }
+    }
+
+    /**
+     * An engine (shipped routes) whose billing peer is the test's own: nothing listens on {@link #billingPort()} until
+     * the test starts a peer there (a {@link BillingReceiver} with the answers it wants, TLS, or a {@link StubBilling}),
+     * and billing delays are short ({@link #RETRY_FIRST_MILLIS}, {@link #RETRY_MAX_MILLIS},
+     * {@link #BILLING_TIMEOUT_MILLIS}). The settings file is an empty one, so only {@code extra} adds to the harness's.
+     */
+    public static EngineHarness startWithOwnBilling(Path dir, Map<String, String> extra) throws Exception {
+        Files.createDirectories(dir);
+        Map<String, String> settings = settings(dir, projectRoutes(), freePort(), freePort());
+        settings.put("iep.config", Files.writeString(dir.resolve("empty.properties"), "").toString());
+        settings.put("iep.billing.timeoutMillis", String.valueOf(BILLING_TIMEOUT_MILLIS));
+        settings.put("iep.billing.pollMillis", "50");
+        settings.put("iep.billing.retryFirstMillis", String.valueOf(RETRY_FIRST_MILLIS));
+        settings.put("iep.billing.retryMaxMillis", String.valueOf(RETRY_MAX_MILLIS));
+        settings.put("iep.node", "test-node");
+        settings.putAll(extra);
+        Engine engine = Engine.start(EngineSettings.resolve(settings, Map.of()));
+        return new EngineHarness(Transport.NETTY, dir, null, List.of(), settings, engine);
     }
 
     /** The -D settings a harness engine runs with (also used by the packaged-jar IT). */
@@ -248,7 +283,29 @@ public final class EngineHarness implements AutoCloseable {
         return engine;
     }
 
+    /** The billing receiver this harness owns; an engine {@link #startWithOwnBilling started with its own} has none. */
     public BillingReceiver billing() {
+        return requireOwnedBilling();
+    }
+
+    /** The port the engine delivers DFTs to. */
+    public int billingPort() {
+        return Integer.parseInt(settings.get("iep.billing.port"));
+    }
+
+    /** The settings the engine runs with, as {@code -D} keys and values (what the command line reads too). */
+    public Map<String, String> properties() {
+        return settings;
+    }
+
+    public String ledgerUrl() {
+        return engine.settings().ledgerUrl();
+    }
+
+    private BillingReceiver requireOwnedBilling() {
+        if (billing == null) {
+            throw new IllegalStateException("this engine's billing peer is the test's own (startWithOwnBilling)");
+        }
         return billing;
     }
 
@@ -281,6 +338,21 @@ public final class EngineHarness implements AutoCloseable {
         return new Ack(ack);
     }
 
+    /** Sends one message ('\n' or '\r' between segments); the engine must accept it (AA or CA). */
+    public void lisSends(String message) {
+        Ack ack = send(message.replace('\n', '\r'));
+        assertThat(ack.msa1()).as("LIS answer %s", ack).isIn("AA", "CA");
+    }
+
+    /**
+     * ORM NW then ORU final for one order: one charge DFT (the shipped rules charge on the final result). Each order
+     * has its own patient: the same patient, CPT and date from another order would be held as a same-day repeat.
+     */
+    public void orderAndFinalResult(String placer) {
+        lisSends(LabMessages.orm(placer));
+        lisSends(LabMessages.oru(placer, "F", LabMessages.COLLECTED));
+    }
+
     /** A raw MLLP connection to the engine's LIS listener over a real loopback socket. */
     public Connection connect() throws IOException {
         return new Connection(new Socket(InetAddress.getLoopbackAddress(), engine.settings().inboundPort()));
@@ -299,6 +371,7 @@ public final class EngineHarness implements AutoCloseable {
      * billing receiver got so far, in arrival order, decoded as UTF-8 (the engine writes DFTs in UTF-8).
      */
     public List<String> dfts() {
+        requireOwnedBilling();
         awaitOutboxEmpty(Duration.ofSeconds(20));
         List<String> out = new ArrayList<>();
         for (ReceivedMessage m : received) {
@@ -328,6 +401,33 @@ public final class EngineHarness implements AutoCloseable {
         }
     }
 
+    /** One outbox row as the ledger holds it. */
+    public record Row(long id, String controlId, String orderKey, String status, int attempts, String lastError) {
+    }
+
+    /** Every outbox row, oldest first. */
+    public List<Row> outbox() throws SQLException {
+        return outbox(ledgerUrl());
+    }
+
+    public static List<Row> outbox(String url) throws SQLException {
+        List<Row> rows = new ArrayList<>();
+        try (java.sql.Connection c = DriverManager.getConnection(url, "sa", "");
+             PreparedStatement ps = c.prepareStatement("SELECT id, control_id, order_key, status, attempts, last_error"
+                     + " FROM outbox ORDER BY id");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                rows.add(new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5),
+                        rs.getString(6)));
+            }
+        }
+        return rows;
+    }
+
+    public List<Row> outboxFor(String placer) throws SQLException {
+        return outbox().stream().filter(r -> r.orderKey().contains(placer)).toList();
+    }
+
     public static String sha256(byte[] raw) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(raw));
@@ -354,7 +454,9 @@ public final class EngineHarness implements AutoCloseable {
         }
         client.stop();
         engine.close();
-        billing.close();
+        if (billing != null) {
+            billing.close();
+        }
     }
 
     // ---- value types --------------------------------------------------------------------------------------------

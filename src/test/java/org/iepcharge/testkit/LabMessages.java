@@ -91,4 +91,35 @@ public final class LabMessages {
         return seg("OBR", 1, "1", 2, placer + "^LIS", 3, filler, 4, test, 7, collected, 16,
                 "1234567890^Welby^Marcus^^^^^^NPI", 25, status);
     }
+
+    /**
+     * ORM^O01 NW for {@code placer} (v2.5.1, control ID {@code ORM-<placer>}) with its own patient {@code MRN-<placer>}:
+     * the same patient, CPT and date from another order would be held as a same-day repeat.
+     */
+    public static String orm(String placer) {
+        List<String> s = new ArrayList<>();
+        s.add(msh("ORM^O01^ORM_O01", "ORM-" + placer, "2.5.1"));
+        s.add(pid("MRN-" + placer, "Doe^Jane^Q"));
+        s.add(seg("PV1", 1, "1", 2, "O", 3, "OUTPT^^^MAINLAB", 7, "1234567890^Welby^Marcus"));
+        s.add(seg("IN1", 1, "1", 2, "MCR", 3, "00430^^^CMS", 4, "MEDICARE PART B", 25, "1"));
+        s.add(seg("ORC", 1, "NW", 2, placer + "^LIS", 12, "1234567890^Welby^Marcus^^^^^^NPI", 23, "1"));
+        s.add(seg("OBR", 1, "1", 2, placer + "^LIS", 4, IEP, 7, COLLECTED, 16, "1234567890^Welby^Marcus^^^^^^NPI"));
+        s.add(seg("DG1", 1, "1", 3, "D47.2^Monoclonal gammopathy^I10", 7, "F"));
+        return join(s);
+    }
+
+    /** The ORU^R01 for {@link #orm(String)}'s order: status F (final) or C (corrected); {@code collected} is OBR-7. */
+    public static String oru(String placer, String status, String collected) {
+        String filler = "F" + placer;
+        List<String> s = new ArrayList<>();
+        s.add(msh("ORU^R01^ORU_R01", "ORU-" + placer + "-" + status + collected, "2.5.1").replace(
+                "|20261120083000|", "|20261121100000|"));
+        s.add(pid("MRN-" + placer, "Doe^Jane^Q"));
+        s.add(seg("PV1", 1, "1", 2, "O", 3, "OUTPT^^^MAINLAB"));
+        s.add(seg("ORC", 1, "RE", 2, placer + "^LIS", 3, filler + "^LAB"));
+        s.add(seg("OBR", 1, "1", 2, placer + "^LIS", 3, filler + "^LAB", 4, IEP, 7, collected, 23, "20261121095900",
+                26, status));
+        s.add(seg("OBX", 1, "1", 2, "TX", 3, IEP, 5, "IgG kappa monoclonal protein identified", 11, status));
+        return join(s);
+    }
 }
