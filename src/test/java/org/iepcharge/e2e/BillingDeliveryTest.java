@@ -16,7 +16,6 @@ import org.iepcharge.billing.local.BillingReceiver;
 import org.iepcharge.testkit.EngineHarness;
 import org.iepcharge.testkit.EngineHarness.Row;
 import org.iepcharge.testkit.LabMessages;
-import org.iepcharge.testkit.StubBilling;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -231,20 +230,19 @@ class BillingDeliveryTest {
 
     @Test
     void anAckForAnotherControlIdIsNeverCountedAsDelivered() throws Exception {
-        try (StubBilling stub = new StubBilling(engine.billingPort())) {
-            stub.answerMsa2(id -> "IEPDFT999999999999"); // a stale ACK for some other DFT
-            engine.orderAndFinalResult("PLE1");
-            eventually(() -> assertThat(rows("PLE1")).singleElement().satisfies(r -> {
-                assertThat(r.attempts()).isGreaterThanOrEqualTo(3);
-                assertThat(r.status()).isEqualTo("PENDING");
-                assertThat(r.lastError()).isEqualTo("ACK for another message (MSA-2 mismatch)");
-            }));
-            String dft = rows("PLE1").get(0).controlId();
-            assertThat(stub.count(dft)).isGreaterThanOrEqualTo(3);
+        startBilling(AcknowledgmentCode.AA);
+        billing.setAcknowledgedId(id -> "IEPDFT999999999999"); // a stale ACK for some other DFT
+        engine.orderAndFinalResult("PLE1");
+        eventually(() -> assertThat(rows("PLE1")).singleElement().satisfies(r -> {
+            assertThat(r.attempts()).isGreaterThanOrEqualTo(3);
+            assertThat(r.status()).isEqualTo("PENDING");
+            assertThat(r.lastError()).isEqualTo("ACK for another message (MSA-2 mismatch)");
+        }));
+        String dft = rows("PLE1").get(0).controlId();
+        assertThat(received(dft)).isGreaterThanOrEqualTo(3);
 
-            stub.answerMsa2(id -> id);
-            eventually(() -> assertThat(row(dft).status()).isEqualTo("DELIVERED"));
-            System.out.printf("MSA-2 mismatch: %s sent %d times before the ACK named it%n", dft, stub.count(dft));
-        }
+        billing.setAcknowledgedId(id -> id);
+        eventually(() -> assertThat(row(dft).status()).isEqualTo("DELIVERED"));
+        System.out.printf("MSA-2 mismatch: %s sent %d times before the ACK named it%n", dft, received(dft));
     }
 }

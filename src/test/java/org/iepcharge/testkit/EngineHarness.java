@@ -145,7 +145,7 @@ public final class EngineHarness implements AutoCloseable {
 
     /**
      * An engine (shipped routes) whose billing peer is the test's own: nothing listens on {@link #billingPort()} until
-     * the test starts a peer there (a {@link BillingReceiver} with the answers it wants, TLS, or a {@link StubBilling}),
+     * the test starts a peer there (a {@link BillingReceiver} with the answers, TLS or stale ACKs it wants),
      * and billing delays are short ({@link #RETRY_FIRST_MILLIS}, {@link #RETRY_MAX_MILLIS},
      * {@link #BILLING_TIMEOUT_MILLIS}). The settings file is an empty one, so only {@code extra} adds to the harness's.
      */

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -67,6 +68,7 @@ public final class BillingReceiver implements AutoCloseable {
     private int port;
     private AcknowledgmentCode answer = AcknowledgmentCode.AA;
     private ErrorCode errorCode = ErrorCode.APPLICATION_INTERNAL_ERROR;
+    private UnaryOperator<String> acknowledgedId = UnaryOperator.identity();
     private long sequence;
     private final Set<String> seenControlIds = new HashSet<>();
     private final List<String> receivedControlIds = new ArrayList<>();
@@ -175,6 +177,15 @@ public final class BillingReceiver implements AutoCloseable {
         this.errorCode = Objects.requireNonNull(errorCode, "errorCode");
     }
 
+    /**
+     * What MSA-2 names for a received MSH-10 from now on; the identity (the default) is a correct ACK. Anything else
+     * plays a billing system whose answer belongs to another message (a late ACK on a reused connection), which a
+     * sender must never count as delivery of the message it sent.
+     */
+    public synchronized void setAcknowledgedId(UnaryOperator<String> acknowledgedId) {
+        this.acknowledgedId = Objects.requireNonNull(acknowledgedId, "acknowledgedId");
+    }
+
     public synchronized ErrorCode errorCode() {
         return errorCode;
     }
@@ -229,7 +240,7 @@ public final class BillingReceiver implements AutoCloseable {
 
     /** The same HAPI-built ACK the engine gives the LIS (ERR layout per the DFT's version), with our chosen code. */
     private byte[] ack(byte[] payload, AcknowledgmentCode code, ErrorCode error, String errorText, Charset charset) {
-        MshFields msh = Er7.of(new String(payload, charset)).msh().orElse(null);
+        MshFields msh = Er7.of(new String(payload, charset)).msh().map(this::acknowledging).orElse(null);
         Outcome outcome = switch (code) {
             case AA, CA -> Outcome.accepted(Disposition.IGNORED);
             case AR, CR -> Outcome.reject(error.getCode(), "", errorText);
@@ -277,6 +288,14 @@ public final class BillingReceiver implements AutoCloseable {
         LOG.info("Billing receiver got {} {} seq {}, answered {}{}", controlId, type, seq, code,
                 redelivery ? " (redelivery)" : "");
         listener.accept(new ReceivedMessage(seq, controlId, type, file, code.name(), redelivery));
+    }
+
+    private MshFields acknowledging(MshFields m) {
+        String named = acknowledgedId.apply(m.controlId());
+        return named.equals(m.controlId()) ? m : new MshFields(m.fieldSeparator(), m.encodingCharacters(),
+                m.sendingApplication(), m.sendingFacility(), m.receivingApplication(), m.receivingFacility(),
+                m.messageType(), m.triggerEvent(), named, m.processingId(), m.version(), m.acceptAckType(),
+                m.applicationAckType(), m.characterSet());
     }
 
     /** Writes to a temporary name, then moves into place, so a reader of DIR never sees half a message. */
