@@ -1,5 +1,8 @@
 package org.iepcharge.scenarios;
 
+import static org.iepcharge.testkit.LabMessages.join;
+import static org.iepcharge.testkit.LabMessages.seg;
+
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -7,19 +10,21 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
+
+import org.iepcharge.testkit.LabMessages;
 
 /**
  * Turns a scenario row's steps into HL7 messages, field by field (by HL7 field number, so no pipe is miscounted).
  * Every row gets its own patient ({@code M<line>}) and order numbers ({@code L<line><order>^LIS}), so rows do not
  * interact except through the orders of one row (same-day repeats). See {@code testdata/scenarios/README.md}.
+ * Segments are written by the tests' one message builder, {@link LabMessages}.
  */
 final class ScenarioMessages {
     /** Collection times (OBR-7) of the orders of a row: D is a duplicate of A (same collection time). */
     static final Map<String, String> COLLECTED = Map.of(
             "A", "20261120080000", "B", "20261120140000", "D", "20261120080000", "E", "20261120180000");
-    static final String IEP = "13169-8^Immunoelectrophoresis serum^LN";
-    static final String ORDERING = "1234567890^Welby^Marcus^^^^^^NPI";
+    static final String IEP = LabMessages.IEP;
+    static final String ORDERING = LabMessages.ORDERING;
     static final String ROSTER = "1111111112";
     static final String OFF_ROSTER = "9999999991";
     static final String OUR_LAB = "11D0000001";
@@ -359,28 +364,5 @@ final class ScenarioMessages {
             set++;
         }
         return out;
-    }
-
-    // ---- field-numbered segments (as LabMessages) ---------------------------------------------------------------
-
-    static String seg(String name, Object... numberValue) {
-        TreeMap<Integer, String> fields = new TreeMap<>();
-        for (int i = 0; i < numberValue.length; i += 2) {
-            fields.put((Integer) numberValue[i], String.valueOf(numberValue[i + 1]));
-        }
-        while (!fields.isEmpty() && fields.lastEntry().getValue().isEmpty()) {
-            fields.remove(fields.lastKey());
-        }
-        int first = name.equals("MSH") ? 3 : 1;
-        StringBuilder sb = new StringBuilder(name.equals("MSH") ? "MSH|^~\\&" : name);
-        int last = fields.isEmpty() ? first - 1 : fields.lastKey();
-        for (int f = first; f <= last; f++) {
-            sb.append('|').append(fields.getOrDefault(f, ""));
-        }
-        return sb.toString();
-    }
-
-    private static String join(List<String> segments) {
-        return String.join("\r", segments) + "\r";
     }
 }

@@ -11,15 +11,23 @@ import java.util.TreeMap;
 public final class LabMessages {
     public static final String IEP = "13169-8^Immunoelectrophoresis serum^LN";
     public static final String COLLECTED = "20261120080000";
+    /** The ordering provider (XCN with NPI) of every built order. */
+    public static final String ORDERING = "1234567890^Welby^Marcus^^^^^^NPI";
 
     private LabMessages() {
     }
 
-    /** One segment from (field number, value) pairs; for MSH, field 1 is the separator and 2 the encoding chars. */
+    /**
+     * One segment from (field number, value) pairs; for MSH, field 1 is the separator and 2 the encoding chars. Empty
+     * trailing fields are left out, as an HL7 writer does.
+     */
     public static String seg(String name, Object... numberValue) {
         TreeMap<Integer, String> fields = new TreeMap<>();
         for (int i = 0; i < numberValue.length; i += 2) {
             fields.put((Integer) numberValue[i], String.valueOf(numberValue[i + 1]));
+        }
+        while (!fields.isEmpty() && fields.lastEntry().getValue().isEmpty()) {
+            fields.remove(fields.lastKey());
         }
         int first = name.equals("MSH") ? 3 : 1;
         StringBuilder sb = new StringBuilder(name.equals("MSH") ? "MSH|^~\\&" : name);
@@ -62,7 +70,7 @@ public final class LabMessages {
         s.add(pid("MRN-" + placer, patientName));
         s.add(seg("PV1", 1, "1", 2, "O", 3, "OUTPT^^^MAINLAB"));
         s.add(seg("IN1", 1, "1", 2, "MCR", 3, "00430", 4, "MEDICARE PART B", 22, "1"));
-        s.add(seg("ORC", 1, "NW", 2, placer + "^LIS", 12, "1234567890^Welby^Marcus^^^^^^NPI"));
+        s.add(seg("ORC", 1, "NW", 2, placer + "^LIS", 12, ORDERING));
         s.add(obr(placer, "", IEP, COLLECTED, ""));
         s.add(seg("DG1", 1, "1", 3, "D47.2^Monoclonal gammopathy^I10", 6, "F"));
         return join(s);
@@ -89,7 +97,7 @@ public final class LabMessages {
 
     public static String obr(String placer, String filler, String test, String collected, String status) {
         return seg("OBR", 1, "1", 2, placer + "^LIS", 3, filler, 4, test, 7, collected, 16,
-                "1234567890^Welby^Marcus^^^^^^NPI", 25, status);
+                ORDERING, 25, status);
     }
 
     /**
@@ -102,8 +110,8 @@ public final class LabMessages {
         s.add(pid("MRN-" + placer, "Doe^Jane^Q"));
         s.add(seg("PV1", 1, "1", 2, "O", 3, "OUTPT^^^MAINLAB", 7, "1234567890^Welby^Marcus"));
         s.add(seg("IN1", 1, "1", 2, "MCR", 3, "00430^^^CMS", 4, "MEDICARE PART B", 25, "1"));
-        s.add(seg("ORC", 1, "NW", 2, placer + "^LIS", 12, "1234567890^Welby^Marcus^^^^^^NPI", 23, "1"));
-        s.add(seg("OBR", 1, "1", 2, placer + "^LIS", 4, IEP, 7, COLLECTED, 16, "1234567890^Welby^Marcus^^^^^^NPI"));
+        s.add(seg("ORC", 1, "NW", 2, placer + "^LIS", 12, ORDERING, 23, "1"));
+        s.add(seg("OBR", 1, "1", 2, placer + "^LIS", 4, IEP, 7, COLLECTED, 16, ORDERING));
         s.add(seg("DG1", 1, "1", 3, "D47.2^Monoclonal gammopathy^I10", 7, "F"));
         return join(s);
     }
