@@ -29,6 +29,7 @@ import ca.uhn.hl7v2.AcknowledgmentCode;
 import org.iepcharge.billing.local.BillingReceiver;
 import org.iepcharge.billing.local.ReceivedMessage;
 import org.iepcharge.camel.Engine;
+import org.iepcharge.hl7.Er7;
 import org.iepcharge.ledger.JdbcLedger;
 import org.iepcharge.ledger.OutboxItem;
 import org.iepcharge.testkit.EngineHarness;
@@ -37,6 +38,7 @@ import org.iepcharge.testkit.RawMllp;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+
 
 
 /**
@@ -255,12 +257,12 @@ class EngineCrashIT {
             Set<String> fillersBilled = new HashSet<>();
             for (ReceivedMessage m : firstArrival.values()) {
                 String dft = Files.readString(m.file(), StandardCharsets.UTF_8);
-                String ft1 = RawMllp.segment(dft, "FT1");
-                String[] f = ft1.split("\\|", -1);
-                String txn = f.length > 2 ? f[2] : "";
-                String type = f.length > 6 ? f[6] : "";
-                String cpt = f.length > 7 ? f[7] : "";
-                String filler = f.length > 23 ? f[23].split("\\^")[0] : "";
+                Er7 fields = Er7.of(dft);
+                String ft1 = fields.segments().stream().filter(s -> s.startsWith("FT1")).findFirst().orElse("");
+                String txn = fields.field("FT1-2");
+                String type = fields.field("FT1-6");
+                String cpt = fields.field("FT1-7");
+                String filler = fields.get("FT1-23");
                 ft1ByTxn.computeIfAbsent(txn, x -> new HashSet<>()).add(ft1);
                 txnByCharge.computeIfAbsent(filler + "|" + cpt + "|" + type, x -> new HashSet<>()).add(txn);
                 fillersBilled.add(filler);

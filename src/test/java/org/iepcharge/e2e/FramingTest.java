@@ -13,11 +13,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 
+import org.iepcharge.hl7.Er7;
 import org.iepcharge.testkit.EngineHarness;
 import org.iepcharge.testkit.LabMessages;
 import org.iepcharge.testkit.RawMllp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
 
 
 /**
@@ -77,7 +79,7 @@ class FramingTest {
                         RawMllp.Answer a = c.read(Duration.ofSeconds(10));
                         if (a.kind() != RawMllp.Kind.FRAME || !a.msa1().equals("AA") || !a.msa2().equals(m[0])) {
                             problems.put(v.name() + " " + m[0], "answer " + a.kind() + " " + a.msa1() + " "
-                                    + a.msa2() + " " + RawMllp.field(a.bytes(), "ERR", 3));
+                                    + a.msa2() + " " + Er7.of(a.bytes()).get("ERR-3"));
                         }
                     }
                 }
@@ -97,9 +99,8 @@ class FramingTest {
 
     /** PID-5 (all components) of a DFT as billing filed it (UTF-8). */
     private static String pid5(String dft) {
-        String pid = RawMllp.segment(dft, "PID");
-        String[] f = pid.split("\\|", -1);
-        return f.length > 5 ? f[5] : "(no PID-5)";
+        String pid5 = Er7.of(dft).field("PID-5");
+        return pid5.isEmpty() ? "(no PID-5)" : pid5;
     }
 
     private static byte[] frame(Variant v, String message) throws Exception {

@@ -17,11 +17,13 @@ import java.util.concurrent.TimeUnit;
 import ca.uhn.hl7v2.AcknowledgmentCode;
 import ca.uhn.hl7v2.ErrorCode;
 import org.iepcharge.billing.local.BillingReceiver;
+import org.iepcharge.hl7.Er7;
 import org.iepcharge.testkit.EngineHarness;
 import org.iepcharge.testkit.LabMessages;
 import org.iepcharge.testkit.RawMllp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
 
 
 /**
@@ -198,9 +200,9 @@ class PhiLogScanIT {
 
     private static void answer(RawMllp c, String message, List<String> ids) throws IOException {
         RawMllp.Answer a = c.exchange(message.getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(20));
-        assertThat(a.isAck()).as("answer to %s", RawMllp.field(message.getBytes(StandardCharsets.UTF_8), "MSH", 10))
+        assertThat(a.isAck()).as("answer to %s", Er7.of(message).get("MSH-10"))
                 .isTrue();
-        ids.add(RawMllp.field(message.getBytes(StandardCharsets.UTF_8), "MSH", 10));
+        ids.add(Er7.of(message).get("MSH-10"));
     }
 
     /** 300 mutations of a message full of PHI: whatever the engine answers, and whatever fails, the log stays clean. */

@@ -487,13 +487,18 @@ public final class EngineHarness implements AutoCloseable {
 
         /** The segments of the ACK, e.g. {@code ["MSH|…", "MSA|…", "ERR|…"]}. */
         public List<String> segments() {
-            return List.of(text(StandardCharsets.ISO_8859_1).split("\r"));
+            return Er7.of(bytes).segments();
         }
 
-        /** The ERR segment split into fields (index = field number), or an empty list. */
+        /**
+         * The ERR segment split into fields at the field separator the ACK declares (index = field number, so the
+         * list's size shows how many fields were sent), or an empty list.
+         */
         public List<String> errFields() {
-            return segments().stream().filter(s -> s.startsWith("ERR|")).findFirst()
-                    .map(s -> List.of(s.split("\\|", -1))).orElse(List.of());
+            Er7 ack = Er7.of(bytes);
+            String separator = ack.delimiters().map(d -> String.valueOf(d.field())).orElse("|");
+            return ack.segments().stream().filter(s -> s.startsWith("ERR" + separator)).findFirst()
+                    .map(s -> List.of(s.split(Pattern.quote(separator), -1))).orElse(List.of());
         }
 
         public String text(Charset charset) {

@@ -10,6 +10,8 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
+import org.iepcharge.hl7.Er7;
+
 /**
  * A plain-socket MLLP client for the fault tests: writes whatever bytes a test gives it (whole frames, several frames
  * in one write, broken frames, one byte at a time) and reads framed answers. Nothing here is Camel or Netty, so what
@@ -25,11 +27,11 @@ public final class RawMllp implements AutoCloseable {
 
     public record Answer(Kind kind, byte[] bytes) {
         public String msa1() {
-            return kind == Kind.FRAME ? field(bytes, "MSA", 1) : "";
+            return kind == Kind.FRAME ? Er7.of(bytes).get("MSA-1") : "";
         }
 
         public String msa2() {
-            return kind == Kind.FRAME ? field(bytes, "MSA", 2) : "";
+            return kind == Kind.FRAME ? Er7.of(bytes).get("MSA-2") : "";
         }
 
         public boolean isAck() {
@@ -145,30 +147,5 @@ public final class RawMllp implements AutoCloseable {
         } catch (IOException ignored) {
             // closing only
         }
-    }
-
-    /** Field {@code n} of the first segment named {@code segment} (ISO-8859-1 view, '|' separated), "" if absent. */
-    public static String field(byte[] message, String segment, int n) {
-        String text = new String(message, StandardCharsets.ISO_8859_1);
-        for (String s : text.split("[\r\n]+")) {
-            if (s.startsWith(segment + "|")) {
-                String[] f = s.split("\\|", -1);
-                int index = segment.equals("MSH") ? n - 1 : n;
-                String v = index < f.length ? f[index] : "";
-                int comp = v.indexOf('^');
-                return comp < 0 ? v : v.substring(0, comp);
-            }
-        }
-        return "";
-    }
-
-    /** The whole first segment named {@code segment}, "" if absent. */
-    public static String segment(String text, String segment) {
-        for (String s : text.split("[\r\n]+")) {
-            if (s.startsWith(segment + "|")) {
-                return s;
-            }
-        }
-        return "";
     }
 }
