@@ -16,7 +16,8 @@ import java.util.Map;
 
 import ca.uhn.hl7v2.AcknowledgmentCode;
 import ca.uhn.hl7v2.ErrorCode;
-import org.iepcharge.camel.EngineHarness;
+import org.iepcharge.testkit.EngineHarness;
+import org.iepcharge.testkit.LabMessages;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -85,10 +86,10 @@ class ConsoleBrowserIT {
     void anAnalystFindsAMessageReadsItsDecisionAndReleasesItsHold() throws Exception {
         // Traffic from the LIS over MLLP: a charged order, a rejected frame, and a result with no order (held:
         // payer unknown).
-        assertThat(engine.send(OpsMessages.orm("BR-ORM", "PLA", "MRN-A")).msa1()).isEqualTo("AA");
-        assertThat(engine.send(OpsMessages.oru("BR-ORU-A", "PLA", "FLA", "MRN-A")).msa1()).isEqualTo("AA");
-        assertThat(engine.send(OpsMessages.garbage("BR-BAD")).msa1()).isEqualTo("AR");
-        assertThat(engine.send(OpsMessages.oru("BR-HELD", "PLH", "FLH", "MRN-HELD")).msa1()).isEqualTo("AA");
+        assertThat(engine.send(LabMessages.order("BR-ORM", "PLA", "MRN-A")).msa1()).isEqualTo("AA");
+        assertThat(engine.send(LabMessages.finalResult("BR-ORU-A", "PLA", "FLA", "MRN-A")).msa1()).isEqualTo("AA");
+        assertThat(engine.send(LabMessages.unsupportedVersion("BR-BAD")).msa1()).isEqualTo("AR");
+        assertThat(engine.send(LabMessages.finalResult("BR-HELD", "PLH", "FLH", "MRN-HELD")).msa1()).isEqualTo("AA");
         List<String> before = engine.dfts();
         assertThat(before).hasSize(1);
 
@@ -168,8 +169,8 @@ class ConsoleBrowserIT {
         // Billing refuses the next DFT's content: it is parked; once billing is fixed the analyst retries it from the
         // Outbox page, with a reason, and billing gets it again (same bytes).
         engine.billing().setAnswer(AcknowledgmentCode.AE, ErrorCode.DATA_TYPE_ERROR);
-        assertThat(engine.send(OpsMessages.orm("BR-ORM-P", "PLP", "MRN-P")).msa1()).isEqualTo("AA");
-        assertThat(engine.send(OpsMessages.oru("BR-ORU-P", "PLP", "FLP", "MRN-P")).msa1()).isEqualTo("AA");
+        assertThat(engine.send(LabMessages.order("BR-ORM-P", "PLP", "MRN-P")).msa1()).isEqualTo("AA");
+        assertThat(engine.send(LabMessages.finalResult("BR-ORU-P", "PLP", "FLP", "MRN-P")).msa1()).isEqualTo("AA");
         browser.get(base + "/console/#outbox");
         wait.until(driver -> {
             driver.navigate().refresh();

@@ -19,7 +19,8 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.iepcharge.camel.EngineHarness;
+import org.iepcharge.testkit.EngineHarness;
+import org.iepcharge.testkit.LabMessages;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -81,7 +82,7 @@ class OpsHttpTest {
     @Test
     void healthIsOpenEverythingElseAnswers401WithoutData() throws Exception {
         start(Map.of());
-        assertThat(engine.send(OpsMessages.orm("OPS-401", "PL401", "MRN-401")).msa1()).isEqualTo("AA");
+        assertThat(engine.send(LabMessages.order("OPS-401", "PL401", "MRN-401")).msa1()).isEqualTo("AA");
 
         HttpResponse<String> ready = get("/observe/health/ready");
         assertThat(ready.statusCode()).isEqualTo(200);
@@ -111,8 +112,8 @@ class OpsHttpTest {
     @Test
     void aSignedInSessionSeesTheMessageAndItsDecision() throws Exception {
         start(Map.of());
-        assertThat(engine.send(OpsMessages.orm("OPS-ORM", "PL7", "MRN-7")).msa1()).isEqualTo("AA");
-        assertThat(engine.send(OpsMessages.oru("OPS-ORU", "PL7", "FL7", "MRN-7")).msa1()).isEqualTo("AA");
+        assertThat(engine.send(LabMessages.order("OPS-ORM", "PL7", "MRN-7")).msa1()).isEqualTo("AA");
+        assertThat(engine.send(LabMessages.finalResult("OPS-ORU", "PL7", "FL7", "MRN-7")).msa1()).isEqualTo("AA");
         assertThat(engine.dfts()).hasSize(1);
 
         HttpResponse<String> login = post("/login", "{\"user\":\"analyst\",\"password\":\"" + PASSWORD + "\"}");
@@ -143,12 +144,12 @@ class OpsHttpTest {
     @Test
     void metricsParseAsPrometheusTextAndCountWhatWasSent() throws Exception {
         start(Map.of());
-        String orm = OpsMessages.orm("M-1", "PLM", "MRN-M");
+        String orm = LabMessages.order("M-1", "PLM", "MRN-M");
         List<String> acks = List.of(
                 engine.send(orm).msa1(),
-                engine.send(OpsMessages.oru("M-2", "PLM", "FLM", "MRN-M")).msa1(),
+                engine.send(LabMessages.finalResult("M-2", "PLM", "FLM", "MRN-M")).msa1(),
                 engine.send(orm).msa1(),
-                engine.send(OpsMessages.garbage("M-3")).msa1());
+                engine.send(LabMessages.unsupportedVersion("M-3")).msa1());
         assertThat(acks).containsExactly("AA", "AA", "AA", "AR");
         int delivered = engine.dfts().size();
         assertThat(delivered).isEqualTo(1);
@@ -212,8 +213,8 @@ class OpsHttpTest {
     void aBillingOutageIsDegradedButStillReady() throws Exception {
         start(Map.of("iep.billing.port", String.valueOf(EngineHarness.freePort()), "iep.billing.retryFirstMillis",
                 "50", "iep.billing.timeoutMillis", "500"));
-        assertThat(engine.send(OpsMessages.orm("B-1", "PLB", "MRN-B")).msa1()).isEqualTo("AA");
-        assertThat(engine.send(OpsMessages.oru("B-2", "PLB", "FLB", "MRN-B")).msa1()).isEqualTo("AA");
+        assertThat(engine.send(LabMessages.order("B-1", "PLB", "MRN-B")).msa1()).isEqualTo("AA");
+        assertThat(engine.send(LabMessages.finalResult("B-2", "PLB", "FLB", "MRN-B")).msa1()).isEqualTo("AA");
 
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             HttpResponse<String> ready = get("/observe/health/ready?data=true");
@@ -222,7 +223,7 @@ class OpsHttpTest {
                     "outbox.oldestUndeliveredSeconds");
         });
         // Still accepting.
-        assertThat(engine.send(OpsMessages.orm("B-3", "PLB2", "MRN-B2")).msa1()).isEqualTo("AA");
+        assertThat(engine.send(LabMessages.order("B-3", "PLB2", "MRN-B2")).msa1()).isEqualTo("AA");
         Map<String, Double> samples = parsePrometheus(get("/metrics", AUTH).body());
         assertThat(samples.get("iep_outbox_depth{status=\"PENDING\"}")).isEqualTo(1.0);
         assertThat(sum(samples, "iep_billing_attempts_total{verdict=\"RETRY\"}")).isPositive();
@@ -232,7 +233,7 @@ class OpsHttpTest {
     void actionsNeedAReasonTheConsoleHeaderAndLeaveAnAuditRecord() throws Exception {
         start(Map.of());
         // A result with no order before it: payer unknown, held for an analyst.
-        assertThat(engine.send(OpsMessages.oru("H-1", "PLH", "FLH", "MRN-H")).msa1()).isEqualTo("AA");
+        assertThat(engine.send(LabMessages.finalResult("H-1", "PLH", "FLH", "MRN-H")).msa1()).isEqualTo("AA");
         String holds = get("/api/holds", AUTH).body();
         Matcher id = Pattern.compile("\"id\":(\\d+),\"reason\":\"PAYER_UNKNOWN\"").matcher(holds);
         assertThat(id.find()).as(holds).isTrue();
@@ -263,8 +264,8 @@ class OpsHttpTest {
     void aParkedDftIsRetriedFromTheApiWithAReasonAndDelivered() throws Exception {
         start(Map.of());
         engine.billing().setAnswer(ca.uhn.hl7v2.AcknowledgmentCode.AE, ca.uhn.hl7v2.ErrorCode.DATA_TYPE_ERROR);
-        assertThat(engine.send(OpsMessages.orm("P-1", "PLP", "MRN-P")).msa1()).isEqualTo("AA");
-        assertThat(engine.send(OpsMessages.oru("P-2", "PLP", "FLP", "MRN-P")).msa1()).isEqualTo("AA");
+        assertThat(engine.send(LabMessages.order("P-1", "PLP", "MRN-P")).msa1()).isEqualTo("AA");
+        assertThat(engine.send(LabMessages.finalResult("P-2", "PLP", "FLP", "MRN-P")).msa1()).isEqualTo("AA");
         await().atMost(Duration.ofSeconds(20)).until(() -> get("/api/outbox", AUTH).body().contains("PARKED"));
         Matcher id = Pattern.compile("\\{\"id\":(\\d+),").matcher(get("/api/outbox", AUTH).body());
         assertThat(id.find()).isTrue();

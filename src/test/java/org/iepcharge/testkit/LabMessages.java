@@ -64,10 +64,16 @@ public final class LabMessages {
     }
 
     public static String orm(String version, String controlId, String placer, String patientName, String charset) {
+        return orm(version, controlId, placer, "MRN-" + placer, patientName, charset);
+    }
+
+    /** ORM^O01 NW for {@code placer} and the patient with medical record number {@code mrn}. */
+    public static String orm(String version, String controlId, String placer, String mrn, String patientName,
+                             String charset) {
         List<String> s = new ArrayList<>();
         s.add(msh(version.startsWith("2.3") && !version.equals("2.3.1") ? "ORM^O01" : "ORM^O01^ORM_O01", controlId,
                 version, charset));
-        s.add(pid("MRN-" + placer, patientName));
+        s.add(pid(mrn, patientName));
         s.add(seg("PV1", 1, "1", 2, "O", 3, "OUTPT^^^MAINLAB"));
         s.add(seg("IN1", 1, "1", 2, "MCR", 3, "00430", 4, "MEDICARE PART B", 22, "1"));
         s.add(seg("ORC", 1, "NW", 2, placer + "^LIS", 12, ORDERING));
@@ -82,11 +88,17 @@ public final class LabMessages {
     }
 
     public static String oru(String version, String controlId, String placer, String filler, String status,
-                      String patientName, String charset) {
+                             String patientName, String charset) {
+        return oru(version, controlId, placer, filler, status, "MRN-" + placer, patientName, charset);
+    }
+
+    /** As {@link #oru(String, String, String, String, String)}, for the patient {@code mrn}. */
+    public static String oru(String version, String controlId, String placer, String filler, String status,
+                             String mrn, String patientName, String charset) {
         List<String> s = new ArrayList<>();
         s.add(msh(version.startsWith("2.3") && !version.equals("2.3.1") ? "ORU^R01" : "ORU^R01^ORU_R01", controlId,
                 version, charset));
-        s.add(pid("MRN-" + placer, patientName));
+        s.add(pid(mrn, patientName));
         s.add(seg("PV1", 1, "1", 2, "O", 3, "OUTPT^^^MAINLAB"));
         s.add(seg("ORC", 1, "RE", 2, placer + "^LIS", 3, filler + "^LAB"));
         s.add(obr(placer, filler + "^LAB", IEP, COLLECTED, status));
@@ -129,5 +141,20 @@ public final class LabMessages {
                 26, status));
         s.add(seg("OBX", 1, "1", 2, "TX", 3, IEP, 5, "IgG kappa monoclonal protein identified", 11, status));
         return join(s);
+    }
+
+    /** A v2.5.1 IEP order (ORM^O01 NW) for the patient {@code mrn}. */
+    public static String order(String controlId, String placer, String mrn) {
+        return orm("2.5.1", controlId, placer, mrn, "Doe^Jane^Q", "");
+    }
+
+    /** A v2.5.1 final result (ORU^R01, status F) for the order; without an order before it the payer is unknown. */
+    public static String finalResult(String controlId, String placer, String filler, String mrn) {
+        return oru("2.5.1", controlId, placer, filler, "F", mrn, "Doe^Jane^Q", "");
+    }
+
+    /** A header alone naming HL7 version 9.9: not a message the engine can read (answered AR). */
+    public static String unsupportedVersion(String controlId) {
+        return msh("ORU^R01^ORU_R01", controlId, "9.9") + "\r";
     }
 }

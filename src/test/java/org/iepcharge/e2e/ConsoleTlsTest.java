@@ -1,4 +1,4 @@
-package org.iepcharge.camel;
+package org.iepcharge.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -13,8 +13,11 @@ import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Map;
 
+import org.iepcharge.testkit.EngineHarness;
+import org.iepcharge.testkit.TestPki;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
 
 /** The operator side over HTTPS, configured like the MLLP listener's TLS (iep.http.tls.*). */
 class ConsoleTlsTest {
