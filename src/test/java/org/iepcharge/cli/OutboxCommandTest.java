@@ -226,7 +226,7 @@ class OutboxCommandTest {
     void theLedgerCommandsShareTheSqliteFileWithTheEngineWhileItWrites() throws Exception {
         assertThat(engine.ledgerUrl()).startsWith("jdbc:sqlite:").endsWith("ledger.db");
         Path message = tmp.resolve("orm-pl1.hl7");
-        Files.writeString(message, EngineFixture.orm("PL1"), StandardCharsets.UTF_8);
+        Files.writeString(message, LabMessages.orm("PL1").replace('\r', '\n'), StandardCharsets.UTF_8);
         AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger answered = new AtomicInteger();
         List<Throwable> failures = new CopyOnWriteArrayList<>();
