@@ -1,4 +1,4 @@
-package org.iepcharge.camel;
+package org.iepcharge.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,8 +28,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import org.iepcharge.testkit.EngineHarness;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
+
 
 /**
  * The cluster as a user starts it ({@code deploy/cluster.sh}: two nodes from the packaged jar on one PostgreSQL
