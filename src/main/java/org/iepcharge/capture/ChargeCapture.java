@@ -26,7 +26,7 @@ import org.iepcharge.ledger.LedgerException;
 import org.iepcharge.ledger.LedgerSession;
 import org.iepcharge.ledger.StoredAnswer;
 import org.iepcharge.ledger.StoredOrder;
-import org.iepcharge.rules.HoldReason;
+import org.iepcharge.domain.HoldReason;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -5,7 +5,7 @@ import java.util.function.Predicate;
 import org.iepcharge.domain.LineKind;
 import org.iepcharge.ledger.HoldRecord;
 import org.iepcharge.ledger.HoldStatus;
-import org.iepcharge.rules.HoldReason;
+import org.iepcharge.domain.HoldReason;
 
 /** Opening and closing the holds of one test of an order (docs/decision-contract.md §6). */
 final class Holds {

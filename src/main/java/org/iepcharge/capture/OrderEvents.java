@@ -15,7 +15,7 @@ import org.iepcharge.ledger.CancelState;
 import org.iepcharge.ledger.HoldRecord;
 import org.iepcharge.ledger.HoldStatus;
 import org.iepcharge.ledger.StoredLine;
-import org.iepcharge.rules.HoldReason;
+import org.iepcharge.domain.HoldReason;
 
 /**
  * ORM / OML: the order's context (and the holds it may now decide), charges at order time under chargeTrigger

@@ -7,7 +7,7 @@ import org.iepcharge.domain.OrderContext;
 import org.iepcharge.domain.ResultStatus;
 import org.iepcharge.ledger.CancelState;
 import org.iepcharge.ledger.StoredLine;
-import org.iepcharge.rules.HoldReason;
+import org.iepcharge.domain.HoldReason;
 
 /**
  * ORU: the first final result charges the test, a correction re-decides it, a result for a cancelled test is held,

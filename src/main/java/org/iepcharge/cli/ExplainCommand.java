@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
+import org.iepcharge.explain.Explainer;
+import org.iepcharge.explain.FileMessage;
+import org.iepcharge.explain.MessageFileReader;
 import org.iepcharge.camel.Engine;
 import org.iepcharge.camel.EngineSettings;
 import org.iepcharge.camel.SettingsException;

@@ -10,6 +10,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import org.iepcharge.explain.FileMessage;
+import org.iepcharge.explain.MessageFileReader;
+import org.iepcharge.explain.MessageFileException;
 
 /** {@code send}: sends HL7 files or folders over MLLP and reports each ACK. */
 @Command(name = "send", description = {

@@ -18,7 +18,7 @@ import org.iepcharge.domain.LineKind;
 import org.iepcharge.domain.OrderContext;
 import org.iepcharge.domain.OrderKey;
 import org.iepcharge.domain.Outcome;
-import org.iepcharge.rules.HoldReason;
+import org.iepcharge.domain.HoldReason;
 
 /** The ledger as seen from inside one transaction. Every statement of the engine's charge capture is here. */
 public final class LedgerSession {

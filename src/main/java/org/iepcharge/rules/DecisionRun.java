@@ -1,5 +1,6 @@
 package org.iepcharge.rules;
 
+import org.iepcharge.domain.HoldReason;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;

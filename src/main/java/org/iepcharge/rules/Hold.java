@@ -1,5 +1,6 @@
 package org.iepcharge.rules;
 
+import org.iepcharge.domain.HoldReason;
 import java.util.Objects;
 
 /** A line held for an analyst: the reason code and a readable text saying what was seen. Never contains PHI. */

@@ -23,7 +23,7 @@ import org.iepcharge.ledger.LedgerSession;
 import org.iepcharge.ledger.LineStatus;
 import org.iepcharge.ledger.OutboxItem;
 import org.iepcharge.ledger.StoredLine;
-import org.iepcharge.rules.HoldReason;
+import org.iepcharge.domain.HoldReason;
 import org.iepcharge.rules.RuleSet;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

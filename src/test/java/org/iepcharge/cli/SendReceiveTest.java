@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 
 import ca.uhn.hl7v2.AcknowledgmentCode;
 import ca.uhn.hl7v2.ErrorCode;
+import org.iepcharge.explain.MessageFileReader;
 import org.iepcharge.billing.local.BillingReceiver;
 import org.iepcharge.billing.local.ReceivedMessage;
 import org.junit.jupiter.api.AfterEach;

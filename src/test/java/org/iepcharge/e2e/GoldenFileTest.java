@@ -17,8 +17,8 @@ import java.util.stream.Stream;
 
 import org.iepcharge.billing.DftFacts;
 import org.iepcharge.capture.ChargeIds;
-import org.iepcharge.cli.FileMessage;
-import org.iepcharge.cli.MessageFileReader;
+import org.iepcharge.explain.FileMessage;
+import org.iepcharge.explain.MessageFileReader;
 import org.iepcharge.ledger.LedgerSession;
 import org.iepcharge.testkit.EngineHarness.Ack;
 import org.iepcharge.testkit.EngineHarness.Transport;

@@ -16,7 +16,7 @@ import org.iepcharge.domain.EntityId;
 import org.iepcharge.domain.LineKind;
 import org.iepcharge.domain.OrderContext;
 import org.iepcharge.domain.OrderKey;
-import org.iepcharge.rules.HoldReason;
+import org.iepcharge.domain.HoldReason;
 
 /** Order context, charge lines and holds, as the charge-capture transaction uses them. */
 class LedgerSessionTest extends LedgerTestSupport {

@@ -1,5 +1,6 @@
 package org.iepcharge.rules;
 
+import org.iepcharge.domain.HoldReason;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;

@@ -10,10 +10,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 
-import org.iepcharge.cli.Explainer;
-import org.iepcharge.cli.Explainer.EngineRecord;
-import org.iepcharge.cli.Explainer.Explanation;
-import org.iepcharge.cli.FileMessage;
+import org.iepcharge.explain.Explainer;
+import org.iepcharge.explain.Explainer.EngineRecord;
+import org.iepcharge.explain.Explainer.Explanation;
+import org.iepcharge.explain.FileMessage;
 import org.iepcharge.domain.ChargeLine;
 import org.iepcharge.ledger.HoldRecord;
 import org.iepcharge.ledger.StoredLine;

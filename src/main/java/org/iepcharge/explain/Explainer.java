@@ -1,4 +1,4 @@
-package org.iepcharge.cli;
+package org.iepcharge.explain;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package org.iepcharge.rules;
+package org.iepcharge.domain;
 
 /**
  * Why a line is held for an analyst (docs/decision-contract.md §6). The label is the readable reason shown in lists.
@@ -17,7 +17,7 @@ public enum HoldReason {
     INPATIENT_AT_INDEPENDENT_LAB("inpatient specimen at an independent lab"),
     SAME_DAY_REPEAT_OR_DUPLICATE("same-day repeat or duplicate order"),
     MUE_EXCEEDED("MUE exceeded"),
-    /** Decided by the event handling (§7), never by {@link ChargeDecider}. */
+    /** Decided by the event handling (§7), never by the charge decision. */
     CANCEL_AFTER_RESULT("cancel after result"),
     UNKNOWN_RESULT_STATUS("unknown result status"),
     /** Only with {@code site.unknownPerformingLab: HOLD} (§2). */

@@ -1,4 +1,4 @@
-package org.iepcharge.cli;
+package org.iepcharge.explain;
 
 /** A message file that cannot be read or cut into messages; the text names the file (and the line, if known). */
 public final class MessageFileException extends Exception {

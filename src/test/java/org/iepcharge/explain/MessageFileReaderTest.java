@@ -1,4 +1,4 @@
-package org.iepcharge.cli;
+package org.iepcharge.explain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package org.iepcharge.cli;
+package org.iepcharge.explain;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
