@@ -196,7 +196,11 @@ case "${1:-}" in
         [[ "${2:-}" =~ ^[123]$ ]] || die "kill takes a node number"
         pid="$(node_pid "$2")"
         alive "$pid" || die "node$2 is not running"
-        kill -KILL "$pid"; log "node$2 (pid $pid) killed" ;;
+        kill -KILL "$pid"
+        # The signal is delivered asynchronously: a start-node right after must not find the node still exiting.
+        for _ in $(seq 100); do alive "$pid" || break; sleep 0.1; done
+        alive "$pid" && die "node$2 (pid $pid) still runs 10 s after SIGKILL"
+        log "node$2 (pid $pid) killed" ;;
     status) status ;;
     stop) stop ;;
     *) echo "usage: $0 start [2|3] | status | kill N | start-node N | stop" >&2; exit 2 ;;

@@ -62,8 +62,8 @@ class ClusterFailoverIT {
 
     private void run(String base) throws Exception {
         assertThat(base).as("IEP_TEST_PG_URL (iep.test.requirePostgres is set)").isNotBlank();
-        String user = env("IEP_TEST_PG_USER", "iep");
-        String password = env("IEP_TEST_PG_PASSWORD", "");
+        user = env("IEP_TEST_PG_USER", "iep");
+        password = env("IEP_TEST_PG_PASSWORD", "");
         String schema = "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16).toLowerCase(Locale.ROOT);
         try (Connection c = DriverManager.getConnection(base, user, password); Statement st = c.createStatement()) {
             st.execute("CREATE SCHEMA " + schema);
@@ -85,6 +85,8 @@ class ClusterFailoverIT {
         // Lease = 5 x the billing timeout: 5 s, so a node kept down 8 s has its claims taken over within the test.
         env.put("IEP_BILLING_TIMEOUT_MILLIS", "1000");
         env.put("IEP_BILLING_POLL_MILLIS", "50");
+        String ledger = env.get("CLUSTER_PG_URL");
+        Takeover takeover = null;
         try {
             cluster(env, "start", "2");
             Lis lis = new Lis(portBase + 30);
@@ -94,12 +96,21 @@ class ClusterFailoverIT {
                     cluster(env, "kill", "1");
                     restarts.add(background(() -> cluster(env, "start-node", "1")));
                 }
+                if (i == 1250) {
+                    // Billing slows down so that DFTs queue up in the outbox and node 2 holds claims when killed.
+                    billing.delayMillis = 250;
+                }
                 if (i == 1300) {
                     join(restarts);
+                    assertThat(waitForClaims(ledger, "node2")).as("node 2 holds claims before the kill").isTrue();
                     // While DFTs flow to billing; node 2 stays down past its 5 s lease, the LIS goes on via node 1.
                     cluster(env, "kill", "2");
+                    takeover = new Takeover(ledger, claimedBy(ledger, "node2"));
+                    billing.delayMillis = 3;
+                    Takeover watched = takeover;
                     restarts.add(background(() -> {
                         Thread.sleep(8_000);
+                        watched.nodeRestarting();
                         cluster(env, "start-node", "2");
                     }));
                 }
@@ -122,6 +133,15 @@ class ClusterFailoverIT {
             assertThat(lost).as("orders never charged").isZero();
             assertThat(doubled).as("orders charged under two transaction IDs").isZero();
             assertThat(lis.resends).as("the kills cost the LIS resends").isPositive();
+            assertThat(takeover).as("node 2 was killed").isNotNull();
+            takeover.await();
+            System.out.printf("takeover: %d claimed DFTs at kill, delivered by other node after %d ms (lease %d ms),"
+                    + " carried by %s%n", takeover.claimed.size(), takeover.deliveredAfterMillis, LEASE_MILLIS,
+                    takeover.carriers);
+            assertThat(takeover.claimed).as("DFTs node 2 had claimed when killed").isNotEmpty();
+            assertThat(takeover.deliveredAfterMillis).as("all of node 2's claimed DFTs delivered").isNotNegative();
+            assertThat(takeover.carriers).as("who delivered node 2's claimed DFTs").containsExactly("node1");
+            assertThat(takeover.beforeRestart).as("delivered while node 2 was still down").isTrue();
         } finally {
             cluster(env, "stop");
             billing.close();
@@ -129,6 +149,104 @@ class ClusterFailoverIT {
                  Statement st = c.createStatement()) {
                 st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
             }
+        }
+    }
+
+    // ---- the takeover of a dead node's claims -------------------------------------------------------------------
+
+    /** 5 x IEP_BILLING_TIMEOUT_MILLIS (the outbox poller's lease). */
+    private static final long LEASE_MILLIS = 5_000;
+
+    private String user;
+    private String password;
+
+    private Connection ledgerConnection(String ledger) throws java.sql.SQLException {
+        return DriverManager.getConnection(ledger, user, password);
+    }
+
+    /** Waits up to 20 s for {@code node} to hold a live claim on an undelivered DFT. */
+    private boolean waitForClaims(String ledger, String node) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            if (!claimedBy(ledger, node).isEmpty()) {
+                return true;
+            }
+            Thread.sleep(10);
+        }
+        return false;
+    }
+
+    /** Outbox rows {@code node} has claimed and not yet delivered, its lease still running. */
+    private List<Long> claimedBy(String ledger, String node) throws java.sql.SQLException {
+        List<Long> ids = new ArrayList<>();
+        try (Connection c = ledgerConnection(ledger); java.sql.PreparedStatement ps = c.prepareStatement(
+                "SELECT id FROM outbox WHERE status = 'PENDING' AND claimed_by = ? AND claimed_until > ?")) {
+            ps.setString(1, node);
+            ps.setTimestamp(2, java.sql.Timestamp.from(java.time.Instant.now()));
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getLong(1));
+                }
+            }
+        }
+        return ids;
+    }
+
+    /** Watches the killed node's claimed rows from the kill until every one of them is DELIVERED. */
+    private final class Takeover {
+        final List<Long> claimed;
+        private final long killed = System.nanoTime();
+        private final Thread watcher;
+        private volatile boolean restarting;
+        volatile long deliveredAfterMillis = -1;
+        volatile Set<String> carriers = Set.of();
+        volatile boolean beforeRestart;
+        private volatile Throwable failure;
+
+        Takeover(String ledger, List<Long> claimed) {
+            this.claimed = List.copyOf(claimed);
+            this.watcher = new Thread(() -> watch(ledger), "takeover-watch");
+            watcher.setDaemon(true);
+            watcher.start();
+        }
+
+        void nodeRestarting() {
+            restarting = true;
+        }
+
+        private void watch(String ledger) {
+            long deadline = killed + TimeUnit.SECONDS.toNanos(90);
+            try (Connection c = ledgerConnection(ledger); java.sql.PreparedStatement ps = c.prepareStatement(
+                    "SELECT status, claimed_by FROM outbox WHERE id = ANY (?)")) {
+                ps.setArray(1, c.createArrayOf("bigint", claimed.toArray()));
+                while (System.nanoTime() < deadline && !claimed.isEmpty()) {
+                    boolean wasRestarting = restarting;
+                    int delivered = 0;
+                    Set<String> by = new java.util.TreeSet<>();
+                    try (java.sql.ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            if ("DELIVERED".equals(rs.getString(1))) {
+                                delivered++;
+                                by.add(rs.getString(2));
+                            }
+                        }
+                    }
+                    if (delivered == claimed.size()) {
+                        deliveredAfterMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
+                        carriers = by;
+                        beforeRestart = !wasRestarting;
+                        return;
+                    }
+                    Thread.sleep(20);
+                }
+            } catch (Exception e) {
+                failure = e;
+            }
+        }
+
+        void await() throws InterruptedException {
+            watcher.join(120_000);
+            assertThat(failure).as("reading the outbox").isNull();
         }
     }
 
@@ -309,12 +427,13 @@ class ClusterFailoverIT {
     /** ACKs every DFT after a short delay (DFTs in flight when a node dies); records MRN, FT1-2 and FT1-6 of each. */
     private static final class Billing implements AutoCloseable {
         private final ServerSocket server = new ServerSocket();
-        private final Duration delay;
+        /** Changed mid-run: slower while the test wants DFTs to queue up and be claimed. */
+        volatile long delayMillis;
         final List<String[]> received = new CopyOnWriteArrayList<>();
         private final Map<String, Set<String>> charges = new ConcurrentHashMap<>();
 
         Billing(Duration delay) throws IOException {
-            this.delay = delay;
+            this.delayMillis = delay.toMillis();
             server.bind(new InetSocketAddress("127.0.0.1", 0));
             Thread accept = new Thread(this::accept, "billing-accept");
             accept.setDaemon(true);
@@ -364,7 +483,7 @@ class ClusterFailoverIT {
                             charges.computeIfAbsent(mrn, k -> ConcurrentHashMap.newKeySet()).add(ft1[0]);
                         }
                     }
-                    Thread.sleep(delay.toMillis());
+                    Thread.sleep(delayMillis);
                     String ack = "MSH|^~\\&|BILLING|BILLING|IEP|LAB|20261121100000||ACK^P03^ACK|A" + controlId
                             + "|P|2.5.1\rMSA|AA|" + controlId + "\r";
                     s.getOutputStream().write((VT + ack + FS + "\r").getBytes(StandardCharsets.UTF_8));
