@@ -43,11 +43,12 @@ public final class OpsRoutes extends RouteBuilder {
     public void configure() {
         from("platform-http:/?httpMethodRestrict=GET").routeId("ops-root").process(e -> redirect(e, "/console/"));
         from("platform-http:/login?httpMethodRestrict=GET,POST").routeId("ops-login").process(this::login);
-        // The sign-in page's script and style: public, like the page (they hold no data).
+        // The sign-in page's script and style: public, like the page (they hold no data); the style is the
+        // console's own sheet, served here too because the sign-in page cannot fetch what sits behind sign-in.
         from("platform-http:/login.js?httpMethodRestrict=GET").routeId("ops-login-js")
                 .process(e -> reply(e, 200, "text/javascript", resource("login.js")));
         from("platform-http:/login.css?httpMethodRestrict=GET").routeId("ops-login-css")
-                .process(e -> reply(e, 200, "text/css", resource("login.css")));
+                .process(e -> reply(e, 200, "text/css", resource("app.css")));
         from("platform-http:/logout?httpMethodRestrict=POST").routeId("ops-logout").process(this::logout);
         from("platform-http:/console?matchOnUriPrefix=true&httpMethodRestrict=GET").routeId("ops-console")
                 .process(this::console);
