@@ -6,12 +6,14 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
+
+
+
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.iepcharge.testkit.SystemProperties;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -20,23 +22,8 @@ class CommandLineTest {
     @TempDir
     Path tmp;
 
-    private final Map<String, String> saved = new HashMap<>();
-
-    @AfterEach
-    void restore() {
-        saved.forEach((k, v) -> {
-            if (v == null) {
-                System.clearProperty(k);
-            } else {
-                System.setProperty(k, v);
-            }
-        });
-    }
-
-    private void set(String key, String value) {
-        saved.putIfAbsent(key, System.getProperty(key));
-        System.setProperty(key, value);
-    }
+    @RegisterExtension
+    final SystemProperties properties = new SystemProperties();
 
     @ParameterizedTest
     @ValueSource(strings = {"run", "send", "receive", "outbox", "outbox retry", "outbox discard", "holds",
@@ -63,7 +50,7 @@ class CommandLineTest {
     /** explain writes with print, not println: without the flush in execute its output never reached stdout. */
     @Test
     void explainPrintsItsDecisionOnStdout() throws Exception {
-        set("iep.dataDir", tmp.resolve("data").toString());
+        properties.set("iep.dataDir", tmp.resolve("data").toString());
         Path iep = EngineHarnessPaths.testdataIep();
 
         CliRun r = CliRun.of("explain", "--no-engine", iep.toString());
@@ -84,10 +71,10 @@ class CommandLineTest {
         try (ServerSocket taken = new ServerSocket()) {
             taken.bind(new InetSocketAddress("127.0.0.1", 0));
             int port = taken.getLocalPort();
-            set("iep.dataDir", data.toString());
-            set("iep.inbound.host", "127.0.0.1");
-            set("iep.inbound.port", String.valueOf(port));
-            set("iep.billing.mode", "mllp");
+            properties.set("iep.dataDir", data.toString());
+            properties.set("iep.inbound.host", "127.0.0.1");
+            properties.set("iep.inbound.port", String.valueOf(port));
+            properties.set("iep.billing.mode", "mllp");
 
             CliRun r = CliRun.of("run");
 
@@ -107,10 +94,10 @@ class CommandLineTest {
         try (ServerSocket taken = new ServerSocket()) {
             taken.bind(new InetSocketAddress("127.0.0.1", 0));
             int port = taken.getLocalPort();
-            set("iep.dataDir", data.toString());
-            set("iep.inbound.host", "127.0.0.1");
-            set("iep.inbound.port", "0");
-            set("iep.billing.port", String.valueOf(port));
+            properties.set("iep.dataDir", data.toString());
+            properties.set("iep.inbound.host", "127.0.0.1");
+            properties.set("iep.inbound.port", "0");
+            properties.set("iep.billing.port", String.valueOf(port));
 
             CliRun r = CliRun.of("run");
 
@@ -123,8 +110,8 @@ class CommandLineTest {
 
     @Test
     void aMisspeltSettingStopsEveryCommandThatReadsSettings() {
-        set("iep.dataDir", tmp.resolve("data").toString());
-        set("iep.billing.tiemoutMillis", "5");
+        properties.set("iep.dataDir", tmp.resolve("data").toString());
+        properties.set("iep.billing.tiemoutMillis", "5");
         for (String command : new String[] {"run", "outbox", "holds", "prune"}) {
             CliRun r = CliRun.of(command);
             assertThat(r.exit()).as(command).isEqualTo(2);
@@ -136,7 +123,7 @@ class CommandLineTest {
 
     @Test
     void prunePrintsWhatItErased() {
-        set("iep.dataDir", tmp.resolve("data").toString());
+        properties.set("iep.dataDir", tmp.resolve("data").toString());
 
         CliRun r = CliRun.of("prune");
 

@@ -7,14 +7,16 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
+
+
 
 import org.iepcharge.testkit.EngineHarness;
-import org.junit.jupiter.api.AfterEach;
+
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.iepcharge.testkit.SystemProperties;
 
 /**
  * {@code explain} as the user runs it (the CLI entry point, real stdout and exit code) on an order of two
@@ -28,28 +30,13 @@ class ExplainPerOrderAndCptTest {
     @TempDir
     Path tmp;
 
-    private final Map<String, String> saved = new HashMap<>();
+    @RegisterExtension
+    final SystemProperties properties = new SystemProperties();
 
     @BeforeEach
     void settings() {
-        set("iep.dataDir", tmp.resolve("data").toString());
-        set("iep.routes", tmp.toString());
-    }
-
-    @AfterEach
-    void restore() {
-        saved.forEach((k, v) -> {
-            if (v == null) {
-                System.clearProperty(k);
-            } else {
-                System.setProperty(k, v);
-            }
-        });
-    }
-
-    private void set(String key, String value) {
-        saved.putIfAbsent(key, System.getProperty(key));
-        System.setProperty(key, value);
+        properties.set("iep.dataDir", tmp.resolve("data").toString());
+        properties.set("iep.routes", tmp.toString());
     }
 
     private static final String PID = "PID|1||MRN55^^^MAINLAB^MR||Roe^Rita||19600101|F\r";

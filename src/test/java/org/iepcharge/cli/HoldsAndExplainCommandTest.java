@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
+
 import java.util.List;
-import java.util.Map;
+
 
 import org.iepcharge.camel.Engine;
 import org.iepcharge.camel.EngineSettings;
@@ -18,10 +18,12 @@ import org.iepcharge.ledger.JdbcLedger;
 import org.iepcharge.ledger.OpsQueries;
 import org.iepcharge.ops.OperatorActions;
 import org.iepcharge.rules.RuleSet;
-import org.junit.jupiter.api.AfterEach;
+
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.iepcharge.testkit.SystemProperties;
 
 /** {@code holds} and {@code explain} on a ledger the engine's own capture filled (as if the engine had run). */
 class HoldsAndExplainCommandTest {
@@ -29,7 +31,8 @@ class HoldsAndExplainCommandTest {
     @TempDir
     Path tmp;
 
-    private final Map<String, String> saved = new HashMap<>();
+    @RegisterExtension
+    final SystemProperties properties = new SystemProperties();
 
     private static final String UNMAPPED_RESULT = "MSH|^~\\&|LIS|MAINLAB|IEP|MAINLAB|20261121||ORU^R01^ORU_R01|R-77|P|2.5.1\r"
             + "PID|1||MRN77^^^MAINLAB^MR||Zed^Zoe||19700101|F\r"
@@ -39,24 +42,8 @@ class HoldsAndExplainCommandTest {
 
     @BeforeEach
     void settings() {
-        set("iep.dataDir", tmp.resolve("data").toString());
-        set("iep.routes", tmp.toString());
-    }
-
-    @AfterEach
-    void restore() {
-        saved.forEach((k, v) -> {
-            if (v == null) {
-                System.clearProperty(k);
-            } else {
-                System.setProperty(k, v);
-            }
-        });
-    }
-
-    private void set(String key, String value) {
-        saved.putIfAbsent(key, System.getProperty(key));
-        System.setProperty(key, value);
+        properties.set("iep.dataDir", tmp.resolve("data").toString());
+        properties.set("iep.routes", tmp.toString());
     }
 
     private static CliRun run(String... args) {
@@ -140,7 +127,7 @@ class HoldsAndExplainCommandTest {
         assertThat(mapped).isNotEqualTo(rules);
         Path file = tmp.resolve("rules.yaml");
         Files.writeString(file, mapped);
-        set("iep.rules", file.toString());
+        properties.set("iep.rules", file.toString());
 
         CliRun r = run("holds", "release", String.valueOf(held));
         assertThat(r.exit()).as(r.err()).isZero();
