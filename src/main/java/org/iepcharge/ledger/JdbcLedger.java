@@ -209,7 +209,8 @@ public final class JdbcLedger implements Ledger {
     private boolean tryHoldNodeName(String node) {
         Connection c = newConnection();
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
-            ps.setLong(1, nodeNameKey(node));
+            // Advisory locks are database-wide; the name is unique per ledger, which is a schema.
+            ps.setLong(1, nodeNameKey(c.getSchema(), node));
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 if (rs.getBoolean(1)) {
@@ -227,11 +228,14 @@ public final class JdbcLedger implements Ledger {
         return false;
     }
 
-    /** The one-bigint advisory lock key of a node name: 64 bits of its SHA-256, apart from the patient locks' space. */
-    static long nodeNameKey(String node) {
+    /**
+     * The one-bigint advisory lock key of a node name in one ledger schema: 64 bits of its SHA-256, apart from the
+     * patient locks' space. Two ledgers in two schemas of one database each have their own "node1".
+     */
+    static long nodeNameKey(String schema, String node) {
         try {
             byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(("iep.node:" + node).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    .digest(("iep.node:" + schema + ":" + node).getBytes(java.nio.charset.StandardCharsets.UTF_8));
             return java.nio.ByteBuffer.wrap(digest).getLong();
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every Java runtime", e);

@@ -61,7 +61,39 @@ class NodeNameTest {
             return Stream.empty();
         }
         return Stream.of(DynamicTest.dynamicTest("a second live node under the same iep.node is refused",
-                this::aSecondLiveNodeUnderTheSameNameIsRefused));
+                        this::aSecondLiveNodeUnderTheSameNameIsRefused),
+                DynamicTest.dynamicTest("the same iep.node on another ledger schema of the database is free",
+                        this::theSameNameOnAnotherSchemaIsFree));
+    }
+
+    private void theSameNameOnAnotherSchemaIsFree() throws Exception {
+        assertThat(base).as("IEP_TEST_PG_URL (iep.test.requirePostgres is set)").isNotBlank();
+        schema = newSchema();
+        String other = newSchema();
+        try (JdbcLedger first = JdbcLedger.open(schemaUrl(schema), user(), password());
+             JdbcLedger second = JdbcLedger.open(schemaUrl(other), user(), password());
+             JdbcLedger firstAgain = JdbcLedger.open(schemaUrl(schema), user(), password())) {
+            assertThat(first.holdNodeName("node1")).as("node1 on the first ledger").isTrue();
+            assertThat(second.holdNodeName("node1")).as("node1 on a second ledger in another schema").isTrue();
+            assertThat(firstAgain.holdNodeName("node1")).as("node1 again on the first ledger").isFalse();
+        } finally {
+            try (Connection c = DriverManager.getConnection(base, user(), password());
+                 Statement st = c.createStatement()) {
+                st.execute("DROP SCHEMA IF EXISTS " + other + " CASCADE");
+            }
+        }
+    }
+
+    private String newSchema() throws Exception {
+        String name = "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16).toLowerCase(Locale.ROOT);
+        try (Connection c = DriverManager.getConnection(base, user(), password()); Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA " + name);
+        }
+        return name;
+    }
+
+    private String schemaUrl(String name) {
+        return base + (base.contains("?") ? "&" : "?") + "currentSchema=" + name;
     }
 
     private void aSecondLiveNodeUnderTheSameNameIsRefused() throws Exception {
