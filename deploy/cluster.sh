@@ -12,6 +12,10 @@
 # CLUSTER_BILLING_HOST:CLUSTER_BILLING_PORT when CLUSTER_BILLING_PORT is set (iep.billing.mode=mllp), else each node
 # files them with its own built-in receiver (port 2590+N) under <dir>/nodeN/data/billing.
 #
+# CLUSTER_SINGLE_SENDER=true (with CLUSTER_BILLING_PORT and 3 nodes) sets iep.billing.singleSender: only the raft
+# leader among the nodes delivers to billing. Node N's raft channel listens on 2630+N (and its failure detector on
+# 2730+N); the script gives every node the same iep.billing.raftMembers.
+#
 # The script's own settings are CLUSTER_* (the engine refuses IEP_* variables it does not know); any other IEP_*
 # setting in the environment reaches every node. Overridable: CLUSTER_DIR (.cluster in the repository: logs, pids,
 # data folders), CLUSTER_JAR (the packaged jar, built when missing), CLUSTER_LB_PORT, CLUSTER_NODE_PORT_BASE (2580),
@@ -93,11 +97,20 @@ start_node() { # $1 node number
         billing=(IEP_BILLING_MODE=mllp IEP_BILLING_HOST="${CLUSTER_BILLING_HOST:-127.0.0.1}"
             IEP_BILLING_PORT="$CLUSTER_BILLING_PORT")
     fi
+    local sender=()
+    if [ "${CLUSTER_SINGLE_SENDER:-false}" = true ]; then
+        [ -n "${CLUSTER_BILLING_PORT:-}" ] || die "CLUSTER_SINGLE_SENDER=true needs CLUSTER_BILLING_PORT (a real billing system)"
+        local members="" m
+        for m in $(seq 1 "$(cat "$DIR/nodes")"); do
+            members="${members:+$members,}node$m@127.0.0.1:$((PORT_BASE + 50 + m))"
+        done
+        sender=(IEP_BILLING_SINGLE_SENDER=true IEP_BILLING_RAFT_MEMBERS="$members")
+    fi
     (
         cd "$dir"
         env IEP_NODE="node$n" IEP_INBOUND_HOST=127.0.0.1 IEP_INBOUND_PORT=$((PORT_BASE + n)) IEP_DATA_DIR="$dir/data" \
             IEP_HTTP_HOST=127.0.0.1 IEP_HTTP_PORT=$((PORT_BASE + 40 + n)) \
-            IEP_LEDGER_URL="$PG_URL" IEP_LEDGER_USER="$PG_USER" IEP_LEDGER_PASSWORD="$PG_PASSWORD" "${billing[@]}" \
+            IEP_LEDGER_URL="$PG_URL" IEP_LEDGER_USER="$PG_USER" IEP_LEDGER_PASSWORD="$PG_PASSWORD" "${billing[@]}" "${sender[@]}" \
             setsid java ${CLUSTER_JAVA_OPTS:-} -jar "$JAR" run >>"$dir/engine.log" 2>&1 </dev/null &
         echo $! >"$dir/pid"
     )

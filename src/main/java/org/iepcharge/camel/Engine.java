@@ -47,10 +47,12 @@ public final class Engine implements AutoCloseable {
     private final CompositeMeterRegistry meters;
     private final SimpleMeterRegistry totals;
     private final OpsServer ops;
+    private final BillingSenderPolicy billingSender;
 
     private Engine(EngineSettings settings, JdbcLedger ledger, BillingReceiver localBilling, Main main,
                    ConnectionLimiter connections, CompositeMeterRegistry meters, SimpleMeterRegistry totals,
-                   OpsServer ops) {
+                   OpsServer ops, BillingSenderPolicy billingSender) {
+        this.billingSender = billingSender;
         this.ops = ops;
         this.meters = meters;
         this.totals = totals;
@@ -136,6 +138,18 @@ public final class Engine implements AutoCloseable {
                     settings.billingPort()));
             main.bind("retention", new LedgerRetention(ledger, settings.retentionRawDays(),
                     settings.retentionCorrectionDays()));
+            // The route policy of billing-outbound: leader-only delivery with iep.billing.singleSender, else none.
+            BillingSenderPolicy billingSender = BillingSenderPolicy.create(settings.singleSender());
+            main.addMainListener(new org.apache.camel.main.MainListenerSupport() {
+                @Override
+                public void beforeConfigure(org.apache.camel.main.BaseMainSupport m) {
+                    try {
+                        billingSender.register(m.getCamelContext());
+                    } catch (Exception e) {
+                        throw new IllegalStateException("Cannot set up the billing sender policy: " + e, e);
+                    }
+                }
+            });
             main.configure().withRoutesIncludePattern(routesPattern(settings));
             main.configure().withName("iep-charge-router");
             java.util.Properties properties = settings.placeholders();
@@ -147,7 +161,8 @@ public final class Engine implements AutoCloseable {
             if (ops != null) {
                 ops.started(main.getCamelContext());
             }
-            Engine engine = new Engine(settings, ledger, localBilling, main, connections, meters, totals, ops);
+            Engine engine = new Engine(settings, ledger, localBilling, main, connections, meters, totals, ops,
+                    billingSender);
             LOG.info("IEP charge router listening for the LIS on {}:{} ({}; rules {} version {}, ledger {}) — started"
                             + " in {} ms", settings.inboundHost(), settings.inboundPort(), settings.inboundTls(),
                     rules.source(), rules.version(),
@@ -167,6 +182,10 @@ public final class Engine implements AutoCloseable {
                 LOG.info("Billing: delivering DFT^P03 over MLLP to {}:{} ({})", settings.billingHost(),
                         settings.billingPort(), settings.billingTls().enabled()
                                 ? settings.billingTls() + ", host name verified" : "plain TCP");
+            }
+            if (settings.singleSender().enabled()) {
+                LOG.info("Billing: single sender — only the raft leader of {} delivers (this node {})",
+                        settings.singleSender().members(), settings.singleSender().self());
             }
             return engine;
         } catch (Exception | Error e) {
@@ -280,6 +299,11 @@ public final class Engine implements AutoCloseable {
 
     public EngineSettings settings() {
         return settings;
+    }
+
+    /** Whether this node delivers to billing now (always, unless iep.billing.singleSender makes it leader-only). */
+    public boolean deliveringToBilling() {
+        return billingSender.delivering();
     }
 
     public int openConnections() {

@@ -51,6 +51,10 @@ import org.iepcharge.ledger.JdbcLedger;
  *   <tr><td>iep.application / iep.facility</td><td>IEP_CHARGE_ROUTER / LAB</td><td>our MSH-3/4</td></tr>
  *   <tr><td>iep.billing.application / iep.billing.facility</td><td>BILLING / BILLING</td><td>DFT MSH-5/6</td></tr>
  *   <tr><td>iep.node</td><td>host name</td><td>this node's name on outbox claims</td></tr>
+ *   <tr><td>iep.billing.singleSender</td><td>false</td><td>only the raft leader among the nodes delivers to billing
+ *       (a billing system that takes one connection; docs/cluster.md); needs iep.billing.raftMembers</td></tr>
+ *   <tr><td>iep.billing.raftMembers</td><td>–</td><td>{@code name@host:port,…}: every node's iep.node and raft
+ *       address, this node's included; at least 3 (a majority must be up to elect a leader)</td></tr>
  *   <tr><td>iep.inbound.tls.enabled</td><td>false</td><td>the LIS listener speaks TLS (MLLP inside TLS)</td></tr>
  *   <tr><td>iep.inbound.tls.keystore / .password</td><td>–</td><td>PKCS#12 (or JKS) file with the listener's
  *       certificate and key, and its password (required with TLS)</td></tr>
@@ -88,7 +92,7 @@ public record EngineSettings(String inboundHost, int inboundPort, Charset inboun
                              String billingFacility, String nodeName, int billingRetryFirstMillis,
                              int billingRetryMaxMillis, TlsSettings inboundTls, TlsSettings billingTls,
                              int retentionRawDays, int retentionCorrectionDays, int retentionPeriodMinutes,
-                             HttpSettings http) {
+                             HttpSettings http, SingleSender singleSender) {
 
     public static final String MODE_LOCAL = "local";
     public static final String MODE_MLLP = "mllp";
@@ -184,6 +188,7 @@ public record EngineSettings(String inboundHost, int inboundPort, Charset inboun
         }
         int prunePeriod = r.integer("iep.retention.periodMinutes", 1_440, 1, 10_080);
         HttpSettings http = r.http();
+        SingleSender singleSender = r.singleSender(node, mode, dataDir);
         return new EngineSettings(
                 inboundHost,
                 r.port("iep.inbound.port", 2575),
@@ -202,7 +207,8 @@ public record EngineSettings(String inboundHost, int inboundPort, Charset inboun
                 r.hl7Name("iep.facility", "LAB"),
                 r.hl7Name("iep.billing.application", "BILLING"),
                 r.hl7Name("iep.billing.facility", "BILLING"),
-                node, retryFirst, retryMax, inboundTls, billingTls, rawDays, correctionDays, prunePeriod, http);
+                node, retryFirst, retryMax, inboundTls, billingTls, rawDays, correctionDays, prunePeriod, http,
+                singleSender);
     }
 
     /**
@@ -313,6 +319,49 @@ public record EngineSettings(String inboundHost, int inboundPort, Charset inboun
     }
 
     private record Reader(SettingSource source) {
+        /**
+         * {@code iep.billing.singleSender} and {@code iep.billing.raftMembers}. Refused: members without the switch
+         * (they would do nothing), the switch without members, fewer than {@link SingleSender#MIN_MEMBERS} (no leader
+         * once one is down), this node missing from them, and the built-in local receiver (one per node, so there is
+         * no single connection to protect).
+         */
+        SingleSender singleSender(String node, String mode, Path dataDir) {
+            boolean enabled = bool("iep.billing.singleSender", false);
+            String members = text("iep.billing.raftMembers", "").trim();
+            if (!enabled) {
+                if (!members.isEmpty()) {
+                    throw bad("iep.billing.raftMembers", "is set but iep.billing.singleSender is not true (the"
+                            + " members would elect a leader nobody asks for)");
+                }
+                return SingleSender.OFF;
+            }
+            if (!MODE_MLLP.equals(mode)) {
+                throw bad("iep.billing.singleSender", "needs iep.billing.mode=mllp (the built-in local receiver runs"
+                        + " on every node)");
+            }
+            if (members.isEmpty()) {
+                throw bad("iep.billing.raftMembers", "is required with iep.billing.singleSender=true: every node's"
+                        + " iep.node and raft address, e.g. node1@10.0.0.1:7800,node2@10.0.0.2:7800,"
+                        + "node3@10.0.0.3:7800");
+            }
+            java.util.List<SingleSender.Member> list;
+            try {
+                list = SingleSender.parse(members);
+            } catch (IllegalArgumentException e) {
+                throw bad("iep.billing.raftMembers", e.getMessage());
+            }
+            if (list.size() < SingleSender.MIN_MEMBERS) {
+                throw bad("iep.billing.raftMembers", "lists " + list.size() + " member(s); a leader needs a majority"
+                        + " of the members up, so with fewer than " + SingleSender.MIN_MEMBERS + " the loss of one"
+                        + " node stops delivery on every node: list at least " + SingleSender.MIN_MEMBERS
+                        + " (docs/cluster.md)");
+            }
+            SingleSender.Member self = list.stream().filter(m -> m.name().equals(node)).findFirst()
+                    .orElseThrow(() -> bad("iep.billing.raftMembers", "does not list this node's iep.node (" + node
+                            + ")"));
+            return new SingleSender(true, list, self, dataDir.resolve("raft"));
+        }
+
         /**
          * {@code iep.http.*}. {@code iep.http.password} (plain, hashed at once) or {@code iep.http.passwordHash} (the
          * output of {@code iep http-password}, so the properties file need not hold the password).

@@ -47,8 +47,8 @@ import org.junit.jupiter.api.TestFactory;
 class ClusterFailoverIT {
 
     private static final int PAIRS = 2_000;
-    private static final char VT = 0x0b;
-    private static final char FS = 0x1c;
+    static final char VT = 0x0b;
+    static final char FS = 0x1c;
 
     @TestFactory
     Stream<DynamicTest> onPostgres() {
@@ -333,13 +333,20 @@ class ClusterFailoverIT {
 
     // ---- the LIS -----------------------------------------------------------------------------------------------
 
-    /** One connection; a message without AA within 3 s (or on a broken connection) is sent again on a new one. */
-    private static final class Lis {
+    /**
+     * One connection; a message without AA within 3 s (or on a broken connection) is sent again on a new one. Also used
+     * by {@link SingleSenderFailoverIT} and {@link PostgresOutageIT}.
+     */
+    static final class Lis {
         private final int port;
         private Socket socket;
         int sent;
         int resends;
         long longestGapMillis;
+        /** Every AR answered, as MSA-1 and ERR-3 ("AR 207"): what the engine says when it could not commit. */
+        final List<String> rejections = new ArrayList<>();
+        /** Messages answered AA, in order, by MSH-10. */
+        final List<String> accepted = new ArrayList<>();
         private long lastAck = System.nanoTime();
         private String last = "";
 
@@ -369,6 +376,7 @@ class ClusterFailoverIT {
                     sent++;
                     last = ack == null ? "connection closed" : ack.replace('\r', '/');
                     if (ack != null && ack.contains("\rMSA|AA|")) {
+                        accepted.add(message.split("\\|", 11)[9]);
                         long now = System.nanoTime();
                         longestGapMillis = Math.max(longestGapMillis, TimeUnit.NANOSECONDS.toMillis(now - lastAck));
                         lastAck = now;
@@ -377,6 +385,7 @@ class ClusterFailoverIT {
                     if (ack == null) {
                         reset();
                     } else {
+                        rejections.add(answerCode(ack));
                         Thread.sleep(50); // AR (the ledger could not commit): the LIS waits a moment and resends
                     }
                 } catch (IOException e) {
@@ -403,8 +412,23 @@ class ClusterFailoverIT {
         }
     }
 
+    /** MSA-1 and ERR-3's identifier of an answer, e.g. "AR 207". */
+    static String answerCode(String ack) {
+        String code = "?";
+        String err3 = "";
+        for (String segment : ack.split("\r")) {
+            String[] f = segment.split("\\|", -1);
+            if (segment.startsWith("MSA|") && f.length > 1) {
+                code = f[1];
+            } else if (segment.startsWith("ERR|") && f.length > 3) {
+                err3 = f[3].split("\\^")[0];
+            }
+        }
+        return err3.isEmpty() ? code : code + " " + err3;
+    }
+
     /** One MLLP frame's content, or null when the connection ended first. */
-    private static String readFrame(InputStream in) throws IOException {
+    static String readFrame(InputStream in) throws IOException {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         boolean inFrame = false;
         int b;
@@ -524,7 +548,7 @@ class ClusterFailoverIT {
         return "PID|1||" + mrn + "^^^MAINLAB^MR||Doe^Jane||19580312|F\r";
     }
 
-    private static String order(String mrn, String id, String placer) {
+    static String order(String mrn, String id, String placer) {
         return msh("ORM^O01^ORM_O01", id) + pid(mrn) + "PV1|1|O|OUTPT^^^MAINLAB\r"
                 + "IN1|1|MCR|00430^^^CMS|MEDICARE PART B\r"
                 + "ORC|NW|" + placer + "^LIS||||||||||1234567890^Welby^Marcus^^^^^^NPI\r"
@@ -532,7 +556,7 @@ class ClusterFailoverIT {
                 + "DG1|1||D47.2^Monoclonal gammopathy^I10||||F\r";
     }
 
-    private static String result(String mrn, String id, String placer) {
+    static String result(String mrn, String id, String placer) {
         return msh("ORU^R01^ORU_R01", id) + pid(mrn)
                 + "ORC|RE|" + placer + "^LIS|F" + placer + "^LAB\r"
                 + "OBR|1|" + placer + "^LIS|F" + placer + "^LAB|13169-8^Immunoelectrophoresis serum^LN|||"
