@@ -358,6 +358,52 @@ class EngineSettingsTest {
                 + " = 'twenty' (from system property iep.inbound.port) is not a TCP port (0–65535)");
     }
 
+    @Test
+    void singleSenderNeedsAtLeastThreeRaftMembersThisNodeAmongThemAndRealBilling() throws Exception {
+        String three = "node1@127.0.0.1:7801, node2@127.0.0.1:7802,node3@127.0.0.1:7803";
+        EngineSettings on = new Sources().sys("iep.node", "node2").sys("iep.billing.mode", "mllp")
+                .sys("iep.billing.singleSender", "true").sys("iep.billing.raftMembers", three).resolve();
+        assertThat(on.singleSender().enabled()).isTrue();
+        assertThat(on.singleSender().self()).isEqualTo(new SingleSender.Member("node2", "127.0.0.1", 7802));
+        assertThat(on.singleSender().members()).extracting(SingleSender.Member::name)
+                .containsExactly("node1", "node2", "node3");
+        assertThat(on.singleSender().logDir()).isEqualTo(on.dataDir().resolve("raft"));
+        assertThat(new Sources().resolve().singleSender().enabled()).as("default").isFalse();
+
+        assertThatThrownBy(() -> new Sources().sys("iep.node", "node1").sys("iep.billing.mode", "mllp")
+                .sys("iep.billing.singleSender", "true")
+                .sys("iep.billing.raftMembers", "node1@127.0.0.1:7801,node2@127.0.0.1:7802").resolve())
+                .hasMessageContaining("Setting iep.billing.raftMembers = 'node1@127.0.0.1:7801,node2@127.0.0.1:7802'"
+                        + " (from system property iep.billing.raftMembers) lists 2 member(s); a leader needs a"
+                        + " majority of the members up");
+        assertThatThrownBy(() -> new Sources().sys("iep.node", "node4").sys("iep.billing.mode", "mllp")
+                .sys("iep.billing.singleSender", "true").sys("iep.billing.raftMembers", three).resolve())
+                .hasMessageEndingWith("does not list this node's iep.node (node4)");
+        assertThatThrownBy(() -> new Sources().sys("iep.node", "node1").sys("iep.billing.mode", "mllp")
+                .sys("iep.billing.singleSender", "true").resolve())
+                .hasMessageContaining("iep.billing.raftMembers = its default is required with"
+                        + " iep.billing.singleSender=true");
+        assertThatThrownBy(() -> new Sources().sys("iep.node", "node1").sys("iep.billing.mode", "mllp")
+                .sys("iep.billing.raftMembers", three).resolve())
+                .hasMessageContaining("is set but iep.billing.singleSender is not true");
+        assertThatThrownBy(() -> new Sources().sys("iep.node", "node1").sys("iep.billing.singleSender", "true")
+                .sys("iep.billing.raftMembers", three).resolve())
+                .hasMessageContaining("iep.billing.singleSender = 'true' (from system property"
+                        + " iep.billing.singleSender) needs iep.billing.mode=mllp");
+        assertThatThrownBy(() -> new Sources().sys("iep.node", "node1").sys("iep.billing.mode", "mllp")
+                .sys("iep.billing.singleSender", "true")
+                .sys("iep.billing.raftMembers", "node1@127.0.0.1:7801,node1@127.0.0.1:7802,node3@h:7803").resolve())
+                .hasMessageEndingWith("names node1 twice");
+        assertThatThrownBy(() -> new Sources().sys("iep.node", "node1").sys("iep.billing.mode", "mllp")
+                .sys("iep.billing.singleSender", "true")
+                .sys("iep.billing.raftMembers", "node1@127.0.0.1:7801,node2:7802,node3@h:7803").resolve())
+                .hasMessageContaining("has 'node2:7802', not name@host:port");
+        assertThatThrownBy(() -> new Sources().sys("iep.node", "node1").sys("iep.billing.mode", "mllp")
+                .sys("iep.billing.singleSender", "true")
+                .sys("iep.billing.raftMembers", "node1@h:7801,node2@h:0,node3@h:7803").resolve())
+                .hasMessageContaining("has 'node2@h:0', whose port is not a TCP port");
+    }
+
     private static void restore(String key, String value) {
         if (value == null) {
             System.clearProperty(key);
