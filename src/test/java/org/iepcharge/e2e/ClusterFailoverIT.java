@@ -103,9 +103,14 @@ class ClusterFailoverIT {
                 if (i == 1300) {
                     join(restarts);
                     assertThat(waitForClaims(ledger, "node2")).as("node 2 holds claims before the kill").isTrue();
+                    // Billing holds the ACK of the next DFT node 2 sends: the kill lands while it is in flight.
+                    billing.holdIf = controlId -> "node2".equals(claimedByOf(ledger, controlId));
+                    assertThat(billing.holding.await(60, TimeUnit.SECONDS)).as("node 2 sent a DFT").isTrue();
                     // While DFTs flow to billing; node 2 stays down past its 5 s lease, the LIS goes on via node 1.
-                    cluster(env, "kill", "2");
-                    takeover = new Takeover(ledger, claimedBy(ledger, "node2"));
+                    List<Long> claimed = claimedBy(ledger, "node2");
+                    killNow(Path.of(env.get("CLUSTER_DIR"), "node2"));
+                    billing.release.countDown();
+                    takeover = new Takeover(ledger, claimed);
                     billing.delayMillis = 3;
                     Takeover watched = takeover;
                     restarts.add(background(() -> {
@@ -142,6 +147,16 @@ class ClusterFailoverIT {
             assertThat(takeover.deliveredAfterMillis).as("all of node 2's claimed DFTs delivered").isNotNegative();
             assertThat(takeover.carriers).as("who delivered node 2's claimed DFTs").containsExactly("node1");
             assertThat(takeover.beforeRestart).as("delivered while node 2 was still down").isTrue();
+            // The DFT whose ACK billing held at the kill: sent again under the same MSH-10 and FT1-2, by node 1.
+            List<String[]> held = billing.arrivalsOf(billing.heldControlId);
+            System.out.printf("held at the kill: MSH-10 %s, arrivals %d, FT1-2 %s, delivered by %s%n",
+                    billing.heldControlId, held.size(), held.stream().map(r -> r[1]).toList(),
+                    claimedByOf(ledger, billing.heldControlId));
+            assertThat(held).as("arrivals of the DFT in flight at node 2's kill").hasSize(2);
+            assertThat(held.get(1)[1]).as("FT1-2 of its redelivery").isEqualTo(held.get(0)[1]);
+            assertThat(claimedByOf(ledger, billing.heldControlId)).as("who delivered it").isEqualTo("node1");
+            // At most the DFTs in flight at the two kills (a node sends one at a time) come twice.
+            assertThat(billing.redeliveries()).as("FT1-2 redelivered").isBetween(1L, 2L);
         } finally {
             cluster(env, "stop");
             billing.close();
@@ -162,6 +177,41 @@ class ClusterFailoverIT {
 
     private Connection ledgerConnection(String ledger) throws java.sql.SQLException {
         return DriverManager.getConnection(ledger, user, password);
+    }
+
+    /** SIGKILLs the node whose folder is {@code nodeDir} and waits (polling /proc) until its sockets are closed. */
+    static void killNow(Path nodeDir) throws Exception {
+        long pid = Long.parseLong(Files.readString(nodeDir.resolve("pid")).trim());
+        ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+        Path stat = Path.of("/proc/" + pid + "/stat");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            String text;
+            try {
+                text = Files.readString(stat);
+            } catch (IOException gone) {
+                return;
+            }
+            char state = text.charAt(text.lastIndexOf(')') + 2);
+            if (state == 'Z' || state == 'X') {
+                return; // a zombie: dead, its sockets closed, not yet reaped
+            }
+            Thread.sleep(1);
+        }
+        throw new AssertionError("pid " + pid + " still runs 10 s after SIGKILL");
+    }
+
+    /** The node whose claim sent (or is sending) the DFT with this MSH-10. */
+    private String claimedByOf(String ledger, String controlId) {
+        try (Connection c = ledgerConnection(ledger); java.sql.PreparedStatement ps = c.prepareStatement(
+                "SELECT claimed_by FROM outbox WHERE control_id = ?")) {
+            ps.setString(1, controlId);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Waits up to 20 s for {@code node} to hold a live claim on an undelivered DFT. */
@@ -384,6 +434,8 @@ class ClusterFailoverIT {
                     }
                     if (ack == null) {
                         reset();
+                        // As a LIS does: a moment before reconnecting (HAProxy closes at once while no node is up).
+                        Thread.sleep(100);
                     } else {
                         rejections.add(answerCode(ack));
                         Thread.sleep(50); // AR (the ledger could not commit): the LIS waits a moment and resends
@@ -453,6 +505,11 @@ class ClusterFailoverIT {
         private final ServerSocket server = new ServerSocket();
         /** Changed mid-run: slower while the test wants DFTs to queue up and be claimed. */
         volatile long delayMillis;
+        /** When set, the first DFT (by MSH-10) it accepts has its ACK held until {@link #release}. */
+        volatile java.util.function.Predicate<String> holdIf;
+        final java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        volatile String heldControlId;
         final List<String[]> received = new CopyOnWriteArrayList<>();
         private final Map<String, Set<String>> charges = new ConcurrentHashMap<>();
 
@@ -502,12 +559,17 @@ class ClusterFailoverIT {
                         }
                     }
                     for (String[] ft1 : ft1s) {
-                        received.add(new String[] {mrn, ft1[0], ft1[1]});
+                        received.add(new String[] {mrn, ft1[0], ft1[1], controlId});
                         if ("CG".equals(ft1[1])) {
                             charges.computeIfAbsent(mrn, k -> ConcurrentHashMap.newKeySet()).add(ft1[0]);
                         }
                     }
-                    Thread.sleep(delayMillis);
+                    java.util.function.Predicate<String> hold = holdIf;
+                    if (hold != null && hold.test(controlId) && holdThis(controlId)) {
+                        release.await(60, TimeUnit.SECONDS); // the sender is killed meanwhile
+                    } else {
+                        Thread.sleep(delayMillis);
+                    }
                     String ack = "MSH|^~\\&|BILLING|BILLING|IEP|LAB|20261121100000||ACK^P03^ACK|A" + controlId
                             + "|P|2.5.1\rMSA|AA|" + controlId + "\r";
                     s.getOutputStream().write((VT + ack + FS + "\r").getBytes(StandardCharsets.UTF_8));
@@ -516,6 +578,20 @@ class ClusterFailoverIT {
             } catch (IOException | InterruptedException e) {
                 // The node went away (killed): it sends again from the ledger, or another node does.
             }
+        }
+
+        private synchronized boolean holdThis(String controlId) {
+            if (holdIf == null) {
+                return false;
+            }
+            holdIf = null;
+            heldControlId = controlId;
+            holding.countDown();
+            return true;
+        }
+
+        List<String[]> arrivalsOf(String controlId) {
+            return received.stream().filter(r -> r[3].equals(controlId)).toList();
         }
 
         int chargedOrders() {

@@ -173,10 +173,7 @@ class SingleSenderFailoverIT {
                             .isTrue();
                     heldControlId = billing.heldControlId;
                     leader = claimedBy(ledger, heldControlId);
-                    long pid = Long.parseLong(Files.readString(clusterDir.resolve(leader).resolve("pid")).trim());
-                    ProcessHandle process = ProcessHandle.of(pid).orElseThrow();
-                    process.destroyForcibly(); // SIGKILL
-                    awaitDeath(pid);
+                    ClusterFailoverIT.killNow(clusterDir.resolve(leader));
                     billing.killedAt = System.nanoTime();
                     billing.release.countDown();
                     // Back as a follower: the new leader keeps delivering.
@@ -198,29 +195,6 @@ class SingleSenderFailoverIT {
             thread.join(60_000);
             rethrow();
         }
-    }
-
-    /**
-     * Until the process is gone or a zombie (its sockets are closed by then). Polled: ProcessHandle.onExit of a
-     * process that is not our child polls with growing pauses, and billing must not hold the ACK longer than needed.
-     */
-    private static void awaitDeath(long pid) throws Exception {
-        Path stat = Path.of("/proc/" + pid + "/stat");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            String state;
-            try {
-                String text = Files.readString(stat);
-                state = text.substring(text.lastIndexOf(')') + 2, text.lastIndexOf(')') + 3);
-            } catch (IOException gone) {
-                return;
-            }
-            if (state.equals("Z") || state.equals("X")) {
-                return;
-            }
-            Thread.sleep(1);
-        }
-        throw new AssertionError("process " + pid + " still runs 10 s after SIGKILL");
     }
 
     private String claimedBy(String ledger, String controlId) throws Exception {
