@@ -400,7 +400,15 @@ class ClusterFailoverIT {
         private long lastAck = System.nanoTime();
         private String last = "";
 
+        /** Resends of one message before the test gives up (each after a pause of 50–100 ms). */
+        private final int maxAttempts;
+
         Lis(int port) {
+            this(port, 200);
+        }
+
+        Lis(int port, int maxAttempts) {
+            this.maxAttempts = maxAttempts;
             this.port = port;
         }
 
@@ -410,8 +418,9 @@ class ClusterFailoverIT {
                 if (attempt > 0) {
                     resends++;
                 }
-                if (attempt > 200) {
-                    throw new AssertionError("no AA after 200 attempts, after " + sent + " answers; last: " + last);
+                if (attempt > maxAttempts) {
+                    throw new AssertionError("no AA after " + maxAttempts + " attempts, after " + sent + " answers;"
+                            + " last: " + last);
                 }
                 try {
                     if (socket == null) {

@@ -66,7 +66,9 @@ class PostgresOutageIT {
             Map<String, String> settings = Map.of("iep.ledger.url", pg.url(), "iep.ledger.user", "postgres");
             try (EngineHarness engine = EngineHarness.start(EngineHarness.Transport.NETTY, tmp.resolve("engine"),
                     settings)) {
-                ClusterFailoverIT.Lis lis = new ClusterFailoverIT.Lis(engine.engine().settings().inboundPort());
+                // Resends for as long as a slow machine may take to start PostgreSQL again (1,000 x at least 50 ms).
+                ClusterFailoverIT.Lis lis = new ClusterFailoverIT.Lis(engine.engine().settings().inboundPort(),
+                        1_000);
                 Set<String> acceptedBeforeCrash = new HashSet<>();
                 List<String> duringOutage = new ArrayList<>();
                 Thread restart = null;
