@@ -41,14 +41,16 @@ final class GroupCommitter implements AutoCloseable {
     private Connection connection;
     private StatementCache statements;
     private Statement savepoints;
+    private final StatementCounts counts;
 
     GroupCommitter(Supplier<Connection> connections, SqlDialect dialect) {
-        this(connections, dialect, "ledger-writer");
+        this(connections, dialect, "ledger-writer", new StatementCounts());
     }
 
-    GroupCommitter(Supplier<Connection> connections, SqlDialect dialect, String threadName) {
+    GroupCommitter(Supplier<Connection> connections, SqlDialect dialect, String threadName, StatementCounts counts) {
         this.connections = connections;
         this.dialect = dialect;
+        this.counts = counts;
         this.writer = new Thread(this::loop, threadName);
         this.writer.setDaemon(true);
         this.writer.start();
@@ -124,6 +126,12 @@ final class GroupCommitter implements AutoCloseable {
         this.observer = o;
     }
 
+    /** A statement of the writer's own (transaction control, savepoints), counted with the work's. */
+    private void execute(String sql) throws SQLException {
+        counts.executed();
+        savepoints.execute(sql);
+    }
+
     private void runBatch(List<Job<?>> batch) {
         for (int attempt = 1; ; attempt++) {
             try {
@@ -149,6 +157,7 @@ final class GroupCommitter implements AutoCloseable {
             long started = System.nanoTime();
             Connection c = connection();
             dialect.begin(c);
+            counts.executed();
             if (dialect == SqlDialect.POSTGRESQL) {
                 PatientLocks.lockAll(c, batch.stream().map(Job::lockKey).toList());
             }
@@ -156,6 +165,7 @@ final class GroupCommitter implements AutoCloseable {
                 completions.add(runOne(c, job));
             }
             dialect.commit(c);
+            counts.executed();
             CommitObserver o = observer;
             if (o != null) {
                 o.committed(batch.size(), System.nanoTime() - started);
@@ -179,10 +189,10 @@ final class GroupCommitter implements AutoCloseable {
     private <T> Runnable runOne(Connection c, Job<T> job) throws SQLException {
         // Savepoints in SQL, the same on both databases: the SQLite driver's own savepoints assume its autocommit-off
         // transaction handling, which the SQLite dialect does not use (SqlDialect.begin).
-        savepoints.execute("SAVEPOINT job");
+        execute("SAVEPOINT job");
         try {
             T value = job.work().apply(new LedgerSession(c, dialect, statements));
-            savepoints.execute("RELEASE SAVEPOINT job");
+            execute("RELEASE SAVEPOINT job");
             return () -> job.result().complete(value);
         } catch (SQLException | RuntimeException | Error e) {
             if (dialect == SqlDialect.POSTGRESQL && PatientLocks.isConflict(e)) {
@@ -190,8 +200,8 @@ final class GroupCommitter implements AutoCloseable {
                 throw new PatientLocks.Conflict(PatientLocks.sqlCause(e));
             }
             // An Error too: uncaught, it would end the one writer thread and every caller would wait forever.
-            savepoints.execute("ROLLBACK TO SAVEPOINT job");
-            savepoints.execute("RELEASE SAVEPOINT job");
+            execute("ROLLBACK TO SAVEPOINT job");
+            execute("RELEASE SAVEPOINT job");
             Throwable failure = e instanceof SQLException sql ? dialect.standardized(sql) : e;
             return () -> job.result().completeExceptionally(failure instanceof RuntimeException re ? re
                     : new LedgerException("ledger work failed", failure));
@@ -201,7 +211,7 @@ final class GroupCommitter implements AutoCloseable {
     private Connection connection() throws SQLException {
         if (connection == null || connection.isClosed()) {
             connection = connections.get();
-            statements = new StatementCache(connection);
+            statements = new StatementCache(connection, counts);
             savepoints = connection.createStatement();
         }
         return connection;

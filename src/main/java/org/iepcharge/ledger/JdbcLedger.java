@@ -34,6 +34,7 @@ public final class JdbcLedger implements Ledger {
     private final Durability durability;
     /** One writer per partition: work of one patient always goes to the same writer, so it stays serial. */
     private final GroupCommitter[] committers;
+    private final StatementCounts writerStatements = new StatementCounts();
     private final Object outboxLock = new Object();
     private Connection outboxConnection;
     /** Set once the schema is migrated: from then on an embedded ledger file must exist to be opened. */
@@ -60,7 +61,8 @@ public final class JdbcLedger implements Ledger {
                 Math.min(4, Runtime.getRuntime().availableProcessors()))));
         this.committers = new GroupCommitter[writers];
         for (int i = 0; i < writers; i++) {
-            committers[i] = new GroupCommitter(this::newConnection, dialect, "ledger-writer-" + i);
+            committers[i] = new GroupCommitter(this::newConnection, dialect, "ledger-writer-" + i,
+                    writerStatements);
         }
     }
 
@@ -159,6 +161,11 @@ public final class JdbcLedger implements Ledger {
                 batch.record(size);
             });
         }
+    }
+
+    /** What the writers sent to the database so far (statements executed and prepared), for the bench's probe. */
+    public StatementCounts writerStatements() {
+        return writerStatements;
     }
 
     @Override
