@@ -211,6 +211,7 @@ final class GroupCommitter implements AutoCloseable {
     private Connection connection() throws SQLException {
         if (connection == null || connection.isClosed()) {
             connection = connections.get();
+            dialect.prepareWriter(connection);
             statements = new StatementCache(connection, counts);
             savepoints = connection.createStatement();
         }
