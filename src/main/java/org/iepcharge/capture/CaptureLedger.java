@@ -64,8 +64,9 @@ final class CaptureLedger {
 
     // ---- orders and their tests --------------------------------------------------------------------------------
 
-    Optional<StoredOrder> findOrder(OrderKey key) {
-        return sql(() -> session.findOrder(key));
+    /** The order a test names; its state for {@code cpt} is read in the same query (see {@link #cancelState}). */
+    Optional<StoredOrder> findOrder(OrderKey key, String cpt) {
+        return sql(() -> session.findOrder(key, cpt));
     }
 
     Optional<OrderContext> findOrderContext(OrderKey key) {

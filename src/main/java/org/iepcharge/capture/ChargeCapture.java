@@ -111,20 +111,19 @@ public final class ChargeCapture {
                     type(h));
         }
         Outcome verdict = in.verdict() != null ? in.verdict() : missingOrderKey(in);
-        Outcome provisional = verdict != null ? verdict : Outcome.accepted(Disposition.IGNORED);
-        long messageId = books.recordInbound(new InboundRecord(sender, controlId, hash, type(h),
-                h == null ? "" : h.processingId(), in.raw(), provisional));
+        InboundRecord record = new InboundRecord(sender, controlId, hash, type(h),
+                h == null ? "" : h.processingId(), in.raw(), verdict != null ? verdict
+                : Outcome.accepted(Disposition.IGNORED));
         if (verdict != null) {
-            return provisional;
+            books.recordInbound(record);
+            return verdict;
         }
-        CaptureContext c = new CaptureContext(books, messageId);
+        CaptureContext c = new CaptureContext(books, record);
         LabMessage message = in.message();
         for (OrderedTest test : message.tests()) {
             onTest(c, message, test);
         }
-        Outcome outcome = Outcome.accepted(c.disposition());
-        books.setOutcome(messageId, outcome);
-        return outcome;
+        return c.finish();
     }
 
     /**
@@ -150,11 +149,11 @@ public final class ChargeCapture {
     private void onTest(CaptureContext c, LabMessage message, OrderedTest test) {
         CaptureLedger books = c.ledger();
         DecisionTrigger trigger = new DecisionTrigger(message.header(), test, message.patient());
-        Optional<StoredOrder> found = books.findOrder(test.key());
+        Optional<String> cpt = planner.chargeMasterCpt(test);
+        Optional<StoredOrder> found = books.findOrder(test.key(), cpt.orElse(""));
         String orderKey = found.map(StoredOrder::orderKey).orElse(test.key().primaryKey());
         Optional<OrderContext> stored = learnNumbers(books, orderKey, found.map(StoredOrder::context), test);
         OrderKey order = stored.map(k -> k.key().mergedWith(test.key())).orElse(test.key());
-        Optional<String> cpt = planner.chargeMasterCpt(test);
         if (cpt.isEmpty()) {
             if (planner.looksLikeIep(test)) {
                 if (message.isOrder() && OrderEvents.CONTEXT_CONTROLS.contains(test.orderControl())) {

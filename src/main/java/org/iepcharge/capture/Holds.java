@@ -2,6 +2,7 @@ package org.iepcharge.capture;
 
 import java.util.function.Predicate;
 
+import org.iepcharge.domain.Disposition;
 import org.iepcharge.domain.LineKind;
 import org.iepcharge.ledger.HoldRecord;
 import org.iepcharge.ledger.HoldStatus;
@@ -20,14 +21,15 @@ final class Holds {
         boolean open = c.ledger().openHolds(ref).stream().anyMatch(h -> h.reasonCode() == reason
                 && (!ref.cpt().isEmpty() || h.reasonText().equals(text)));
         if (!open) {
-            c.ledger().openHold(ref, new PlannedHold(LineKind.T, ref.cpt(), reason, text), trigger, c.messageId());
+            c.ledger().openHold(ref, new PlannedHold(LineKind.T, ref.cpt(), reason, text), trigger,
+                    c.messageId(Disposition.HELD));
         }
         c.held();
     }
 
     /** Holds a line the rules could not decide. */
     static void open(CaptureContext c, TestRef ref, PlannedHold hold, DecisionTrigger trigger) {
-        c.ledger().openHold(ref, hold, trigger, c.messageId());
+        c.ledger().openHold(ref, hold, trigger, c.messageId(Disposition.HELD));
         c.held();
     }
 

@@ -14,6 +14,7 @@ import java.util.Set;
 import org.iepcharge.billing.DftBuilder;
 import org.iepcharge.domain.ChargeDocument;
 import org.iepcharge.domain.ChargeLine;
+import org.iepcharge.domain.Disposition;
 import org.iepcharge.domain.FinancialTransaction;
 import org.iepcharge.domain.LineKind;
 import org.iepcharge.domain.OrderContext;
@@ -156,7 +157,8 @@ final class Posting {
             ChargeLine line = planned.withTransactionId(ledger.nextTransactionId());
             int generation = 1 + (int) history.stream()
                     .filter(l -> l.line().cpt().equals(line.cpt()) && l.line().kind() == line.kind()).count();
-            ledger.insertLine(ref, generation, line, trigger, rulesVersion, c.messageId(), dftId);
+            ledger.insertLine(ref, generation, line, trigger, rulesVersion, c.messageId(Disposition.CHARGED),
+                    dftId);
             transactions.add(new FinancialTransaction(TransactionType.CG, line));
         }
         queue(c, new Dft(dftId, trigger, ref.orderKey(), context, transactions));

@@ -27,6 +27,12 @@ public final class LedgerSession {
     private final StatementCache statements;
     /** {@link #linesForOrder} answers of this transaction, dropped by every write to charge_line. */
     private final java.util.Map<String, List<StoredLine>> linesByOrder = new java.util.HashMap<>();
+    /**
+     * The (order, CPT) states ({@code order_test}) this transaction read or wrote, so capture reads each once: only
+     * this session's own writes change them within the transaction. A row another node creates meanwhile fails our
+     * insert on its primary key, and the capture is decided again in a fresh session — as before this was kept.
+     */
+    private final java.util.Map<String, Optional<TestState>> testStates = new java.util.HashMap<>();
 
     LedgerSession(Connection connection, SqlDialect dialect) {
         this(connection, dialect, null);
@@ -207,36 +213,25 @@ public final class LedgerSession {
 
     /**
      * Stores (or replaces) the context of the order filed under {@code orderKey} (see {@link StoredOrder}); its cancel
-     * state is kept.
+     * state is kept. One statement either way (an upsert, the same SQL on SQLite and PostgreSQL): the row's
+     * absence need not be known first.
      */
     public void saveOrderContext(String orderKey, OrderContext context, long sourceMessageId, Instant now)
             throws SQLException {
-        String json = LedgerJson.write(context);
-        try (PreparedStatement update = prepare("UPDATE order_context SET placer_key = ?,"
-                + " filler_key = ?, patient_key = ?, source_message_id = ?, context_json = ?, updated_at = ?"
-                + " WHERE order_key = ?")) {
-            update.setString(1, context.key().placer().key());
-            update.setString(2, context.key().filler().key());
-            update.setString(3, context.patient().key());
-            update.setLong(4, sourceMessageId);
-            update.setString(5, json);
-            update.setTimestamp(6, Timestamp.from(now));
-            update.setString(7, orderKey);
-            if (update.executeUpdate() > 0) {
-                return;
-            }
-        }
-        try (PreparedStatement insert = prepare("INSERT INTO order_context (order_key,"
-                + " placer_key, filler_key, patient_key, source_message_id, context_json, cancel_state, final_seen,"
-                + " updated_at) VALUES (?, ?, ?, ?, ?, ?, 'NONE', FALSE, ?)")) {
-            insert.setString(1, orderKey);
-            insert.setString(2, context.key().placer().key());
-            insert.setString(3, context.key().filler().key());
-            insert.setString(4, context.patient().key());
-            insert.setLong(5, sourceMessageId);
-            insert.setString(6, json);
-            insert.setTimestamp(7, Timestamp.from(now));
-            insert.executeUpdate();
+        try (PreparedStatement ps = prepare("INSERT INTO order_context (order_key, placer_key, filler_key,"
+                + " patient_key, source_message_id, context_json, cancel_state, final_seen, updated_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?, 'NONE', FALSE, ?) ON CONFLICT (order_key) DO UPDATE SET"
+                + " placer_key = excluded.placer_key, filler_key = excluded.filler_key,"
+                + " patient_key = excluded.patient_key, source_message_id = excluded.source_message_id,"
+                + " context_json = excluded.context_json, updated_at = excluded.updated_at")) {
+            ps.setString(1, orderKey);
+            ps.setString(2, context.key().placer().key());
+            ps.setString(3, context.key().filler().key());
+            ps.setString(4, context.patient().key());
+            ps.setLong(5, sourceMessageId);
+            ps.setString(6, LedgerJson.write(context));
+            ps.setTimestamp(7, Timestamp.from(now));
+            ps.executeUpdate();
         }
     }
 
@@ -253,22 +248,51 @@ public final class LedgerSession {
      * number (docs/decision-contract.md §1).
      */
     public Optional<StoredOrder> findOrder(OrderKey key) throws SQLException {
+        return findOrder(key, "");
+    }
+
+    /**
+     * As {@link #findOrder(OrderKey)}, reading in the same query the state of the order's test {@code cpt} (cancel
+     * state, final seen), which this session's {@link #cancelState}, {@link #finalSeen}, {@link #markFinalSeen} and
+     * {@link #setCancelState} then answer from: one statement where capture used to take three.
+     */
+    public Optional<StoredOrder> findOrder(OrderKey key, String cpt) throws SQLException {
         if (!key.placer().isEmpty()) {
-            Optional<StoredOrder> byPlacer = orderWhere("placer_key", key.placer().key());
+            Optional<StoredOrder> byPlacer = orderWhere(ORDER_BY_PLACER, key.placer().key(), cpt);
             if (byPlacer.isPresent()) {
                 return byPlacer;
             }
         }
-        return key.filler().isEmpty() ? Optional.empty() : orderWhere("filler_key", key.filler().key());
+        return key.filler().isEmpty() ? Optional.empty() : orderWhere(ORDER_BY_FILLER, key.filler().key(), cpt);
     }
 
-    private Optional<StoredOrder> orderWhere(String column, String value) throws SQLException {
-        try (PreparedStatement ps = prepare(
-                "SELECT order_key, context_json FROM order_context WHERE " + column + " = ? ORDER BY id")) {
-            ps.setString(1, value);
+    /**
+     * The order's context with its (order, CPT) row and the order-wide row V4 carried over (cpt ''), each joined on
+     * its primary key: one row per context, in the order of the number's index (no sort). Orders sharing a number:
+     * the first filed wins, as before.
+     */
+    private static final String ORDER_WITH_TEST = "SELECT c.order_key, c.context_json, t.final_seen, t.cancel_state,"
+            + " w.final_seen, w.cancel_state FROM order_context c"
+            + " LEFT JOIN order_test t ON t.order_key = c.order_key AND t.cpt = ?"
+            + " LEFT JOIN order_test w ON w.order_key = c.order_key AND w.cpt = '' WHERE c.";
+    private static final String ORDER_BY_PLACER = ORDER_WITH_TEST + "placer_key = ? ORDER BY c.id";
+    private static final String ORDER_BY_FILLER = ORDER_WITH_TEST + "filler_key = ? ORDER BY c.id";
+
+    private Optional<StoredOrder> orderWhere(String sql, String value, String cpt) throws SQLException {
+        try (PreparedStatement ps = prepare(sql)) {
+            ps.setString(1, cpt);
+            ps.setString(2, value);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(new StoredOrder(rs.getString(1),
-                        LedgerJson.read(rs.getString(2), OrderContext.class))) : Optional.empty();
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                String orderKey = rs.getString(1);
+                Optional<TestState> state = rs.getString(4) != null ? Optional.of(new TestState(cpt,
+                        rs.getBoolean(3), CancelState.valueOf(rs.getString(4))))
+                        : rs.getString(6) != null ? Optional.of(new TestState("", rs.getBoolean(5),
+                        CancelState.valueOf(rs.getString(6)))) : Optional.empty();
+                testStates.put(testKey(orderKey, cpt), state);
+                return Optional.of(new StoredOrder(orderKey, LedgerJson.read(rs.getString(2), OrderContext.class)));
             }
         }
     }
@@ -450,61 +474,85 @@ public final class LedgerSession {
      * for the order and CPT (§7 posts on it), false when one was seen before.
      */
     public boolean markFinalSeen(String orderKey, String cpt) throws SQLException {
-        ensureTestRow(orderKey, cpt);
-        try (PreparedStatement ps = prepare("UPDATE order_test SET final_seen = TRUE"
-                + " WHERE order_key = ? AND cpt = ? AND final_seen = FALSE")) {
-            ps.setString(1, orderKey);
-            ps.setString(2, cpt);
-            return ps.executeUpdate() == 1;
+        Optional<TestState> known = testState(orderKey, cpt);
+        if (known.isPresent() && known.get().cpt().equals(cpt)) {
+            if (known.get().finalSeen()) {
+                return false; // never unset: this transaction read it set
+            }
+            try (PreparedStatement ps = prepare("UPDATE order_test SET final_seen = TRUE"
+                    + " WHERE order_key = ? AND cpt = ? AND final_seen = FALSE")) {
+                ps.setString(1, orderKey);
+                ps.setString(2, cpt);
+                boolean changed = ps.executeUpdate() == 1;
+                testStates.put(testKey(orderKey, cpt), Optional.of(new TestState(cpt, true,
+                        known.get().cancelState())));
+                return changed;
+            }
         }
+        insertTestRow(orderKey, cpt, true, known.map(TestState::cancelState).orElse(CancelState.NONE));
+        return !known.map(TestState::finalSeen).orElse(false);
     }
 
     /** Sets the cancel state of this order and CPT. */
     public void setCancelState(String orderKey, String cpt, CancelState state) throws SQLException {
-        ensureTestRow(orderKey, cpt);
-        try (PreparedStatement ps = prepare(
-                "UPDATE order_test SET cancel_state = ? WHERE order_key = ? AND cpt = ?")) {
-            ps.setString(1, state.name());
-            ps.setString(2, orderKey);
-            ps.setString(3, cpt);
-            ps.executeUpdate();
+        Optional<TestState> known = testState(orderKey, cpt);
+        if (known.isPresent() && known.get().cpt().equals(cpt)) {
+            try (PreparedStatement ps = prepare(
+                    "UPDATE order_test SET cancel_state = ? WHERE order_key = ? AND cpt = ?")) {
+                ps.setString(1, state.name());
+                ps.setString(2, orderKey);
+                ps.setString(3, cpt);
+                ps.executeUpdate();
+            }
+            testStates.put(testKey(orderKey, cpt), Optional.of(new TestState(cpt, known.get().finalSeen(), state)));
+            return;
         }
+        insertTestRow(orderKey, cpt, known.map(TestState::finalSeen).orElse(false), state);
     }
 
     private record TestState(String cpt, boolean finalSeen, CancelState cancelState) {
     }
 
+    private static String testKey(String orderKey, String cpt) {
+        return orderKey + '\n' + cpt;
+    }
+
     /** The (order, CPT) row, else the order-wide state carried over by migration V4 (cpt ''). */
     private Optional<TestState> testState(String orderKey, String cpt) throws SQLException {
+        String key = testKey(orderKey, cpt);
+        Optional<TestState> known = testStates.get(key);
+        if (known != null) {
+            return known;
+        }
         try (PreparedStatement ps = prepare("SELECT cpt, final_seen, cancel_state FROM order_test"
                 + " WHERE order_key = ? AND (cpt = ? OR cpt = '') ORDER BY cpt DESC")) {
             ps.setString(1, orderKey);
             ps.setString(2, cpt);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(new TestState(rs.getString(1), rs.getBoolean(2),
-                        CancelState.valueOf(rs.getString(3))))
-                        : Optional.empty();
+                Optional<TestState> found = rs.next() ? Optional.of(new TestState(rs.getString(1), rs.getBoolean(2),
+                        CancelState.valueOf(rs.getString(3)))) : Optional.empty();
+                testStates.put(key, found);
+                return found;
             }
         }
     }
 
     /**
-     * Creates the (order, CPT) row if missing, starting from the order-wide state carried over by V4. Two nodes
-     * creating it at once: the primary key fails one, whose capture is retried whole and finds the row.
+     * Creates the (order, CPT) row, which did not exist, with the state given (starting from the order-wide state
+     * carried over by V4). Two nodes creating it at once: the primary key fails one, whose capture is retried whole
+     * and finds the row.
      */
-    private void ensureTestRow(String orderKey, String cpt) throws SQLException {
-        Optional<TestState> known = testState(orderKey, cpt);
-        if (known.isPresent() && known.get().cpt().equals(cpt)) {
-            return;
-        }
+    private void insertTestRow(String orderKey, String cpt, boolean finalSeen, CancelState state)
+            throws SQLException {
         try (PreparedStatement ps = prepare("INSERT INTO order_test (order_key, cpt, final_seen, cancel_state)"
                 + " VALUES (?, ?, ?, ?)")) {
             ps.setString(1, orderKey);
             ps.setString(2, cpt);
-            ps.setBoolean(3, known.map(TestState::finalSeen).orElse(false));
-            ps.setString(4, known.map(TestState::cancelState).orElse(CancelState.NONE).name());
+            ps.setBoolean(3, finalSeen);
+            ps.setString(4, state.name());
             ps.executeUpdate();
         }
+        testStates.put(testKey(orderKey, cpt), Optional.of(new TestState(cpt, finalSeen, state)));
     }
 
     /**
