@@ -35,6 +35,8 @@ public final class JdbcLedger implements Ledger {
     /** One writer per partition: work of one patient always goes to the same writer, so it stays serial. */
     private final GroupCommitter[] committers;
     private final StatementCounts writerStatements = new StatementCounts();
+    /** SQLite: checkpoints the WAL off the writer thread (null on PostgreSQL, and until the schema is migrated). */
+    private volatile WalCheckpointer checkpointer;
     private final Object outboxLock = new Object();
     private Connection outboxConnection;
     /** Set once the schema is migrated: from then on an embedded ledger file must exist to be opened. */
@@ -87,6 +89,9 @@ public final class JdbcLedger implements Ledger {
             Flyway.configure().dataSource(new ConnectionSource(ledger::newConnection))
                     .locations(dialect.firstMigrationLocation(), "classpath:db/migration").load().migrate();
             ledger.opened = true;
+            if (dialect == SqlDialect.SQLITE) {
+                ledger.checkpointer = new WalCheckpointer(ledger::newConnection);
+            }
             return ledger;
         } catch (RuntimeException e) {
             ledger.close();
@@ -516,6 +521,10 @@ public final class JdbcLedger implements Ledger {
     public void close() {
         for (GroupCommitter committer : committers) {
             committer.close();
+        }
+        WalCheckpointer c = checkpointer;
+        if (c != null) {
+            c.close();
         }
         synchronized (outboxLock) {
             closeOutboxConnection();

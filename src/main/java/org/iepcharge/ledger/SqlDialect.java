@@ -113,6 +113,8 @@ enum SqlDialect {
             // https://www.sqlite.org/tempfiles.html (2.5, statement journals), https://www.sqlite.org/pragma.html
             try (Statement st = c.createStatement()) {
                 st.execute("PRAGMA temp_store = MEMORY");
+                // Checkpoints are the WalCheckpointer's, on its own thread; this is only the backstop.
+                st.execute("PRAGMA wal_autocheckpoint = " + WalCheckpointer.WRITER_BACKSTOP_PAGES);
             }
         }
 
