@@ -11,6 +11,7 @@ import org.iepcharge.domain.OrderContext;
 import org.iepcharge.domain.OrderKey;
 import org.iepcharge.domain.Outcome;
 import org.iepcharge.ledger.CancelState;
+import org.iepcharge.ledger.DftIds;
 import org.iepcharge.ledger.HoldRecord;
 import org.iepcharge.ledger.HoldStatus;
 import org.iepcharge.ledger.InboundHistory;
@@ -129,8 +130,9 @@ final class CaptureLedger {
         return sql(() -> ids.nextDftControlId(session));
     }
 
-    String nextTransactionId() {
-        return sql(() -> ids.nextTransactionId(session));
+    /** The MSH-10 of a DFT with the FT1-2 of its {@code charges} lines. */
+    DftIds nextDftIds(int charges) {
+        return sql(() -> ids.nextDftIds(session, charges));
     }
 
     void enqueue(String dftControlId, String orderKey, byte[] payload) {

@@ -1,7 +1,10 @@
 package org.iepcharge.capture;
 
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 
+import org.iepcharge.ledger.DftIds;
 import org.iepcharge.ledger.LedgerSession;
 
 /**
@@ -17,8 +20,23 @@ public interface ChargeIds {
     /** FT1-2 of the next charge line: at most 12 characters (docs/decision-contract.md §8). */
     String nextTransactionId(LedgerSession session) throws SQLException;
 
+    /** The MSH-10 of a DFT and the FT1-2 of its {@code charges} lines, in that order of drawing. */
+    default DftIds nextDftIds(LedgerSession session, int charges) throws SQLException {
+        String dft = nextDftControlId(session);
+        List<String> transactions = new ArrayList<>(charges);
+        for (int i = 0; i < charges; i++) {
+            transactions.add(nextTransactionId(session));
+        }
+        return new DftIds(dft, transactions);
+    }
+
     /** The ledger's own sequences: what the engine uses. */
     ChargeIds LEDGER_SEQUENCES = new ChargeIds() {
+        @Override
+        public DftIds nextDftIds(LedgerSession session, int charges) throws SQLException {
+            return session.nextDftIds(charges); // one statement instead of 1 + charges
+        }
+
         @Override
         public String nextDftControlId(LedgerSession session) throws SQLException {
             return session.nextDftControlId();

@@ -20,6 +20,7 @@ import org.iepcharge.domain.LineKind;
 import org.iepcharge.domain.OrderContext;
 import org.iepcharge.domain.Patient;
 import org.iepcharge.domain.TransactionType;
+import org.iepcharge.ledger.DftIds;
 import org.iepcharge.ledger.HoldRecord;
 import org.iepcharge.ledger.HoldStatus;
 import org.iepcharge.ledger.LineStatus;
@@ -150,11 +151,13 @@ final class Posting {
             return;
         }
         CaptureLedger ledger = c.ledger();
-        String dftId = ledger.nextDftControlId();
+        DftIds ids = ledger.nextDftIds(lines.size());
+        String dftId = ids.controlId();
         List<StoredLine> history = ledger.linesForOrder(ref.orderKey());
         List<FinancialTransaction> transactions = new ArrayList<>();
-        for (ChargeLine planned : lines) {
-            ChargeLine line = planned.withTransactionId(ledger.nextTransactionId());
+        for (int i = 0; i < lines.size(); i++) {
+            ChargeLine planned = lines.get(i);
+            ChargeLine line = planned.withTransactionId(ids.transactionIds().get(i));
             int generation = 1 + (int) history.stream()
                     .filter(l -> l.line().cpt().equals(line.cpt()) && l.line().kind() == line.kind()).count();
             ledger.insertLine(ref, generation, line, trigger, rulesVersion, c.messageId(Disposition.CHARGED),

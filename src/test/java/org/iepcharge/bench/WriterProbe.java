@@ -31,8 +31,9 @@ import org.iepcharge.rules.RuleSet;
  * The ledger writer's cost per message, in process (no sockets, no Camel): the bench's {@link MessageMix} (IEP ORM,
  * a CBC result, the IEP final result; several patients) parsed on caller threads and captured through the writer, as
  * the engine does. Prints the writer threads' CPU time and allocated bytes per message (ThreadMXBean, so the figure
- * stays comparable on a shared machine), statements executed and prepared per message, and, from one caller
- * messages, statements per message kind. Not a test: run it with the test classpath (BENCHMARKS.md, "Writer diet").
+ * stays comparable on a shared machine), statements executed and prepared per message (two warm-up runs, three
+ * measured ones and their best), then the same per message kind, one message per commit from a single caller. Not a
+ * test: run it with the test classpath (BENCHMARKS.md, "Writer diet").
  *
  * <p>Args: {@code [messages=20000] [threads=8] [sqlite|postgresql]}; postgresql uses {@code IEP_TEST_PG_URL},
  * {@code IEP_TEST_PG_USER}, {@code IEP_TEST_PG_PASSWORD} and a schema of its own, dropped at the end.
@@ -85,9 +86,19 @@ public final class WriterProbe {
                     new DftBuilder(new DftSettings("IEP", "LAB", "BILL", "BILLF")), false, Clock.systemUTC());
             System.out.printf("writer probe: %s, %d caller threads, %d messages per phase%n",
                     postgres ? "PostgreSQL" : "SQLite WAL", threads, messages);
-            for (String phase : List.of("warm-up", "warm-up", "measured")) {
+            for (String phase : List.of("warm-up", "warm-up")) {
                 run(phase, ledger, capture, messages, threads);
             }
+            // Three measured runs and their minimum: other work on a shared machine only ever adds to the figures.
+            double[] best = {Double.MAX_VALUE, Double.MAX_VALUE, Double.MAX_VALUE};
+            for (int i = 1; i <= 3; i++) {
+                double[] r = run("measured", ledger, capture, messages, threads);
+                for (int k = 0; k < best.length; k++) {
+                    best[k] = Math.min(best[k], r[k]);
+                }
+            }
+            System.out.printf("best of 3: writer %.0f us CPU/msg, %.1f KB allocated/msg, %.2f statements/msg%n",
+                    best[0], best[1], best[2]);
             perKind(ledger, capture, 3 * 200);
         } finally {
             if (postgres) {
@@ -108,7 +119,8 @@ public final class WriterProbe {
         return MessageMix.newRunTag().substring(0, 3) + RUNS.incrementAndGet();
     }
 
-    private static void run(String phase, JdbcLedger ledger, ChargeCapture capture, int messages, int threads)
+    /** Runs one phase and returns writer µs CPU, KB allocated and statements, per message. */
+    private static double[] run(String phase, JdbcLedger ledger, ChargeCapture capture, int messages, int threads)
             throws InterruptedException {
         AtomicInteger left = new AtomicInteger(messages);
         AtomicInteger charged = new AtomicInteger();
@@ -139,6 +151,8 @@ public final class WriterProbe {
                         + " %d charged; %.0f msg/s (wall, shared machine)%n", phase,
                 d.cpuNanos() / 1e3 / messages, d.allocated() / 1024.0 / messages,
                 (double) d.executed() / messages, d.prepared(), charged.get(), messages / seconds);
+        return new double[] {d.cpuNanos() / 1e3 / messages, d.allocated() / 1024.0 / messages,
+                (double) d.executed() / messages};
     }
 
     /** One caller, one message per commit: statements per kind (including BEGIN and COMMIT of its own batch). */
