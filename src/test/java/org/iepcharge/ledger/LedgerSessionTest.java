@@ -123,6 +123,75 @@ class LedgerSessionTest extends LedgerTestSupport {
     }
 
     @OnBothDatabases
+    void anOrderFoundWithItsTestStateAnswersAsSeparateReadsWould(TestDatabase.Backend backend) throws Exception {
+        open(backend);
+        long m1 = message("ORM1");
+        OrderContext placed = context("PL1", "FL1", "PAT-A", "");
+        String orderKey = placed.key().primaryKey();
+        ledger.write((LedgerSession s) -> {
+            s.saveOrderContext(placed, m1, T0);
+            s.setCancelState(orderKey, "86320", CancelState.REQUESTED);
+            s.markFinalSeen(orderKey, "86334");
+            return null;
+        });
+        // An order known only by its filler number, with the order-wide state V4 carried over (cpt '').
+        OrderContext old = context(null, "FL9", "PAT-B", "");
+        ledger.write((LedgerSession s) -> {
+            s.saveOrderContext(old, m1, T0);
+            return null;
+        });
+        try (java.sql.Connection c = db.connect(); java.sql.Statement st = c.createStatement()) {
+            st.executeUpdate("INSERT INTO order_test (order_key, cpt, final_seen, cancel_state)"
+                    + " VALUES ('" + old.key().primaryKey() + "', '', TRUE, 'CANCELLED')");
+        }
+
+        ledger.write((LedgerSession s) -> {
+            assertThat(s.findOrder(new OrderKey(new EntityId("PL1", "LIS"), null), "86320"))
+                    .map(StoredOrder::orderKey).contains(orderKey);
+            assertThat(s.cancelState(orderKey, "86320")).isEqualTo(CancelState.REQUESTED);
+            assertThat(s.finalSeen(orderKey, "86320")).isFalse();
+            assertThat(s.markFinalSeen(orderKey, "86320")).as("first final of 86320").isTrue();
+            assertThat(s.markFinalSeen(orderKey, "86320")).as("second final of 86320").isFalse();
+
+            assertThat(s.findOrder(new OrderKey(null, new EntityId("FL1", "LAB")), "86334")).isPresent();
+            assertThat(s.markFinalSeen(orderKey, "86334")).as("86334 resulted before").isFalse();
+
+            assertThat(s.findOrder(new OrderKey(null, new EntityId("FL9", "LAB")), "86320"))
+                    .map(StoredOrder::orderKey).contains(old.key().primaryKey());
+            assertThat(s.cancelState(old.key().primaryKey(), "86320")).isEqualTo(CancelState.CANCELLED);
+            assertThat(s.markFinalSeen(old.key().primaryKey(), "86320")).as("carried over: seen").isFalse();
+            s.setCancelState(old.key().primaryKey(), "86320", CancelState.NONE);
+            return null;
+        });
+        // What the transaction wrote, read back by fresh sessions.
+        assertThat(ledger.read((LedgerSession s) -> s.finalSeen(orderKey, "86320"))).isTrue();
+        assertThat(ledger.read((LedgerSession s) -> s.cancelState(orderKey, "86320"))).isEqualTo(CancelState.REQUESTED);
+        assertThat(ledger.read((LedgerSession s) -> s.cancelState(old.key().primaryKey(), "86320")))
+                .isEqualTo(CancelState.NONE);
+        assertThat(ledger.read((LedgerSession s) -> s.finalSeen(old.key().primaryKey(), "86320"))).isTrue();
+        assertThat(ledger.read((LedgerSession s) -> s.cancelState(old.key().primaryKey(), "86334")))
+                .as("other tests keep the carried-over state").isEqualTo(CancelState.CANCELLED);
+    }
+
+    @OnBothDatabases
+    void oneDrawGivesADftItsControlIdAndDistinctTransactionIds(TestDatabase.Backend backend) {
+        open(backend);
+        DftIds first = ledger.write((LedgerSession s) -> s.nextDftIds(3));
+        DftIds second = ledger.write((LedgerSession s) -> s.nextDftIds(1));
+        String single = ledger.write((LedgerSession s) -> s.nextTransactionId());
+        String dft = ledger.write((LedgerSession s) -> s.nextDftControlId());
+        assertThat(first.transactionIds()).hasSize(3);
+        assertThat(second.transactionIds()).hasSize(1);
+        List<String> all = new ArrayList<>(first.transactionIds());
+        all.addAll(second.transactionIds());
+        all.add(single);
+        // FT1-2 as drawn one by one: C + 11 digits, each new, in the order drawn.
+        assertThat(all).allSatisfy(id -> assertThat(id).matches("C\\d{11}")).doesNotHaveDuplicates().isSorted();
+        assertThat(List.of(first.controlId(), second.controlId(), dft))
+                .allSatisfy(id -> assertThat(id).matches("IEPDFT\\d{12}")).doesNotHaveDuplicates().isSorted();
+    }
+
+    @OnBothDatabases
     void aLineKeepsItsOrdersPlacerAndFillerNumbersWhole(TestDatabase.Backend backend) {
         open(backend);
         long m = message("ORU1");
