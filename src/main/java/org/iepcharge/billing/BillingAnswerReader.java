@@ -5,6 +5,7 @@ import java.util.Optional;
 
 import ca.uhn.hl7v2.HL7Exception;
 import ca.uhn.hl7v2.model.Message;
+import ca.uhn.hl7v2.model.Segment;
 import ca.uhn.hl7v2.parser.PipeParser;
 import ca.uhn.hl7v2.util.Terser;
 import org.iepcharge.hl7.HapiContexts;
@@ -26,36 +27,40 @@ public final class BillingAnswerReader {
                 .replace("\r\n", "\r").replace('\n', '\r');
         try {
             Message message = parser.parse(text);
-            Terser terser = new Terser(message);
-            String code = value(terser, "/MSA-1");
+            String code = value(message, "MSA", 1, 1, 1);
             if (code.isEmpty()) {
                 return Optional.empty();
             }
-            String err3 = value(terser, "/ERR-3-1");
+            String err3 = value(message, "ERR", 3, 1, 1);
             if (err3.isEmpty()) {
-                err3 = value(terser, "/ERR-1-4-1");
+                err3 = value(message, "ERR", 1, 4, 1);
             }
-            String reason = value(terser, "/ERR-8");
+            String reason = value(message, "ERR", 8, 1, 1);
             if (reason.isEmpty()) {
-                reason = value(terser, "/MSA-3");
+                reason = value(message, "MSA", 3, 1, 1);
             }
             if (reason.isEmpty()) {
                 // No free text: the code's own text (v2.5 ERR-3-2, v2.3 ERR-1-4-2), so a parked DFT says why.
-                reason = value(terser, "/ERR-3-2");
+                reason = value(message, "ERR", 3, 2, 1);
             }
             if (reason.isEmpty()) {
-                reason = value(terser, "/ERR-1-4-2");
+                reason = value(message, "ERR", 1, 4, 2);
             }
-            return Optional.of(new BillingAnswer(code, value(terser, "/MSA-2"),
+            return Optional.of(new BillingAnswer(code, value(message, "MSA", 2, 1, 1),
                     err3.matches("\\d{1,4}") ? Integer.parseInt(err3) : 0, reason));
         } catch (HL7Exception | RuntimeException e) {
             return Optional.empty();
         }
     }
 
-    private static String value(Terser terser, String path) {
+    /**
+     * What Terser's {@code /SEG-field-component-subcomponent} gives (first repetitions; the segment a direct child of
+     * the message), by position: a Terser path names its segment by pattern, and matching that pattern compiled
+     * regular expressions on every call — half the cost of reading an ACK (BENCHMARKS.md, "HAPI costs").
+     */
+    private static String value(Message message, String segment, int field, int component, int subcomponent) {
         try {
-            String v = terser.get(path);
+            String v = Terser.get((Segment) message.get(segment), field, 0, component, subcomponent);
             return v == null ? "" : v.trim();
         } catch (HL7Exception | RuntimeException e) {
             return "";

@@ -23,6 +23,12 @@ import java.util.Optional;
 public final class Er7 {
     private final String text;
     private final Delimiters delimiters;
+    /**
+     * The last segment read, split into fields: {@link #msh()} reads a dozen MSH fields of every inbound frame, and
+     * splitting the segment once for all of them (instead of once per field) was most of the edge's own cost
+     * (BENCHMARKS.md, "HAPI costs"). One immutable holder, so an instance shared by threads at worst splits twice.
+     */
+    private SplitSegment lastRead;
 
     private Er7(String text) {
         this.text = text;
@@ -115,8 +121,26 @@ public final class Er7 {
             return "";
         }
         String name = path.substring(0, 3);
+        List<String> fields = fields(name);
+        return fields == null ? "" : value(fields, name, index[0], index[1], index[2]);
+    }
+
+    private record SplitSegment(String name, List<String> fields) {
+    }
+
+    /** The fields of the first segment called {@code name} (index 0 is the name), null when there is none. */
+    private List<String> fields(String name) {
+        SplitSegment last = lastRead;
+        if (last != null && last.name().equals(name)) {
+            return last.fields();
+        }
         String segment = segment(name);
-        return segment == null ? "" : value(segment, name, index[0], index[1], index[2]);
+        if (segment == null) {
+            return null;
+        }
+        List<String> fields = splitOn(segment, delimiters.field());
+        lastRead = new SplitSegment(name, fields);
+        return fields;
     }
 
     /** The MSH fields needed before (and without) a full parse; empty when there is no readable MSH segment. */
@@ -146,7 +170,7 @@ public final class Er7 {
         return null;
     }
 
-    private String value(String segment, String name, int field, int component, int subcomponent) {
+    private String value(List<String> fields, String name, int field, int component, int subcomponent) {
         boolean header = Delimiters.isHeader(name);
         if (header && field <= 2) {
             if (component > 1 || subcomponent > 1) { // a delimiter has no components
@@ -154,19 +178,30 @@ public final class Er7 {
             }
             return field == 1 ? String.valueOf(delimiters.field()) : delimiters.declared();
         }
-        List<String> fields = splitOn(segment, delimiters.field());
         int at = header ? field - 1 : field;
         String value = at < fields.size() ? fields.get(at) : "";
-        value = splitOn(value, delimiters.repetition()).get(0);
+        value = part(value, delimiters.repetition(), 1);
         if (component > 0) {
-            List<String> components = splitOn(value, delimiters.component());
-            value = component <= components.size() ? components.get(component - 1) : "";
+            value = part(value, delimiters.component(), component);
             if (subcomponent > 0) {
-                List<String> subs = splitOn(value, delimiters.subcomponent());
-                value = subcomponent <= subs.size() ? subs.get(subcomponent - 1) : "";
+                value = part(value, delimiters.subcomponent(), subcomponent);
             }
         }
         return unescape(value);
+    }
+
+    /** The {@code n}th (1-based) part of {@code s} split on {@code separator}, "" when it has fewer parts. */
+    private static String part(String s, char separator, int n) {
+        int from = 0;
+        for (int i = 1; i < n; i++) {
+            int next = s.indexOf(separator, from);
+            if (next < 0) {
+                return "";
+            }
+            from = next + 1;
+        }
+        int end = s.indexOf(separator, from);
+        return from == 0 && end < 0 ? s : s.substring(from, end < 0 ? s.length() : end);
     }
 
     private String unescape(String value) {

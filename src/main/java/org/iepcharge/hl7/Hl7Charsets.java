@@ -54,7 +54,7 @@ public final class Hl7Charsets {
                 && (message[2] & 0xFF) == 0xBF) {
             return StandardCharsets.UTF_8;
         }
-        return forName(Er7.of(firstLine(message)).msh().map(MshFields::characterSet).orElse("")).orElse(fallback);
+        return forName(Er7.of(firstLine(message)).field("MSH-18")).orElse(fallback);
     }
 
     /** Only the first line: MSH-18 is in it, and the rest of a 10 MB frame need not be copied to find it. */

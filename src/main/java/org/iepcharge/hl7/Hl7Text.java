@@ -36,6 +36,11 @@ public final class Hl7Text {
     }
 
     private String strictDecode(byte[] payload, int start, Charset charset) {
+        if (isAsciiSuperset(charset) && isAscii(payload, start)) {
+            // The usual frame: ASCII bytes in an ASCII-based charset decode to the same chars under ISO-8859-1, which
+            // copies them straight into a compact string instead of through a CharBuffer.
+            return new String(payload, start, payload.length - start, StandardCharsets.ISO_8859_1);
+        }
         try {
             return charset.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
@@ -45,6 +50,20 @@ public final class Hl7Text {
             // A sender that says UTF-8 (or nothing) but sends Latin-1 bytes: keep every byte rather than lose a name.
             return new String(payload, start, payload.length - start, StandardCharsets.ISO_8859_1);
         }
+    }
+
+    private static boolean isAsciiSuperset(Charset charset) {
+        return charset.equals(StandardCharsets.UTF_8) || charset.equals(StandardCharsets.US_ASCII)
+                || charset.equals(StandardCharsets.ISO_8859_1);
+    }
+
+    private static boolean isAscii(byte[] payload, int start) {
+        for (int i = start; i < payload.length; i++) {
+            if (payload[i] < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean hasUtf8Bom(byte[] p) {
@@ -58,12 +77,45 @@ public final class Hl7Text {
         while (from < cr.length() && (cr.charAt(from) == '\r' || Character.isWhitespace(cr.charAt(from)))) {
             from++;
         }
+        if (from == 0 && isNormal(cr)) {
+            return cr; // the usual frame: nothing to drop, every segment already ended by CR
+        }
         StringBuilder out = new StringBuilder(cr.length() + 1);
-        for (String segment : cr.substring(from).split("\r")) {
-            if (!segment.isBlank()) {
-                out.append(segment).append('\r');
+        for (int start = from; start < cr.length(); ) {
+            int end = cr.indexOf('\r', start);
+            if (end < 0) {
+                end = cr.length();
             }
+            if (!isBlank(cr, start, end)) {
+                out.append(cr, start, end).append('\r');
+            }
+            start = end + 1;
         }
         return out.toString();
+    }
+
+    /** Ends with CR and holds no blank segment. */
+    private static boolean isNormal(String cr) {
+        if (cr.isEmpty() || cr.charAt(cr.length() - 1) != '\r') {
+            return false;
+        }
+        for (int start = 0; start < cr.length(); ) {
+            int end = cr.indexOf('\r', start);
+            if (isBlank(cr, start, end)) {
+                return false;
+            }
+            start = end + 1;
+        }
+        return true;
+    }
+
+    /** Like {@code String.isBlank} on a region (no supplementary code point is whitespace, so chars suffice). */
+    private static boolean isBlank(String s, int start, int end) {
+        for (int i = start; i < end; i++) {
+            if (!Character.isWhitespace(s.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 }
