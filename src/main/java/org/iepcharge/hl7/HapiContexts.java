@@ -14,7 +14,9 @@ import ca.uhn.hl7v2.validation.impl.ValidationContextFactory;
  *       would reject a v2.5 DFT built on v2.5.1 structures; the fields we need are checked explicitly;</li>
  *   <li>no ID generation: HAPI's default generator writes {@code id_file} into the working directory, and every
  *       control ID we send is fixed beforehand (the DFT's in the ledger, the ACK's by {@link AckBuilder}), so a call
- *       that would generate one is a bug and fails loudly.</li>
+ *       that would generate one is a bug and fails loudly;</li>
+ *   <li>HAPI's escaping, minus its copy and global lock for values with nothing to escape
+ *       ({@link PlainTextEscaping}).</li>
  * </ul>
  */
 public final class HapiContexts {
@@ -26,6 +28,7 @@ public final class HapiContexts {
         context.setValidationContext(ValidationContextFactory.noValidation());
         context.getParserConfiguration().setValidating(false);
         context.getParserConfiguration().setIdGenerator(HapiContexts::refuseToGenerateId);
+        context.getParserConfiguration().setEscaping(new PlainTextEscaping());
         return context;
     }
 
