@@ -16,7 +16,7 @@ import org.iepcharge.hl7.Hl7Charsets;
  * or ERR-1-4 (v2.3's ELD form); the reason is ERR-8, else MSA-3, else the code's text.
  */
 public final class BillingAnswerReader {
-    private final PipeParser parser = HapiContexts.create().getPipeParser();
+    private final PipeParser parser = HapiContexts.parser();
 
     /** The answer, or empty when the bytes are not a readable ACK. */
     public Optional<BillingAnswer> read(byte[] ack) {

@@ -48,8 +48,8 @@ public final class DftBuilder {
 
     public DftBuilder(DftSettings settings) {
         this.settings = Objects.requireNonNull(settings, "settings");
-        this.hapi = HapiContexts.create();
-        this.parser = hapi.getPipeParser();
+        this.parser = HapiContexts.parser();
+        this.hapi = parser.getHapiContext();
         this.ft1Writer = new Ft1Writer(settings);
     }
 

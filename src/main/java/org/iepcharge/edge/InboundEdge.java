@@ -35,7 +35,7 @@ public final class InboundEdge {
 
     public InboundEdge(Charset defaultCharset) {
         this.text = new Hl7Text(defaultCharset);
-        this.parser = HapiContexts.create().getPipeParser();
+        this.parser = HapiContexts.parser();
     }
 
     public Inbound read(byte[] raw) {

@@ -35,7 +35,7 @@ public final class AckBuilder {
 
     private static final DateTimeFormatter DTM = DateTimeFormatter.ofPattern("yyyyMMddHHmmss");
 
-    private final PipeParser parser = HapiContexts.create().getPipeParser();
+    private final PipeParser parser = HapiContexts.parser();
     private final String application;
     private final String facility;
     private final AtomicLong sequence = new AtomicLong();

@@ -3,6 +3,7 @@ package org.iepcharge.hl7;
 import ca.uhn.hl7v2.DefaultHapiContext;
 import ca.uhn.hl7v2.HapiContext;
 import ca.uhn.hl7v2.parser.CanonicalModelClassFactory;
+import ca.uhn.hl7v2.parser.PipeParser;
 import ca.uhn.hl7v2.validation.impl.ValidationContextFactory;
 
 /**
@@ -30,6 +31,14 @@ public final class HapiContexts {
         context.getParserConfiguration().setIdGenerator(HapiContexts::refuseToGenerateId);
         context.getParserConfiguration().setEscaping(new PlainTextEscaping());
         return context;
+    }
+
+    /**
+     * The parser for every parse and encode: HAPI's PipeParser on a new context of {@link #create()}, reading the
+     * message structure from MSH alone, safe to share between threads ({@link MshStructurePipeParser}).
+     */
+    public static PipeParser parser() {
+        return new MshStructurePipeParser(create());
     }
 
     private static String refuseToGenerateId() {

@@ -1,0 +1,109 @@
+package org.iepcharge.hl7;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import ca.uhn.hl7v2.HL7Exception;
+import ca.uhn.hl7v2.model.Message;
+import ca.uhn.hl7v2.parser.PipeParser;
+import org.iepcharge.explain.FileMessage;
+import org.iepcharge.explain.MessageFileReader;
+import org.iepcharge.testkit.EngineHarness;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The engine's parser ({@link HapiContexts#parser()}) reads MSH-9 from MSH alone; every message of the test data, and
+ * every form of MSH-9, must come out of it exactly as out of HAPI's stock PipeParser on the same configuration: the
+ * same message class and the same encoding, or a failure with the same HL7 error code.
+ */
+class MshStructurePipeParserTest {
+    private static final PipeParser HAPI = HapiContexts.create().getPipeParser();
+    private static final PipeParser OURS = HapiContexts.parser();
+
+    /** MSH-9 as senders write it, and as they should not. */
+    private static final List<String> MSH_9 = List.of("ORU^R01", "ORU^R01^ORU_R01", "ORU^R01^", "ORU^R01^^",
+            "ORU", "", "ACK", "ACK^R01", "ACK^R01^ACK", "ORM^O01^ORU_R01", "ORU^R30", "OML^O21", "^R01^ORU_R01",
+            "ORU^^ORU_R01", "ZZZ^Z01", "ORU^R01^ZZZ_Z01", "ORU~ORM^R01", "ORU^R01^ORU_R01^X");
+
+    @Test
+    void everyTestDataMessageParsesAsWithHapisOwnParser() throws Exception {
+        List<String> texts = testDataMessages();
+        int parsed = 0;
+        for (String text : texts) {
+            String hapi = outcome(HAPI, text);
+            assertThat(outcome(OURS, text)).as(firstLine(text)).isEqualTo(hapi);
+            parsed += hapi.startsWith("parsed") ? 1 : 0;
+        }
+        assertThat(texts).as("messages in testdata").hasSizeGreaterThan(150);
+        assertThat(parsed).as("messages HAPI parsed").isGreaterThan(100);
+    }
+
+    @Test
+    void everyFormOfMsh9ParsesAsWithHapisOwnParser() {
+        String body = "PID|1||M1^^^LAB^MR||Doe^Jane\rORC|RE|P1^LIS|F1^LAB\rOBR|1|P1^LIS|F1^LAB|13169-8^IEP^LN\r"
+                + "OBX|1|TX|13169-8^IEP^LN||text||||||F\r";
+        List<String> failures = new ArrayList<>();
+        for (String msh9 : MSH_9) {
+            for (String version : List.of("2.5.1", "2.3", "2.8")) {
+                String text = "MSH|^~\\&|LIS|LAB|IEP|LAB|20261121100000||" + msh9 + "|C1|P|" + version + "\r" + body;
+                String hapi = outcome(HAPI, text);
+                assertThat(outcome(OURS, text)).as(msh9 + " " + version).isEqualTo(hapi);
+                if (!hapi.startsWith("parsed")) {
+                    failures.add(msh9);
+                }
+            }
+        }
+        assertThat(failures).as("forms HAPI refuses").contains("", "ORU");
+    }
+
+    @Test
+    void aHeaderTooShortForMsh9FailsAsWithHapisOwnParser() {
+        for (String text : List.of("MSH|^~\\&|LIS|LAB\rPID|1\r", "MSH|^~\\&|A|B|C|D|E||ORU^R01|C1|P\rPID|1\r",
+                "MSH|^~\\|A|B|C|D|E||ORU^R01|C1|P|2.5.1\rPID|1\r")) {
+            String hapi = outcome(HAPI, text);
+            assertThat(hapi).as(text).startsWith("failed");
+            assertThat(outcome(OURS, text)).as(text).isEqualTo(hapi);
+        }
+    }
+
+    private static String outcome(PipeParser parser, String text) {
+        try {
+            Message m = parser.parse(text);
+            return "parsed " + m.getClass().getName() + " " + m.getName() + "\n" + parser.encode(m);
+        } catch (HL7Exception e) {
+            return "failed " + e.getClass().getName() + " " + e.getErrorCode();
+        } catch (RuntimeException e) {
+            return "failed " + e.getClass().getName();
+        }
+    }
+
+    /** Every message of every .hl7 file under testdata, decoded as the LIS edge decodes it. */
+    private static List<String> testDataMessages() throws IOException {
+        Hl7Text decoder = new Hl7Text(StandardCharsets.UTF_8);
+        List<String> texts = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(EngineHarness.projectDir().resolve("testdata"))) {
+            for (Path file : files.filter(p -> p.toString().endsWith(".hl7")).sorted().toList()) {
+                try {
+                    for (FileMessage m : MessageFileReader.read(file)) {
+                        texts.add(decoder.decode(m.payload()));
+                    }
+                } catch (Exception unreadable) {
+                    texts.add(decoder.decode(Files.readAllBytes(file))); // the file as one frame, as a sender might
+                }
+            }
+        }
+        return texts;
+    }
+
+    private static String firstLine(String text) {
+        int cr = text.indexOf('\r');
+        return cr < 0 ? text : text.substring(0, cr);
+    }
+}
