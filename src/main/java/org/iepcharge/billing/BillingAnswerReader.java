@@ -2,6 +2,7 @@ package org.iepcharge.billing;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 import ca.uhn.hl7v2.HL7Exception;
 import ca.uhn.hl7v2.model.Message;
@@ -16,6 +17,9 @@ import org.iepcharge.hl7.Hl7Charsets;
  * or ERR-1-4 (v2.3's ELD form); the reason is ERR-8, else MSA-3, else the code's text.
  */
 public final class BillingAnswerReader {
+    /** Compiled once: String.matches compiles its pattern on every call. */
+    private static final Pattern ERROR_CODE = Pattern.compile("\\d{1,4}");
+
     private final PipeParser parser = HapiContexts.parser();
 
     /** The answer, or empty when the bytes are not a readable ACK. */
@@ -47,7 +51,7 @@ public final class BillingAnswerReader {
                 reason = value(message, "ERR", 1, 4, 2);
             }
             return Optional.of(new BillingAnswer(code, value(message, "MSA", 2, 1, 1),
-                    err3.matches("\\d{1,4}") ? Integer.parseInt(err3) : 0, reason));
+                    ERROR_CODE.matcher(err3).matches() ? Integer.parseInt(err3) : 0, reason));
         } catch (HL7Exception | RuntimeException e) {
             return Optional.empty();
         }

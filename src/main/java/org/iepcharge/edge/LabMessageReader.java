@@ -42,6 +42,9 @@ final class LabMessageReader {
 
     /** HL7 DTM with at least a full date: YYYYMMDD[HH[MM[SS[.S[S[S[S]]]]]]][+/-ZZZZ]. */
     private static final Pattern DTM = Pattern.compile("\\d{8}(\\d{2}(\\d{2}(\\d{2}(\\.\\d{1,4})?)?)?)?([+-]\\d{4})?");
+    /** Compiled once: String.matches compiles its pattern on every call, and these run for every IN1 and OBR. */
+    private static final Pattern SMALL_NUMBER = Pattern.compile("\\d{1,6}");
+    private static final Pattern DIGITS = Pattern.compile("\\d*");
 
     private LabMessageReader() {
     }
@@ -141,7 +144,7 @@ final class LabMessageReader {
     private static Insurance insurance(Segment in1, int ordinal) {
         String setId = Fields.get(in1, 1, 1);
         String priority = Fields.get(in1, 22, 1);
-        return new Insurance(parseIntOr(setId, ordinal), priority.matches("\\d{1,6}") ? Integer.valueOf(priority) : null,
+        return new Insurance(parseIntOr(setId, ordinal), SMALL_NUMBER.matcher(priority).matches() ? Integer.valueOf(priority) : null,
                 Fields.get(in1, 3, 1), Fields.get(in1, 2, 1), Fields.get(in1, 4, 1), Fields.get(in1, 8, 1),
                 Fields.get(in1, 36, 1));
     }
@@ -174,7 +177,7 @@ final class LabMessageReader {
         String id = Fields.get(obr, 32, 0, 1, 1);
         String family = Fields.get(obr, 32, 0, 1, 2);
         String given = Fields.get(obr, 32, 0, 1, 3);
-        if (family.isEmpty() && !Fields.get(obr, 32, 2).matches("\\d*")) {
+        if (family.isEmpty() && !DIGITS.matcher(Fields.get(obr, 32, 2)).matches()) {
             family = Fields.get(obr, 32, 2);
             given = Fields.get(obr, 32, 3);
         }
@@ -192,7 +195,7 @@ final class LabMessageReader {
     }
 
     private static int parseIntOr(String s, int fallback) {
-        return s.matches("\\d{1,6}") ? Integer.parseInt(s) : fallback;
+        return SMALL_NUMBER.matcher(s).matches() ? Integer.parseInt(s) : fallback;
     }
 
     private static final class TestBuilder {

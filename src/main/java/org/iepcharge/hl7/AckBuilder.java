@@ -4,6 +4,7 @@ import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
 
 import ca.uhn.hl7v2.AcknowledgmentCode;
 import ca.uhn.hl7v2.ErrorCode;
@@ -34,6 +35,8 @@ import org.iepcharge.domain.Outcome;
 public final class AckBuilder {
 
     private static final DateTimeFormatter DTM = DateTimeFormatter.ofPattern("yyyyMMddHHmmss");
+    /** Compiled once (String.matches compiles on every call, here once per error ACK). */
+    private static final Pattern BEFORE_25 = Pattern.compile("2\\.[0-4](\\..*)?");
 
     private final PipeParser parser = HapiContexts.parser();
     private final String application;
@@ -167,7 +170,7 @@ public final class AckBuilder {
 
     /** ERR-1 (ERR-2/3/4/7/8 came with v2.5) for 2.0–2.4; any other value, known or not, gets the v2.5 layout. */
     private static boolean olderThan25(String version) {
-        return version.matches("2\\.[0-4](\\..*)?");
+        return BEFORE_25.matcher(version).matches();
     }
 
     private static String orDefault(String value, String fallback) {
