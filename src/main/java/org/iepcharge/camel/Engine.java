@@ -48,12 +48,14 @@ public final class Engine implements AutoCloseable {
     private final SimpleMeterRegistry totals;
     private final OpsServer ops;
     private final BillingSenderPolicy billingSender;
+    private final AnswerRecorder answers;
 
     private Engine(EngineSettings settings, JdbcLedger ledger, BillingReceiver localBilling, Main main,
                    ConnectionLimiter connections, CompositeMeterRegistry meters, SimpleMeterRegistry totals,
-                   OpsServer ops, BillingSenderPolicy billingSender) {
+                   OpsServer ops, BillingSenderPolicy billingSender, AnswerRecorder answers) {
         this.billingSender = billingSender;
         this.ops = ops;
+        this.answers = answers;
         this.meters = meters;
         this.totals = totals;
         this.settings = settings;
@@ -99,6 +101,7 @@ public final class Engine implements AutoCloseable {
         meters.add(LoggingMeterRegistry.builder(key -> key.equals("logging.step") ? "PT60S" : null).build());
         // The operator side (docs/operating.md): console, API, /metrics and health on camel-main's HTTP server.
         OpsServer ops = settings.http().enabled() ? OpsServer.prepare(settings, ledger, rules, meters) : null;
+        AnswerRecorder answers = null;
         try {
             // This node's previous process is gone (stopped, crashed or killed): its claims on DFTs died with it.
             int released = ledger.releaseClaims(settings.nodeName());
@@ -125,8 +128,13 @@ public final class Engine implements AutoCloseable {
             main.bind("lisFailure", new LisFailure(acks));
             DeliveryPolicy policy = new DeliveryPolicy(Duration.ofMillis(settings.billingRetryFirstMillis()),
                     Duration.ofMillis(settings.billingRetryMaxMillis()));
-            main.bind("outbox", new OutboxDelivery(ledger, policy, settings.nodeName(),
-                    Duration.ofMillis(settings.billingTimeoutMillis() * 5L), 256, meters));
+            // Room for every connection's batch in flight: a sender waits only when the ledger falls behind.
+            answers = new AnswerRecorder(ledger, settings.nodeName(), OUTBOX_BATCH * settings.billingConnections());
+            OutboxDelivery outbox = new OutboxDelivery(ledger, answers, policy, settings.nodeName(),
+                    Duration.ofMillis(settings.billingTimeoutMillis() * 5L), OUTBOX_BATCH, meters);
+            main.bind("outboxClaim", (org.apache.camel.Processor) outbox::claim);
+            main.bind("outboxPrepare", (org.apache.camel.Processor) outbox::prepare);
+            main.bind("outboxAnswered", (org.apache.camel.Processor) outbox::answered);
             main.bind("lisConnectionLimit", connections);
             main.bind("lisIdleTimeout", new IdleTimeoutFactory(settings.idleTimeoutSeconds()));
             main.bind("lisFrameLimit", new MllpFrameSplitterFactory(settings.maxFrameBytes()));
@@ -157,12 +165,27 @@ public final class Engine implements AutoCloseable {
                 properties.putAll(ops.configure(main, capture));
             }
             main.setInitialProperties(properties);
+            // The billing routes are made from their template once the route files are loaded and before the context
+            // starts: they then start with it, like every route (a route policy such as billingSender sees them at
+            // start-up).
+            main.addMainListener(new org.apache.camel.main.MainListenerSupport() {
+                @Override
+                public void afterConfigure(org.apache.camel.main.BaseMainSupport m) {
+                    try {
+                        startBillingConnections(m.getCamelContext(), settings);
+                    } catch (RuntimeException e) {
+                        throw e;
+                    } catch (Exception e) {
+                        throw new IllegalStateException("Cannot make the billing routes: " + e, e);
+                    }
+                }
+            });
             startListening(main, settings);
             if (ops != null) {
                 ops.started(main.getCamelContext());
             }
             Engine engine = new Engine(settings, ledger, localBilling, main, connections, meters, totals, ops,
-                    billingSender);
+                    billingSender, answers);
             LOG.info("IEP charge router listening for the LIS on {}:{} ({}; rules {} version {}, ledger {}) — started"
                             + " in {} ms", settings.inboundHost(), settings.inboundPort(), settings.inboundTls(),
                     rules.source(), rules.version(),
@@ -179,9 +202,10 @@ public final class Engine implements AutoCloseable {
                         settings.billingHost(), settings.billingPort(),
                         settings.dataDir().resolve("billing").toAbsolutePath());
             } else {
-                LOG.info("Billing: delivering DFT^P03 over MLLP to {}:{} ({})", settings.billingHost(),
+                LOG.info("Billing: delivering DFT^P03 over MLLP to {}:{} ({}; {} connection(s))", settings.billingHost(),
                         settings.billingPort(), settings.billingTls().enabled()
-                                ? settings.billingTls() + ", host name verified" : "plain TCP");
+                                ? settings.billingTls() + ", host name verified" : "plain TCP",
+                        settings.billingConnections());
             }
             if (settings.singleSender().enabled()) {
                 LOG.info("Billing: single sender — only the raft leader of {} delivers (this node {})",
@@ -194,11 +218,38 @@ public final class Engine implements AutoCloseable {
             }
             meters.close();
             stopQuietly(main);
+            if (answers != null) {
+                answers.close();
+            }
             if (localBilling != null) {
                 localBilling.close();
             }
             ledger.close();
             throw e;
+        }
+    }
+
+    /** DFTs one billing connection claims at a time. */
+    private static final int OUTBOX_BATCH = 64;
+
+    /** The route template in billing-outbound.camel.yaml: one route per billing connection is made from it. */
+    static final String BILLING_TEMPLATE = "billing-outbound";
+
+    /**
+     * One route per billing connection ({@code iep.billing.connections}), {@code billing-outbound-1} … {@code -N},
+     * from the route template {@value #BILLING_TEMPLATE}: each route's {@code to:} has a producer, and so a connection,
+     * of its own (a camel-mllp producer is one socket, used by one exchange at a time). The routes claim and send
+     * independently; the claim keeps each order's DFTs in sequence whichever route sends them. Each carries the
+     * template's route policy ({@code billingSender}).
+     */
+    private static void startBillingConnections(CamelContext camel, EngineSettings settings) throws Exception {
+        if (((org.apache.camel.model.ModelCamelContext) camel).getRouteTemplateDefinition(BILLING_TEMPLATE) == null) {
+            throw new SettingsException("The route files hold no route template '" + BILLING_TEMPLATE + "' (the"
+                    + " outbound route of billing-outbound.camel.yaml); routes from an older version must be updated");
+        }
+        for (int lane = 1; lane <= settings.billingConnections(); lane++) {
+            org.apache.camel.builder.TemplatedRouteBuilder.builder(camel, BILLING_TEMPLATE)
+                    .routeId(BILLING_TEMPLATE + "-" + lane).parameter("connection", String.valueOf(lane)).add();
         }
     }
 
@@ -330,6 +381,8 @@ public final class Engine implements AutoCloseable {
     @Override
     public void close() {
         stopQuietly(main);
+        // The routes are stopped: no more answers come. Commit what they handed over before the ledger closes.
+        answers.close();
         if (ops != null) {
             ops.close();
         }

@@ -33,6 +33,8 @@ import org.iepcharge.ledger.JdbcLedger;
  *   <tr><td>iep.billing.port</td><td>2576</td><td>billing's MLLP port (1–65535)</td></tr>
  *   <tr><td>iep.billing.timeoutMillis</td><td>15000</td><td>connect and ACK wait per DFT (100–600000)</td></tr>
  *   <tr><td>iep.billing.pollMillis</td><td>100</td><td>how often the outbox is checked (10–60000)</td></tr>
+ *   <tr><td>iep.billing.connections</td><td>1</td><td>billing connections sending in parallel, each with its own
+ *       copy of the outbound route (1–32); per order, DFTs still go one after the other</td></tr>
  *   <tr><td>iep.billing.retryFirstMillis</td><td>1000</td><td>delay after the first failed attempt; doubles after
  *       each further one (10–3600000)</td></tr>
  *   <tr><td>iep.billing.retryMaxMillis</td><td>60000</td><td>longest delay between attempts; a DFT is retried at
@@ -85,7 +87,8 @@ import org.iepcharge.ledger.JdbcLedger;
  */
 public record EngineSettings(String inboundHost, int inboundPort, Charset inboundCharset, int maxFrameBytes,
                              int idleTimeoutSeconds, int maxConnections, String billingMode, String billingHost,
-                             int billingPort, int billingTimeoutMillis, long billingPollMillis, Path dataDir,
+                             int billingPort, int billingTimeoutMillis, long billingPollMillis,
+                             int billingConnections, Path dataDir,
                              Path rules, Path routes, String ledgerUrl, String ledgerUser, String ledgerPassword,
                              Durability ledgerDurability,
                              String application, String facility, String billingApplication,
@@ -96,6 +99,8 @@ public record EngineSettings(String inboundHost, int inboundPort, Charset inboun
 
     public static final String MODE_LOCAL = "local";
     public static final String MODE_MLLP = "mllp";
+    /** More would only queue at billing: the engine's delivery stops scaling long before (BENCHMARKS.md). */
+    static final int MAX_BILLING_CONNECTIONS = 32;
 
     /** Resolves the settings from this JVM's system properties and environment. */
     public static EngineSettings fromEnvironment() {
@@ -199,6 +204,7 @@ public record EngineSettings(String inboundHost, int inboundPort, Charset inboun
                 mode, billingHost, billingPort,
                 r.integer("iep.billing.timeoutMillis", 15_000, 100, 600_000),
                 r.integer("iep.billing.pollMillis", 100, 10, 60_000),
+                r.integer("iep.billing.connections", 1, 1, MAX_BILLING_CONNECTIONS),
                 dataDir, rulesPath, routes, ledgerUrl,
                 r.text("iep.ledger.user", ""),
                 r.text("iep.ledger.password", ""),

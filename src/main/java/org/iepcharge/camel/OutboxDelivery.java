@@ -11,14 +11,17 @@ import org.iepcharge.billing.BillingAnswerReader;
 import org.iepcharge.billing.DeliveryPolicy;
 import org.iepcharge.billing.DeliveryVerdict;
 import org.iepcharge.ledger.Ledger;
+import org.iepcharge.ledger.OutboxAnswer;
 import org.iepcharge.ledger.OutboxItem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Bean {@code outbox}: what the outbound route calls around its {@code to: mllp:}. It claims due DFTs in the ledger,
- * hands each one's fixed bytes to the producer, and records billing's answer — delivered, retried with backoff, or
- * parked with billing's reason.
+ * What the outbound route calls around its {@code to: mllp:}, as the processors {@code outboxClaim},
+ * {@code outboxPrepare} and {@code outboxAnswered} (plain processor calls, no bean binding per DFT). It claims due DFTs
+ * in the ledger, hands each one's fixed bytes to the producer, and hands billing's answer — delivered, retried with
+ * backoff, or parked with billing's reason — to the {@link AnswerRecorder}, which commits it while the route sends the
+ * next DFT. Thread-safe: one instance serves every billing connection's route ({@code iep.billing.connections}).
  */
 public final class OutboxDelivery {
     static final String OUTBOX_ID = "iepOutboxId";
@@ -28,20 +31,22 @@ public final class OutboxDelivery {
     private static final String MLLP_ACK_HEADER = "CamelMllpAcknowledgement";
     private static final Logger LOG = LoggerFactory.getLogger(OutboxDelivery.class);
 
+    /** Exchange property: System.nanoTime() of the claim the DFTs in hand came from. */
+    static final String CLAIMED_AT = "iepClaimedAt";
     private final Ledger ledger;
+    private final AnswerRecorder answers;
     private final DeliveryPolicy policy;
     private final BillingAnswerReader reader = new BillingAnswerReader();
     private final String node;
     private final Duration lease;
     private final int batchSize;
-    /** When the current batch was claimed (the timer route is synchronous: one batch at a time). */
-    private volatile Instant claimedAt = Instant.EPOCH;
     private final io.micrometer.core.instrument.MeterRegistry meters;
     private final io.micrometer.core.instrument.Timer answerTime;
     private static final String SENT_AT = "iepSentAt";
 
-    public OutboxDelivery(Ledger ledger, DeliveryPolicy policy, String node, Duration lease, int batchSize,
-                          io.micrometer.core.instrument.MeterRegistry meters) {
+    OutboxDelivery(Ledger ledger, AnswerRecorder answers, DeliveryPolicy policy, String node, Duration lease,
+                   int batchSize, io.micrometer.core.instrument.MeterRegistry meters) {
+        this.answers = answers;
         this.meters = meters;
         this.answerTime = io.micrometer.core.instrument.Timer.builder("iep.billing.answer.time")
                 .description("DFT handed to the producer to billing's answer read").publishPercentileHistogram()
@@ -54,21 +59,30 @@ public final class OutboxDelivery {
         this.batchSize = batchSize;
     }
 
-    /** Due DFTs claimed for this node (an empty list when billing has nothing to receive). */
-    public List<OutboxItem> claim() {
-        claimedAt = Instant.now();
-        return ledger.claimDue(batchSize, lease, node);
+    /**
+     * Processor {@code outboxClaim}: the body becomes the due DFTs claimed for this node, oldest first (an empty list
+     * when billing has nothing to receive). An empty claim tells the polling scheduler it found nothing, so a greedy
+     * scheduler waits its delay instead of claiming again at once.
+     */
+    public void claim(Exchange exchange) {
+        exchange.setProperty(CLAIMED_AT, System.nanoTime());
+        List<OutboxItem> items = ledger.claimDue(batchSize, lease, node);
+        exchange.getMessage().setBody(items);
+        if (items.isEmpty()) {
+            exchange.setProperty(Exchange.SCHEDULER_POLLED_MESSAGES, false);
+        }
     }
 
     /**
-     * Puts one claimed DFT's bytes in the body, exactly as stored, after renewing this node's claim: items wait their
+     * Processor {@code outboxPrepare}: puts one claimed DFT's bytes in the body, exactly as stored, after renewing this node's claim: items wait their
      * turn in the batch, and one whose lease ran out may have been taken by another node meanwhile — then
      * {@code iepClaimed} is false and the route does not send it.
      */
     public void prepare(Exchange exchange) {
         OutboxItem item = exchange.getMessage().getBody(OutboxItem.class);
         // Early items of a batch still hold most of their lease: renewing them would cost a commit for nothing.
-        boolean fresh = Instant.now().isBefore(claimedAt.plus(lease.dividedBy(2)));
+        Long claimedAt = exchange.getProperty(CLAIMED_AT, Long.class);
+        boolean fresh = claimedAt != null && System.nanoTime() - claimedAt < lease.toNanos() / 2;
         boolean claimed = fresh || ledger.renewClaim(item.id(), node, lease);
         exchange.getMessage().setHeader(CLAIMED, claimed);
         if (!claimed) {
@@ -82,7 +96,7 @@ public final class OutboxDelivery {
     }
 
     /**
-     * Billing answered (AA, or a NACK the producer raised as an exception or returned as its reply): record what it
+     * Processor {@code outboxAnswered} (also the route's error handler): billing answered (AA, or a NACK the producer raised as an exception or returned as its reply): record what it
      * means. The ACK is where the producer the route used puts it — camel-mllp: the header
      * {@code CamelMllpAcknowledgement} (also on a NACK it raised); camel-netty (TLS): the reply body, present only when
      * the exchange did not fail. Classification and the MSA-2 check are the same whichever carried it.
@@ -93,6 +107,8 @@ public final class OutboxDelivery {
             // Failed before a DFT was in hand (claiming itself failed): nothing to record; the next poll tries again.
             Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
             LOG.warn("outbox poll failed ({})", failure == null ? "unknown" : failure.getClass().getSimpleName());
+            // Not a poll that found work: the scheduler waits its delay before trying again, never a tight loop.
+            exchange.setProperty(Exchange.SCHEDULER_POLLED_MESSAGES, false);
             return;
         }
         long id = outboxId;
@@ -109,14 +125,14 @@ public final class OutboxDelivery {
         }
         switch (verdict) {
             case DELIVERED -> {
-                ledger.markDelivered(id, answer.get().ackCode());
+                answers.record(OutboxAnswer.delivered(id, answer.get().ackCode()));
                 LOG.info("{} delivered to billing ({})", controlId, answer.get().ackCode());
             }
             case PARK -> {
                 BillingAnswer a = answer.get();
                 String reason = a.ackCode() + (a.errorCode() == 0 ? "" : " " + a.errorCode())
                         + (a.reason().isEmpty() ? "" : ": " + a.reason());
-                ledger.park(id, node, reason);
+                answers.record(OutboxAnswer.park(id, reason));
                 LOG.warn("{} parked: billing answered {}; later DFTs of the same order wait", controlId,
                         a.ackCode() + (a.errorCode() == 0 ? "" : " " + a.errorCode()));
             }
@@ -126,7 +142,7 @@ public final class OutboxDelivery {
                                 ? "billing answered " + a.ackCode() + " " + a.errorCode()
                                 : "ACK for another message (MSA-2 mismatch)")
                         .orElse(failure == null ? "no readable ACK" : describe(failure));
-                ledger.scheduleRetry(id, node, why, Instant.now().plus(delay));
+                answers.record(OutboxAnswer.retry(id, why, Instant.now().plus(delay)));
                 LOG.warn("{} not delivered ({}); retry in {} ms", controlId, why, delay.toMillis());
             }
             default -> throw new IllegalStateException("unknown verdict " + verdict);

@@ -278,37 +278,37 @@ public final class JdbcLedger implements Ledger {
         if (dialect == SqlDialect.POSTGRESQL) {
             return claimDueSkipLocked(max, lease, node, now);
         }
-        // One transaction for the whole claim: one durable commit instead of one per claimed row.
-        return outboxTransaction(c -> {
-            List<Long> candidates = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT o.id FROM outbox o WHERE o.status = 'PENDING'"
-                    + " AND o.next_attempt_at <= ? AND (o.claimed_until IS NULL OR o.claimed_until < ?)"
-                    + " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.order_key = o.order_key AND p.id < o.id"
-                    + " AND p.status IN ('PENDING', 'PARKED')) ORDER BY o.id LIMIT " + max)) {
-                ps.setTimestamp(1, Timestamp.from(now));
-                ps.setTimestamp(2, Timestamp.from(now));
+        // One statement claims and returns the payloads (UPDATE ... RETURNING, SQLite 3.35+), in one commit of the
+        // writer: one process writes an embedded ledger, so there are no other pollers' locks to skip.
+        return outbox(c -> {
+            List<OutboxItem> claimed = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("UPDATE outbox SET claimed_by = ?, claimed_until = ?"
+                    + " WHERE id IN (" + DUE + " ORDER BY o.id LIMIT ?) RETURNING " + ITEM_LIST)) {
+                ps.setString(1, node);
+                ps.setTimestamp(2, Timestamp.from(now.plus(lease)));
+                ps.setTimestamp(3, Timestamp.from(now));
+                ps.setTimestamp(4, Timestamp.from(now));
+                ps.setInt(5, max);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        candidates.add(rs.getLong(1));
+                        claimed.add(item(rs));
                     }
                 }
             }
-            List<OutboxItem> claimed = new ArrayList<>();
-            for (long id : candidates) {
-                try (PreparedStatement ps = c.prepareStatement("UPDATE outbox SET claimed_by = ?, claimed_until = ?"
-                        + " WHERE id = ? AND status = 'PENDING' AND (claimed_until IS NULL OR claimed_until < ?)")) {
-                    ps.setString(1, node);
-                    ps.setTimestamp(2, Timestamp.from(now.plus(lease)));
-                    ps.setLong(3, id);
-                    ps.setTimestamp(4, Timestamp.from(now));
-                    if (ps.executeUpdate() == 1) {
-                        claimed.add(item(c, id));
-                    }
-                }
-            }
+            // RETURNING follows no ORDER BY: the poller sends in id order, earliest first.
+            claimed.sort(java.util.Comparator.comparingLong(OutboxItem::id));
             return claimed;
         });
     }
+
+    /**
+     * The ids of due DFTs (two timestamp parameters: now, now), both databases: pending, due, not claimed by a live
+     * lease, and no earlier DFT of the same order still pending or parked — so a credit never leaves before its charge.
+     */
+    private static final String DUE = "SELECT o.id FROM outbox o WHERE o.status = 'PENDING' AND o.next_attempt_at <= ?"
+            + " AND (o.claimed_until IS NULL OR o.claimed_until < ?)"
+            + " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.order_key = o.order_key AND p.id < o.id"
+            + " AND p.status IN ('PENDING', 'PARKED'))";
 
     /**
      * PostgreSQL, several nodes polling: one statement claims and returns the payloads. Rows another node is claiming
@@ -322,14 +322,10 @@ public final class JdbcLedger implements Ledger {
             List<OutboxItem> claimed = new ArrayList<>();
             // MATERIALIZED: the candidates are chosen and locked once. As "WHERE id IN (subquery)" the planner may
             // run the subquery again per row, and each run skips other rows — measured: more rows than the LIMIT.
-            try (PreparedStatement ps = c.prepareStatement("WITH due AS MATERIALIZED (SELECT o.id FROM outbox o"
-                    + " WHERE o.status = 'PENDING' AND o.next_attempt_at <= ?"
-                    + " AND (o.claimed_until IS NULL OR o.claimed_until < ?)"
-                    + " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.order_key = o.order_key AND p.id < o.id"
-                    + " AND p.status IN ('PENDING', 'PARKED')) ORDER BY o.id LIMIT ? FOR UPDATE SKIP LOCKED)"
+            try (PreparedStatement ps = c.prepareStatement("WITH due AS MATERIALIZED (" + DUE
+                    + " ORDER BY o.id LIMIT ? FOR UPDATE SKIP LOCKED)"
                     + " UPDATE outbox SET claimed_by = ?, claimed_until = ? FROM due WHERE outbox.id = due.id"
-                    + " RETURNING outbox.id, control_id, order_key, payload, status, attempts, next_attempt_at,"
-                    + " last_error, created_at")) {
+                    + " RETURNING outbox.id, " + ITEM_LIST.substring("id, ".length()))) {
                 ps.setTimestamp(1, Timestamp.from(now));
                 ps.setTimestamp(2, Timestamp.from(now));
                 ps.setInt(3, max);
@@ -359,11 +355,17 @@ public final class JdbcLedger implements Ledger {
                 + " AND claimed_until IS NOT NULL", node);
     }
 
+    private static final String MARK_DELIVERED = "UPDATE outbox SET status = 'DELIVERED', delivered_at = ?,"
+            + " attempts = attempts + 1, last_error = ?, claimed_until = NULL WHERE id = ? AND status = 'PENDING'";
+    private static final String SCHEDULE_RETRY_CLAIMED = "UPDATE outbox SET attempts = attempts + 1,"
+            + " next_attempt_at = ?, last_error = ?, claimed_until = NULL WHERE id = ? AND status = 'PENDING'"
+            + " AND claimed_by = ?";
+    private static final String PARK_CLAIMED = "UPDATE outbox SET status = 'PARKED', attempts = attempts + 1,"
+            + " last_error = ?, claimed_until = NULL WHERE id = ? AND status = 'PENDING' AND claimed_by = ?";
+
     @Override
     public void markDelivered(long outboxId, String ackCode) {
-        update("UPDATE outbox SET status = 'DELIVERED', delivered_at = ?, attempts = attempts + 1, last_error = ?,"
-                + " claimed_until = NULL WHERE id = ? AND status = 'PENDING'", Timestamp.from(Instant.now()),
-                "answered " + ackCode, outboxId);
+        update(MARK_DELIVERED, Timestamp.from(Instant.now()), "answered " + ackCode, outboxId);
     }
 
     @Override
@@ -374,22 +376,60 @@ public final class JdbcLedger implements Ledger {
 
     @Override
     public boolean scheduleRetry(long outboxId, String node, String reason, Instant nextAttempt) {
-        return update("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?,"
-                + " claimed_until = NULL WHERE id = ? AND status = 'PENDING' AND claimed_by = ?",
-                Timestamp.from(nextAttempt), cut(reason), outboxId, node) == 1;
+        return update(SCHEDULE_RETRY_CLAIMED, Timestamp.from(nextAttempt), cut(reason), outboxId, node) == 1;
     }
 
     @Override
     public boolean park(long outboxId, String node, String reason) {
-        return update("UPDATE outbox SET status = 'PARKED', attempts = attempts + 1, last_error = ?,"
-                + " claimed_until = NULL WHERE id = ? AND status = 'PENDING' AND claimed_by = ?", cut(reason),
-                outboxId, node) == 1;
+        return update(PARK_CLAIMED, cut(reason), outboxId, node) == 1;
     }
 
     @Override
     public void park(long outboxId, String reason) {
         update("UPDATE outbox SET status = 'PARKED', attempts = attempts + 1, last_error = ?, claimed_until = NULL"
                 + " WHERE id = ? AND status = 'PENDING'", cut(reason), outboxId);
+    }
+
+    @Override
+    public void recordAnswers(List<OutboxAnswer> answers, String node) {
+        if (answers.isEmpty()) {
+            return;
+        }
+        Timestamp now = Timestamp.from(Instant.now());
+        outboxTransaction(c -> {
+            try (PreparedStatement delivered = c.prepareStatement(MARK_DELIVERED);
+                 PreparedStatement retry = c.prepareStatement(SCHEDULE_RETRY_CLAIMED);
+                 PreparedStatement park = c.prepareStatement(PARK_CLAIMED)) {
+                for (OutboxAnswer a : answers) {
+                    switch (a.kind()) {
+                        case DELIVERED -> {
+                            delivered.setTimestamp(1, now);
+                            delivered.setString(2, "answered " + a.text());
+                            delivered.setLong(3, a.outboxId());
+                            delivered.addBatch();
+                        }
+                        case RETRY -> {
+                            retry.setTimestamp(1, Timestamp.from(a.nextAttempt()));
+                            retry.setString(2, cut(a.text()));
+                            retry.setLong(3, a.outboxId());
+                            retry.setString(4, node);
+                            retry.addBatch();
+                        }
+                        case PARK -> {
+                            park.setString(1, cut(a.text()));
+                            park.setLong(2, a.outboxId());
+                            park.setString(3, node);
+                            park.addBatch();
+                        }
+                        default -> throw new IllegalStateException("unknown answer " + a.kind());
+                    }
+                }
+                delivered.executeBatch();
+                retry.executeBatch();
+                park.executeBatch();
+            }
+            return null;
+        });
     }
 
     @Override
@@ -420,18 +460,9 @@ public final class JdbcLedger implements Ledger {
                 cut("discarded: " + reason), outboxId) == 1;
     }
 
-    private static final String ITEM_COLUMNS = "SELECT id, control_id, order_key, payload, status, attempts,"
-            + " next_attempt_at, last_error, created_at FROM outbox";
-
-    private static OutboxItem item(Connection c, long id) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(ITEM_COLUMNS + " WHERE id = ?")) {
-            ps.setLong(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return item(rs);
-            }
-        }
-    }
+    private static final String ITEM_LIST = "id, control_id, order_key, payload, status, attempts, next_attempt_at,"
+            + " last_error, created_at";
+    private static final String ITEM_COLUMNS = "SELECT " + ITEM_LIST + " FROM outbox";
 
     private static OutboxItem item(ResultSet rs) throws SQLException {
         return new OutboxItem(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getBytes(4), rs.getString(5),

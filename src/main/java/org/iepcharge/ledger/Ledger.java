@@ -57,6 +57,15 @@ public interface Ledger extends AutoCloseable {
     /** As {@link #park(long, String)}, only while {@code node} still holds the claim. */
     boolean park(long outboxId, String node, String reason);
 
+    /**
+     * Records billing's answers to several sent DFTs in one commit, each with the condition of its single-row
+     * counterpart: delivered while still PENDING (whoever holds the claim: billing has it); retried or parked only while
+     * {@code node} still holds the claim. The sender hands its answers over and goes on sending; until they commit,
+     * the DFTs stay PENDING and claimed, so neither they nor a later DFT of their orders can be claimed again — and a
+     * crash before the commit only means they are sent again, under the same MSH-10, after the restart.
+     */
+    void recordAnswers(java.util.List<OutboxAnswer> answers, String node);
+
     /** Parked and pending DFTs, for {@code outbox}. */
     List<OutboxItem> undelivered();
 

@@ -40,7 +40,7 @@ class EngineWiringTest {
             MllpComponent mllp = engine.camelContext().getComponent("mllp", MllpComponent.class);
             assertThat(mllp.getLogPhi()).isFalse();
             assertThat(engine.camelContext().getRoutes()).extracting(r -> r.getRouteId())
-                    .containsExactlyInAnyOrder("lis-inbound", "billing-outbound", "ledger-retention");
+                    .containsExactlyInAnyOrder("lis-inbound", "billing-outbound-1", "ledger-retention");
         }
     }
 
