@@ -35,12 +35,17 @@ class BillingDeliveryTest {
     @TempDir
     Path tmp;
 
-    private EngineHarness engine;
-    private final BillingReceiver billing = new BillingReceiver();
+    EngineHarness engine;
+    final BillingReceiver billing = new BillingReceiver();
+
+    /** Settings on top of the harness's (the four-connection variant of these tests sets its own). */
+    Map<String, String> settings() {
+        return Map.of();
+    }
 
     @BeforeEach
     void startEngine() throws Exception {
-        engine = EngineHarness.startWithOwnBilling(tmp.resolve("data"), Map.of());
+        engine = EngineHarness.startWithOwnBilling(tmp.resolve("data"), settings());
     }
 
     @AfterEach
@@ -49,15 +54,15 @@ class BillingDeliveryTest {
         engine.close();
     }
 
-    private void startBilling(AcknowledgmentCode answer) throws Exception {
+    void startBilling(AcknowledgmentCode answer) throws Exception {
         billing.start(engine.billingPort(), tmp.resolve("billing"), answer);
     }
 
-    private static void eventually(Runnable assertion) {
+    static void eventually(Runnable assertion) {
         await().atMost(PATIENCE).pollInterval(Duration.ofMillis(50)).untilAsserted(assertion::run);
     }
 
-    private Row row(String controlId) {
+    Row row(String controlId) {
         try {
             return engine.outbox().stream().filter(r -> r.controlId().equals(controlId)).findFirst().orElseThrow();
         } catch (java.sql.SQLException e) {
@@ -65,7 +70,7 @@ class BillingDeliveryTest {
         }
     }
 
-    private List<Row> rows(String placer) {
+    List<Row> rows(String placer) {
         try {
             return engine.outboxFor(placer);
         } catch (java.sql.SQLException e) {
@@ -73,7 +78,7 @@ class BillingDeliveryTest {
         }
     }
 
-    private List<Row> all() {
+    List<Row> all() {
         try {
             return engine.outbox();
         } catch (java.sql.SQLException e) {

@@ -277,4 +277,55 @@ class OutboxTest extends LedgerTestSupport {
         // A withdrawn DFT neither goes out nor holds back its order.
         assertThat(claim(ledger, 10, "n1")).containsExactly(later);
     }
+
+    @OnBothDatabases
+    void answersRecordedTogetherKeepEachOnesConditionsAndReleaseTheLaterDftsOfTheirOrders(
+            TestDatabase.Backend backend) {
+        open(backend);
+        long a1 = enqueue("A1", "OA");
+        long b1 = enqueue("B1", "OB");
+        long c1 = enqueue("C1", "OC");
+        long a2 = enqueue("A2", "OA");
+        long b2 = enqueue("B2", "OB");
+        long c2 = enqueue("C2", "OC");
+        assertThat(claim(ledger, 10, "n1")).containsExactly(a1, b1, c1);
+        Instant later = Instant.now().plus(Duration.ofHours(1));
+
+        ledger.recordAnswers(List.of(OutboxAnswer.delivered(a1, "AA"), OutboxAnswer.retry(b1, "AE 207", later),
+                OutboxAnswer.park(c1, "AR 103: Table value not found")), "n1");
+
+        assertThat(ledger.undelivered()).extracting(OutboxItem::id, OutboxItem::status, OutboxItem::attempts,
+                        OutboxItem::lastError)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(b1, OutboxStatus.PENDING, 1, "AE 207"),
+                        org.assertj.core.groups.Tuple.tuple(c1, OutboxStatus.PARKED, 1,
+                                "AR 103: Table value not found"),
+                        org.assertj.core.groups.Tuple.tuple(a2, OutboxStatus.PENDING, 0, null),
+                        org.assertj.core.groups.Tuple.tuple(b2, OutboxStatus.PENDING, 0, null),
+                        org.assertj.core.groups.Tuple.tuple(c2, OutboxStatus.PENDING, 0, null));
+        assertThat(outboxStatus(a1)).isEqualTo("DELIVERED");
+        assertThat(db.string("SELECT last_error FROM outbox WHERE id = ?", a1)).isEqualTo("answered AA");
+        // Only A's next DFT is free: B1 waits for its retry, C1 is parked, and each holds back its order.
+        assertThat(claim(ledger, 10, "n1")).containsExactly(a2);
+        assertThat(claim(ledger, 10, "n1")).isEmpty();
+    }
+
+    @OnBothDatabases
+    void recordedAnswersOfANodeThatLostItsClaimNeitherRetryNorParkButDeliveryCounts(TestDatabase.Backend backend) {
+        open(backend);
+        long retried = enqueue("R1", "O1");
+        long parked = enqueue("P1", "O2");
+        long delivered = enqueue("D1", "O3");
+        assertThat(ledger.claimDue(10, Duration.ofMillis(1), "n1")).hasSize(3);
+        await().atMost(Duration.ofSeconds(5)).until(() -> ledger.claimDue(10, Duration.ofMinutes(5), "n2").size() == 3);
+
+        ledger.recordAnswers(List.of(OutboxAnswer.retry(retried, "late failure", Instant.now()),
+                OutboxAnswer.park(parked, "late refusal"), OutboxAnswer.delivered(delivered, "CA")), "n1");
+
+        // n2 holds the first two: n1's late answers must not clear its claim (it could then be sent twice)...
+        assertThat(db.count("SELECT COUNT(*) FROM outbox WHERE status = 'PENDING' AND attempts = 0"
+                + " AND claimed_by = 'n2' AND claimed_until IS NOT NULL")).isEqualTo(2);
+        // ...but billing's CA for the third is billing's word, whoever holds the claim now.
+        assertThat(outboxStatus(delivered)).isEqualTo("DELIVERED");
+        assertThat(db.string("SELECT last_error FROM outbox WHERE id = ?", delivered)).isEqualTo("answered CA");
+    }
 }

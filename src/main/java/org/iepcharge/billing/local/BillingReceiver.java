@@ -76,6 +76,8 @@ public final class BillingReceiver implements AutoCloseable {
     private SSLContextParameters tls;
     private boolean requireClientCert;
     private final List<String> clientSubjects = new ArrayList<>();
+    private final Set<String> senders = new HashSet<>();
+    private static final String REMOTE_ADDRESS_HEADER = "CamelNettyRemoteAddress";
 
     /** A receiver bound to loopback only: billing messages carry PHI, so listening wider must be a choice. */
     public BillingReceiver() {
@@ -131,6 +133,7 @@ public final class BillingReceiver implements AutoCloseable {
         receivedControlIds.clear();
         redeliveries = 0;
         clientSubjects.clear();
+        senders.clear();
 
         CamelContext context = new DefaultCamelContext();
         context.getCamelContextExtension().setName("billing-receiver-" + port);
@@ -190,12 +193,20 @@ public final class BillingReceiver implements AutoCloseable {
         return errorCode;
     }
 
-    /** Stops listening; counters keep their values until the next {@link #start}. Safe to call twice. */
-    public synchronized void stop() {
-        if (camel != null) {
-            camel.stop();
+    /**
+     * Stops listening; counters keep their values until the next {@link #start}. Safe to call twice. Camel waits for
+     * the messages in flight, whose handler takes this object's lock: the context is stopped outside it (stopping
+     * under it, a sender mid-message held the shutdown for Camel's whole 45 s timeout).
+     */
+    public void stop() {
+        CamelContext stopping;
+        synchronized (this) {
+            stopping = camel;
             camel = null;
-            LOG.info("Billing receiver on port {} stopped after {} messages", port, receivedControlIds.size());
+        }
+        if (stopping != null) {
+            stopping.stop();
+            LOG.info("Billing receiver on port {} stopped after {} messages", port(), receivedCount());
         }
     }
 
@@ -220,6 +231,11 @@ public final class BillingReceiver implements AutoCloseable {
     /** MSH-10 of every message received since start, in arrival order, redeliveries included. */
     public synchronized List<String> receivedControlIds() {
         return List.copyOf(receivedControlIds);
+    }
+
+    /** How many different connections (sender address and port) delivered messages since start. */
+    public synchronized int connectionCount() {
+        return senders.size();
     }
 
     /** Messages whose MSH-10 had already arrived since start. */
@@ -279,6 +295,7 @@ public final class BillingReceiver implements AutoCloseable {
                 redeliveries++;
             }
             receivedControlIds.add(controlId);
+            senders.add(String.valueOf(exchange.getMessage().getHeader(REMOTE_ADDRESS_HEADER)));
             String subject = exchange.getMessage().getHeader(CLIENT_SUBJECT_HEADER, String.class);
             if (subject != null) {
                 clientSubjects.add(subject);
