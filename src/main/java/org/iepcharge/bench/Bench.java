@@ -135,6 +135,10 @@ public final class Bench {
         props.put("iep.billing.mode", EngineSettings.MODE_MLLP);
         props.put("iep.billing.host", host);
         props.put("iep.billing.port", String.valueOf(billingPort));
+        if (options.holdBilling()) {
+            // The held DFTs wait for their ACK through the whole window: not a timeout (a resend after backoff).
+            props.putIfAbsent("iep.billing.timeoutMillis", "600000");
+        }
         try (EchoServer billing = EchoServer.start(EchoServer.Kind.NETTY, host, billingPort)) {
             long t0 = System.nanoTime();
             try (Engine engine = Engine.start(EngineSettings.resolve(props, System.getenv()))) {
@@ -169,6 +173,9 @@ public final class Bench {
         ThreadCpu threadCpu = new ThreadCpu();
         java.util.Map<String, Double> busiest = new java.util.LinkedHashMap<>();
         LoadClient.Window w = client.run(options.warmup(), options.measure(), () -> {
+            if (engine != null && billing != null && options.holdBilling()) {
+                billing.hold();
+            }
             billingCount[0] = billing == null ? 0 : billing.received();
             outbox[0] = engine == null ? -1 : engine.ledger().undelivered().size();
             stats.resetMax();
@@ -184,6 +191,12 @@ public final class Bench {
         long rss = ProcessStats.procStatusKb("VmRSS");
         long hwm = ProcessStats.procStatusKb("VmHWM");
         double drain = -1;
+        long heldBacklog = -1;
+        long answeredBefore = billing == null ? 0 : billing.received();
+        if (engine != null && billing != null && options.holdBilling()) {
+            heldBacklog = engine.ledger().undelivered().size();
+            billing.release();
+        }
         if (engine != null) {
             long t0 = System.nanoTime();
             long deadline = t0 + options.drain().toNanos();
@@ -198,6 +211,12 @@ public final class Bench {
         BenchResult r = new BenchResult(name, options.client(), options.connections(), options.rate(), w,
                 billingCount[1] - billingCount[0], outbox[0], outbox[1], drain, maxHeap, rss, hwm, cpu[1] - cpu[0]);
         r.print(out);
+        if (heldBacklog >= 0) {
+            long answered = billing.received() - answeredBefore;
+            out.println(String.format(Locale.ROOT, "   held billing: %d DFTs undelivered when billing answered again;"
+                    + " %d answered %s", heldBacklog, answered, drain <= 0 ? "(did not drain)"
+                    : String.format(Locale.ROOT, "in %.2f s: %,.0f DFT/s delivery alone", drain, answered / drain)));
+        }
         out.println("   busiest threads (cores): " + busiest.entrySet().stream()
                 .map(e -> String.format(Locale.ROOT, "%s %.2f", e.getKey(), e.getValue()))
                 .collect(java.util.stream.Collectors.joining("; ")));

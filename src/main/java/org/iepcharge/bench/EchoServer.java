@@ -25,6 +25,8 @@ public final class EchoServer implements AutoCloseable {
 
     private final CamelContext camel;
     private final AtomicLong received = new AtomicLong();
+    /** While set, the netty stand-in holds every ACK until it is counted down ({@link #hold}, {@link #release}). */
+    private volatile java.util.concurrent.CountDownLatch held;
 
     private EchoServer(Kind kind, String host, int port) throws Exception {
         camel = new DefaultCamelContext();
@@ -52,6 +54,10 @@ public final class EchoServer implements AutoCloseable {
             public void configure() {
                 if (kind == Kind.NETTY) {
                     from(uri).routeId("bench-netty-echo").process(e -> {
+                        java.util.concurrent.CountDownLatch h = held;
+                        if (h != null) {
+                            h.await(); // on the connection's I/O thread: this connection answers nothing meanwhile
+                        }
                         received.incrementAndGet();
                         e.getMessage().setBody(EchoAck.ack(e.getMessage().getBody(byte[].class)));
                     });
@@ -68,7 +74,21 @@ public final class EchoServer implements AutoCloseable {
         return new EchoServer(kind, host, port);
     }
 
-    /** Frames received since start. */
+    /** From now on, ACKs wait (each connection stalls on its first frame) until {@link #release}. */
+    public void hold() {
+        held = new java.util.concurrent.CountDownLatch(1);
+    }
+
+    /** Answers what was held and everything after. */
+    public void release() {
+        java.util.concurrent.CountDownLatch h = held;
+        held = null;
+        if (h != null) {
+            h.countDown();
+        }
+    }
+
+    /** Frames answered since start. */
     public long received() {
         return received.get();
     }

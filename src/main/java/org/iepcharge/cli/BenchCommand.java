@@ -81,6 +81,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "Seconds to wait for the outbox to drain after the load (default: ${DEFAULT-VALUE}).")
     double drain;
 
+    @Option(names = "--hold-billing", description = "Engine: the billing stand-in holds its ACKs through the measured"
+            + " window and answers when the load stops; the outbox's drain then measures delivery alone (DFT/s)."
+            + " Set -Diep.billing.connections=N for N billing connections.")
+    boolean holdBilling;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
@@ -103,7 +108,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         BenchOptions options = new BenchOptions(target, client, host, port, connections, rate,
                 Bench.seconds(warmup), Bench.seconds(duration), nonIepPerOrder, baselines, billingPort, dataDir,
-                routes, Bench.seconds(drain), Bench.seconds(prewarm));
+                routes, Bench.seconds(drain), Bench.seconds(prewarm), holdBilling);
         PrintWriter out = spec.commandLine().getOut();
         try (CliLogging quiet = CliLogging.quiet("org.apache.camel")) {
             new Bench(options, out).run();

@@ -48,7 +48,7 @@ class BenchSmokeTest {
         String project = System.getProperty("iep.test.projectDir", ".");
         BenchOptions options = new BenchOptions(Bench.ENGINE, "socket", "127.0.0.1", 0, 2, 0,
                 Bench.seconds(0.3), Bench.seconds(1.0), 1, true, 0, dir.resolve("data"),
-                Path.of(project, "routes"), Bench.seconds(10), Bench.seconds(0.3));
+                Path.of(project, "routes"), Bench.seconds(10), Bench.seconds(0.3), false);
         StringWriter text = new StringWriter();
         List<BenchResult> results = new Bench(options, new PrintWriter(text)).run();
 
