@@ -124,6 +124,7 @@ class EngineSettingsTest {
                 setting("iep.billing.timeoutMillis", "2500", 15_000, EngineSettings::billingTimeoutMillis, "99",
                         "600001", "1s"),
                 setting("iep.billing.pollMillis", "250", 100L, EngineSettings::billingPollMillis, "9", "60001", ""),
+                setting("iep.billing.connections", "4", 1, EngineSettings::billingConnections, "0", "33", "four"),
                 setting("iep.billing.retryFirstMillis", "250", 1_000, EngineSettings::billingRetryFirstMillis, "9",
                         "3600001", "soon"),
                 setting("iep.billing.retryMaxMillis", "120000", 60_000, EngineSettings::billingRetryMaxMillis, "9",
