@@ -215,6 +215,21 @@ class TlsTransportTest {
     }
 
     @Test
+    void severalBillingConnectionsOverTlsDeliverEveryDftOnce() throws Exception {
+        engineWithBillingTls("iep.billing.connections", "3", "iep.billing.pollMillis", "10");
+        billingWithTls(pki.issue("billing", "127.0.0.1", "localhost"), false);
+
+        for (int i = 1; i <= 12; i++) {
+            engine.orderAndFinalResult("TLSM" + i);
+        }
+
+        eventually(() -> assertThat(rows("TLSM")).hasSize(12).extracting(Row::status).containsOnly("DELIVERED"));
+        assertThat(billing.receivedControlIds()).containsExactlyInAnyOrderElementsOf(
+                rows("TLSM").stream().map(Row::controlId).toList());
+        assertThat(billing.connectionCount()).as("TLS connections the DFTs arrived on").isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
     void nacksOverTlsAreClassifiedExactlyAsOverPlainMllp() throws Exception {
         engineWithBillingTls();
         billingWithTls(pki.issue("billing", "127.0.0.1"), false);
