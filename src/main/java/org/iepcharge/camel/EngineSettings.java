@@ -194,6 +194,11 @@ public record EngineSettings(String inboundHost, int inboundPort, Charset inboun
         int prunePeriod = r.integer("iep.retention.periodMinutes", 1_440, 1, 10_080);
         HttpSettings http = r.http();
         SingleSender singleSender = r.singleSender(node, mode, dataDir);
+        int billingConnections = r.integer("iep.billing.connections", 1, 1, MAX_BILLING_CONNECTIONS);
+        if (singleSender.enabled() && billingConnections > 1) {
+            throw r.bad("iep.billing.connections", "must be 1 with iep.billing.singleSender=true (leader-only delivery"
+                    + " is for a billing system that accepts one connection)");
+        }
         return new EngineSettings(
                 inboundHost,
                 r.port("iep.inbound.port", 2575),
@@ -204,7 +209,7 @@ public record EngineSettings(String inboundHost, int inboundPort, Charset inboun
                 mode, billingHost, billingPort,
                 r.integer("iep.billing.timeoutMillis", 15_000, 100, 600_000),
                 r.integer("iep.billing.pollMillis", 100, 10, 60_000),
-                r.integer("iep.billing.connections", 1, 1, MAX_BILLING_CONNECTIONS),
+                billingConnections,
                 dataDir, rulesPath, routes, ledgerUrl,
                 r.text("iep.ledger.user", ""),
                 r.text("iep.ledger.password", ""),

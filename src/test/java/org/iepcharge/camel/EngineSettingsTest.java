@@ -360,6 +360,19 @@ class EngineSettingsTest {
     }
 
     @Test
+    void singleSenderDeliversOverOneConnectionOnly() throws Exception {
+        String three = "node1@127.0.0.1:7801, node2@127.0.0.1:7802,node3@127.0.0.1:7803";
+        Sources sources = new Sources().sys("iep.node", "node2").sys("iep.billing.mode", "mllp")
+                .sys("iep.billing.singleSender", "true").sys("iep.billing.raftMembers", three)
+                .sys("iep.billing.connections", "2");
+        assertThatThrownBy(sources::resolve).isInstanceOf(SettingsException.class)
+                .hasMessageStartingWith("Setting iep.billing.connections = '2' (from system property"
+                        + " iep.billing.connections) must be 1 with iep.billing.singleSender=true");
+        assertThat(new Sources().sys("iep.billing.connections", "2").resolve().billingConnections())
+                .as("without single sender").isEqualTo(2);
+    }
+
+    @Test
     void singleSenderNeedsAtLeastThreeRaftMembersThisNodeAmongThemAndRealBilling() throws Exception {
         String three = "node1@127.0.0.1:7801, node2@127.0.0.1:7802,node3@127.0.0.1:7803";
         EngineSettings on = new Sources().sys("iep.node", "node2").sys("iep.billing.mode", "mllp")
