@@ -60,7 +60,7 @@ public final class JdbcLedger implements Ledger {
         this.dialect = SqlDialect.of(url);
         this.durability = durability;
         int writers = Math.min(dialect.maxWriters(), Math.max(1, Integer.getInteger(WRITERS_PROPERTY,
-                Math.min(4, Runtime.getRuntime().availableProcessors()))));
+                dialect.defaultWriters())));
         this.committers = new GroupCommitter[writers];
         for (int i = 0; i < writers; i++) {
             committers[i] = new GroupCommitter(this::newConnection, dialect, "ledger-writer-" + i,
