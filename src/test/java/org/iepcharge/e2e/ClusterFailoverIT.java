@@ -28,7 +28,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import org.iepcharge.testkit.EngineHarness;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -45,6 +44,9 @@ import org.junit.jupiter.api.TestFactory;
  * <p>Runs where {@code IEP_TEST_PG_URL} is set (as {@code .ci/run} does, which also installs haproxy).
  */
 class ClusterFailoverIT {
+    /** How long one cluster.sh command may take. */
+    private static final java.time.Duration SCRIPT_TIMEOUT = java.time.Duration.ofSeconds(120);
+
 
     private static final int PAIRS = 2_000;
     static final char VT = 0x0b;
@@ -62,20 +64,20 @@ class ClusterFailoverIT {
 
     private void run(String base) throws Exception {
         assertThat(base).as("IEP_TEST_PG_URL (iep.test.requirePostgres is set)").isNotBlank();
-        user = env("IEP_TEST_PG_USER", "iep");
-        password = env("IEP_TEST_PG_PASSWORD", "");
+        user = ClusterScript.env("IEP_TEST_PG_USER", "iep");
+        password = ClusterScript.env("IEP_TEST_PG_PASSWORD", "");
         String schema = "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16).toLowerCase(Locale.ROOT);
         try (Connection c = DriverManager.getConnection(base, user, password); Statement st = c.createStatement()) {
             st.execute("CREATE SCHEMA " + schema);
         }
         Billing billing = new Billing(Duration.ofMillis(3));
-        int portBase = portBase();
+        int portBase = ClusterScript.freePortBase(1, 2, 41, 42, 20, 30);
         Map<String, String> env = new HashMap<>();
         // In the build folder, not a temporary one: node and HAProxy logs stay there for whoever reads a failure.
-        Path clusterDir = jar().getParent().resolve("cluster-failover-it");
-        deleteTree(clusterDir);
+        Path clusterDir = ClusterScript.jar().getParent().resolve("cluster-failover-it");
+        ClusterScript.deleteTree(clusterDir);
         env.put("CLUSTER_DIR", clusterDir.toString());
-        env.put("CLUSTER_JAR", jar().toString());
+        env.put("CLUSTER_JAR", ClusterScript.jar().toString());
         env.put("CLUSTER_NODE_PORT_BASE", String.valueOf(portBase));
         env.put("CLUSTER_LB_PORT", String.valueOf(portBase + 30));
         env.put("CLUSTER_PG_URL", base + (base.contains("?") ? "&" : "?") + "currentSchema=" + schema);
@@ -88,13 +90,13 @@ class ClusterFailoverIT {
         String ledger = env.get("CLUSTER_PG_URL");
         Takeover takeover = null;
         try {
-            cluster(env, "start", "2");
+            ClusterScript.run(env, SCRIPT_TIMEOUT, "start", "2");
             Lis lis = new Lis(portBase + 30);
             List<Thread> restarts = new ArrayList<>();
             for (int i = 0; i < PAIRS; i++) {
                 if (i == 600) {
-                    cluster(env, "kill", "1");
-                    restarts.add(background(() -> cluster(env, "start-node", "1")));
+                    ClusterScript.run(env, SCRIPT_TIMEOUT, "kill", "1");
+                    restarts.add(background(() -> ClusterScript.run(env, SCRIPT_TIMEOUT, "start-node", "1")));
                 }
                 if (i == 1250) {
                     // Billing slows down so that DFTs queue up in the outbox and node 2 holds claims when killed.
@@ -116,7 +118,7 @@ class ClusterFailoverIT {
                     restarts.add(background(() -> {
                         Thread.sleep(8_000);
                         watched.nodeRestarting();
-                        cluster(env, "start-node", "2");
+                        ClusterScript.run(env, SCRIPT_TIMEOUT, "start-node", "2");
                     }));
                 }
                 String mrn = "M" + i;
@@ -158,7 +160,7 @@ class ClusterFailoverIT {
             // At most the DFTs in flight at the two kills (a node sends one at a time) come twice.
             assertThat(billing.redeliveries()).as("FT1-2 redelivered").isBetween(1L, 2L);
         } finally {
-            cluster(env, "stop");
+            ClusterScript.run(env, SCRIPT_TIMEOUT, "stop");
             billing.close();
             try (Connection c = DriverManager.getConnection(base, user, password);
                  Statement st = c.createStatement()) {
@@ -302,19 +304,6 @@ class ClusterFailoverIT {
 
     // ---- the cluster script ------------------------------------------------------------------------------------
 
-    private void cluster(Map<String, String> env, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(EngineHarness.projectDir().resolve("deploy/cluster.sh").toString());
-        command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(new java.io.File(env.get("CLUSTER_DIR") + ".out")));
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("cluster.sh %s finished", String.join(" ", args)).isTrue();
-        assertThat(p.exitValue()).as("cluster.sh %s: %s", String.join(" ", args),
-                Files.readString(Path.of(env.get("CLUSTER_DIR") + ".out"))).isZero();
-    }
-
     private interface Step {
         void run() throws Exception;
     }
@@ -339,46 +328,6 @@ class ClusterFailoverIT {
         }
         threads.clear();
         assertThat(backgroundFailures).as("node restarts").isEmpty();
-    }
-
-    /** A base port with base+1..2 (nodes' MLLP), base+41..42 (their consoles), base+20 and base+30 (HAProxy) free. */
-    private static int portBase() throws IOException {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int base = 20_000 + (int) (Math.random() * 30_000);
-            if (free(base + 1) && free(base + 2) && free(base + 41) && free(base + 42) && free(base + 20)
-                    && free(base + 30)) {
-                return base;
-            }
-        }
-        throw new IOException("no free port range");
-    }
-
-    private static boolean free(int port) {
-        try (ServerSocket s = new ServerSocket()) {
-            s.bind(new InetSocketAddress("127.0.0.1", port));
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
-
-    private static Path jar() {
-        String configured = System.getProperty("iep.test.jar");
-        assertThat(configured).as("system property iep.test.jar (set by failsafe in the pom)").isNotBlank();
-        Path jar = Path.of(configured);
-        assertThat(jar).as("packaged jar").isRegularFile();
-        return jar;
     }
 
     // ---- the LIS -----------------------------------------------------------------------------------------------
@@ -649,8 +598,4 @@ class ClusterFailoverIT {
                 + "OBX|1|TX|13169-8^IEP^LN||IgG kappa||||||F\r";
     }
 
-    private static String env(String name, String fallback) {
-        String value = System.getenv(name);
-        return value == null ? fallback : value;
-    }
 }

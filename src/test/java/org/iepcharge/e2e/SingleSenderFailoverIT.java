@@ -8,7 +8,6 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -31,7 +30,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
-import org.iepcharge.testkit.EngineHarness;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -52,6 +50,9 @@ import org.junit.jupiter.api.TestFactory;
  * <p>Runs where {@code IEP_TEST_PG_URL} is set (as {@code .ci/run} does, which also installs haproxy).
  */
 class SingleSenderFailoverIT {
+    /** How long one cluster.sh command may take. */
+    private static final java.time.Duration SCRIPT_TIMEOUT = java.time.Duration.ofSeconds(300);
+
 
     private static final int PAIRS = 600;
     /** The DFT (by arrival) whose ACK billing holds until the leader is killed. */
@@ -74,19 +75,19 @@ class SingleSenderFailoverIT {
 
     private void run(String base) throws Exception {
         assertThat(base).as("IEP_TEST_PG_URL (iep.test.requirePostgres is set)").isNotBlank();
-        user = env("IEP_TEST_PG_USER", "iep");
-        password = env("IEP_TEST_PG_PASSWORD", "");
+        user = ClusterScript.env("IEP_TEST_PG_USER", "iep");
+        password = ClusterScript.env("IEP_TEST_PG_PASSWORD", "");
         String schema = "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16).toLowerCase(Locale.ROOT);
         try (Connection c = DriverManager.getConnection(base, user, password); Statement st = c.createStatement()) {
             st.execute("CREATE SCHEMA " + schema);
         }
         Billing billing = new Billing(HELD_DFT);
-        int portBase = portBase();
+        int portBase = ClusterScript.freePortBase(20, 30, 1, 2, 3, 41, 42, 43, 51, 52, 53, 151, 152, 153);
         Map<String, String> env = new HashMap<>();
-        Path clusterDir = jar().getParent().resolve("single-sender-it");
-        deleteTree(clusterDir);
+        Path clusterDir = ClusterScript.jar().getParent().resolve("single-sender-it");
+        ClusterScript.deleteTree(clusterDir);
         env.put("CLUSTER_DIR", clusterDir.toString());
-        env.put("CLUSTER_JAR", jar().toString());
+        env.put("CLUSTER_JAR", ClusterScript.jar().toString());
         env.put("CLUSTER_NODE_PORT_BASE", String.valueOf(portBase));
         env.put("CLUSTER_LB_PORT", String.valueOf(portBase + 30));
         String ledger = base + (base.contains("?") ? "&" : "?") + "currentSchema=" + schema;
@@ -98,7 +99,7 @@ class SingleSenderFailoverIT {
         env.put("IEP_BILLING_TIMEOUT_MILLIS", String.valueOf(BILLING_TIMEOUT_MILLIS));
         env.put("IEP_BILLING_POLL_MILLIS", "50");
         try {
-            cluster(env, "start", "3");
+            ClusterScript.run(env, SCRIPT_TIMEOUT, "start", "3");
             ClusterFailoverIT.Lis lis = new ClusterFailoverIT.Lis(portBase + 30);
             Killer killer = new Killer(billing, ledger, clusterDir, env);
             for (int i = 0; i < PAIRS; i++) {
@@ -147,7 +148,7 @@ class SingleSenderFailoverIT {
             assertThat(billing.afterKillDeliveredBy(deliveredBy)).as("nodes delivering after the kill")
                     .doesNotContain(killer.leader).hasSize(1);
         } finally {
-            cluster(env, "stop");
+            ClusterScript.run(env, SCRIPT_TIMEOUT, "stop");
             billing.close();
             try (Connection c = DriverManager.getConnection(base, user, password);
                  Statement st = c.createStatement()) {
@@ -177,7 +178,7 @@ class SingleSenderFailoverIT {
                     billing.killedAt = System.nanoTime();
                     billing.release.countDown();
                     // Back as a follower: the new leader keeps delivering.
-                    cluster(env, "start-node", leader.substring("node".length()));
+                    ClusterScript.run(env, SCRIPT_TIMEOUT, "start-node", leader.substring("node".length()));
                 } catch (Throwable e) {
                     failures.add(e);
                     billing.release.countDown();
@@ -385,64 +386,4 @@ class SingleSenderFailoverIT {
 
     // ---- the cluster script ------------------------------------------------------------------------------------
 
-    private static void cluster(Map<String, String> env, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(EngineHarness.projectDir().resolve("deploy/cluster.sh").toString());
-        command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(new java.io.File(env.get("CLUSTER_DIR") + ".out")));
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        assertThat(p.waitFor(300, TimeUnit.SECONDS)).as("cluster.sh %s finished", String.join(" ", args)).isTrue();
-        assertThat(p.exitValue()).as("cluster.sh %s: %s", String.join(" ", args),
-                Files.readString(Path.of(env.get("CLUSTER_DIR") + ".out"))).isZero();
-    }
-
-    /** A base port with the nodes' MLLP (+1..3), consoles (+41..43), raft (+51..53, +151..153) and HAProxy free. */
-    private static int portBase() throws IOException {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int base = 20_000 + (int) (Math.random() * 30_000);
-            boolean free = free(base + 20) && free(base + 30);
-            for (int n = 1; n <= 3 && free; n++) {
-                free = free(base + n) && free(base + 40 + n) && free(base + 50 + n) && free(base + 150 + n);
-            }
-            if (free) {
-                return base;
-            }
-        }
-        throw new IOException("no free port range");
-    }
-
-    private static boolean free(int port) {
-        try (ServerSocket s = new ServerSocket()) {
-            s.bind(new InetSocketAddress("127.0.0.1", port));
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
-
-    private static Path jar() {
-        String configured = System.getProperty("iep.test.jar");
-        assertThat(configured).as("system property iep.test.jar (set by failsafe in the pom)").isNotBlank();
-        Path jar = Path.of(configured);
-        assertThat(jar).as("packaged jar").isRegularFile();
-        return jar;
-    }
-
-    private static String env(String name, String fallback) {
-        String value = System.getenv(name);
-        return value == null ? fallback : value;
-    }
 }
