@@ -37,6 +37,7 @@ public final class OutboxDelivery {
     private final AnswerRecorder answers;
     private final DeliveryPolicy policy;
     private final BillingAnswerReader reader = new BillingAnswerReader();
+    private final PollFailureLog pollFailures = new PollFailureLog(Duration.ofMinutes(1), System::nanoTime);
     private final String node;
     private final Duration lease;
     private final int batchSize;
@@ -67,6 +68,7 @@ public final class OutboxDelivery {
     public void claim(Exchange exchange) {
         exchange.setProperty(CLAIMED_AT, System.nanoTime());
         List<OutboxItem> items = ledger.claimDue(batchSize, lease, node);
+        pollFailures.succeeded().ifPresent(LOG::info);
         exchange.getMessage().setBody(items);
         if (items.isEmpty()) {
             exchange.setProperty(Exchange.SCHEDULER_POLLED_MESSAGES, false);
@@ -106,7 +108,7 @@ public final class OutboxDelivery {
         if (outboxId == null) {
             // Failed before a DFT was in hand (claiming itself failed): nothing to record; the next poll tries again.
             Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-            LOG.warn("outbox poll failed ({})", failure == null ? "unknown" : failure.getClass().getSimpleName());
+            pollFailures.failed(failure == null ? "unknown" : failure.getClass().getSimpleName()).ifPresent(LOG::warn);
             // Not a poll that found work: the scheduler waits its delay before trying again, never a tight loop.
             exchange.setProperty(Exchange.SCHEDULER_POLLED_MESSAGES, false);
             return;
