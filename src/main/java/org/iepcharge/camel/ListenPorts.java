@@ -12,11 +12,16 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * Checks, before the engine touches its ledger, that it can listen where its settings say: the LIS port and, in
- * local billing mode, the built-in receiver's port. A port already taken stops start-up with one line naming the
- * setting, the port and — on Linux, for a process of the same user — the process that holds it.
+ * Checks, before the engine touches its ledger, that it can listen where its settings say: the LIS port, in local
+ * billing mode the built-in receiver's port, and with {@code iep.billing.singleSender} this node's raft port and its
+ * failure-detection port (raft port + {@value #RAFT_FAILURE_DETECTION_OFFSET}). A port already taken stops start-up
+ * with one line naming the setting, the port and — on Linux, for a process of the same user — the process that holds
+ * it.
  */
 final class ListenPorts {
+    /** FD_SOCK2's {@code offset} in raft/billing-sender.xml: the failure detector listens there. */
+    static final int RAFT_FAILURE_DETECTION_OFFSET = 100;
+
     private ListenPorts() {
     }
 
@@ -24,6 +29,33 @@ final class ListenPorts {
         requireFree("iep.inbound.port", "iep.inbound.host", settings.inboundHost(), settings.inboundPort());
         if (EngineSettings.MODE_LOCAL.equals(settings.billingMode())) {
             requireFree("iep.billing.port", "iep.billing.host", settings.billingHost(), settings.billingPort());
+        }
+        SingleSender sender = settings.singleSender();
+        if (sender.enabled()) {
+            SingleSender.Member self = sender.self();
+            requireFreeRaft(self, self.port(), "its raft port");
+            requireFreeRaft(self, self.port() + RAFT_FAILURE_DETECTION_OFFSET,
+                    "its failure-detection port (raft port + " + RAFT_FAILURE_DETECTION_OFFSET + ")");
+        }
+    }
+
+    /** This node's raft ports come from its entry in iep.billing.raftMembers, so the message names that entry. */
+    private static void requireFreeRaft(SingleSender.Member self, int port, String what) {
+        String setting = "Setting iep.billing.raftMembers: this node's entry " + self + " needs " + what + " "
+                + port + " on " + self.host();
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(self.host(), port));
+        } catch (BindException e) {
+            String reason = e.getMessage() == null ? "" : e.getMessage().toLowerCase(Locale.ROOT);
+            if (reason.contains("assign")) {
+                throw new SettingsException(setting + ", which is not an address of this machine");
+            }
+            throw new SettingsException(setting + ", which is already in use"
+                    + holder(port).map(h -> " by " + h).orElse("") + "; stop that process or give this node a free"
+                    + " raft port (in every node's iep.billing.raftMembers)");
+        } catch (IOException | IllegalArgumentException | SecurityException e) {
+            throw new SettingsException(setting + ": cannot listen there (" + e.getClass().getSimpleName() + ")");
         }
     }
 

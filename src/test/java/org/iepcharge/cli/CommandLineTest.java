@@ -108,6 +108,50 @@ class CommandLineTest {
         assertThat(data).doesNotExist();
     }
 
+    /**
+     * With iep.billing.singleSender, this node's raft port and its failure-detection port (raft port + 100) are checked
+     * like the LIS port: one line naming the member entry and the port, before the ledger is touched.
+     */
+    @Test
+    void aTakenRaftPortOrFailureDetectionPortIsNamedBeforeTheLedgerIsTouched() throws Exception {
+        Path data = tmp.resolve("data");
+        properties.set("iep.dataDir", data.toString());
+        properties.set("iep.inbound.host", "127.0.0.1");
+        properties.set("iep.inbound.port", "0");
+        properties.set("iep.billing.mode", "mllp");
+        properties.set("iep.billing.singleSender", "true");
+        properties.set("iep.node", "node2");
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress("127.0.0.1", 0));
+            int port = taken.getLocalPort();
+            properties.set("iep.billing.raftMembers",
+                    "node1@127.0.0.1:1," + "node2@127.0.0.1:" + port + ",node3@127.0.0.1:3");
+
+            CliRun r = CliRun.of("run");
+
+            assertThat(r.exit()).isEqualTo(2);
+            assertThat(r.err().strip()).isEqualTo("iep-charge-router: Setting iep.billing.raftMembers: this node's"
+                    + " entry node2@127.0.0.1:" + port + " needs its raft port " + port + " on 127.0.0.1, which is"
+                    + " already in use by pid " + ProcessHandle.current().pid() + " (java); stop that process or give"
+                    + " this node a free raft port (in every node's iep.billing.raftMembers)");
+        }
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress("127.0.0.1", 0));
+            int detection = taken.getLocalPort();
+            int raft = detection - 100;
+            properties.set("iep.billing.raftMembers",
+                    "node1@127.0.0.1:1," + "node2@127.0.0.1:" + raft + ",node3@127.0.0.1:3");
+
+            CliRun r = CliRun.of("run");
+
+            assertThat(r.exit()).isEqualTo(2);
+            assertThat(r.err()).contains("this node's entry node2@127.0.0.1:" + raft + " needs its failure-detection"
+                    + " port (raft port + 100) " + detection + " on 127.0.0.1, which is already in use")
+                    .doesNotContain("\tat ");
+        }
+        assertThat(data).as("no ledger, no data folder").doesNotExist();
+    }
+
     @Test
     void aMisspeltSettingStopsEveryCommandThatReadsSettings() {
         properties.set("iep.dataDir", tmp.resolve("data").toString());

@@ -15,7 +15,10 @@ public final class SystemProperties implements AfterEachCallback {
     private final Map<String, String> saved = new HashMap<>();
 
     public void set(String key, String value) {
-        saved.putIfAbsent(key, System.getProperty(key));
+        // Not putIfAbsent: a key first seen unset maps to null, which putIfAbsent would overwrite on a second set.
+        if (!saved.containsKey(key)) {
+            saved.put(key, System.getProperty(key));
+        }
         System.setProperty(key, value);
     }
 
