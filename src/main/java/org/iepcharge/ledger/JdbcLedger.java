@@ -41,8 +41,8 @@ public final class JdbcLedger implements Ledger {
     private Connection outboxConnection;
     /** Set once the schema is migrated: from then on an embedded ledger file must exist to be opened. */
     private volatile boolean opened;
-    /** PostgreSQL: the sessions holding the node names claimed by {@link #holdNodeName}. */
-    private final List<Connection> nodeNameConnections = new ArrayList<>();
+    /** PostgreSQL: the node names claimed by {@link #holdNodeName}, kept held while the ledger is open. */
+    private final NodeNameLocks nodeNames = new NodeNameLocks(this::newConnection);
 
     static final String WRITERS_PROPERTY = "iep.ledger.writers";
 
@@ -186,7 +186,8 @@ public final class JdbcLedger implements Ledger {
 
     /**
      * Claims {@code node} as this process's name on a shared (PostgreSQL) ledger for as long as the ledger is open:
-     * a session-level {@code pg_try_advisory_lock} on the name, held by a connection of its own. False when another
+     * a session-level {@code pg_try_advisory_lock} on the name, held by a connection of its own and taken again if that
+     * session ends while the ledger is open (a database restart; {@link NodeNameLocks}). False when another
      * live process holds it — two nodes under one name would release and renew each other's outbox claims. The
      * database drops the lock when the holder's connection ends (closed, or its process killed: the kernel closes
      * the socket); a machine that vanishes from the network keeps it until the server notices the dead connection
@@ -219,39 +220,15 @@ public final class JdbcLedger implements Ledger {
     private static final Duration NODE_NAME_WAIT = Duration.ofSeconds(5);
 
     private boolean tryHoldNodeName(String node) {
-        Connection c = newConnection();
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
-            // Advisory locks are database-wide; the name is unique per ledger, which is a schema.
-            ps.setLong(1, nodeNameKey(c.getSchema(), node));
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                if (rs.getBoolean(1)) {
-                    synchronized (outboxLock) {
-                        nodeNameConnections.add(c);
-                    }
-                    return true;
-                }
-            }
-        } catch (SQLException e) {
-            closeQuietly(c);
-            throw new LedgerException("cannot claim the node name (" + e.getSQLState() + ")", e);
-        }
-        closeQuietly(c);
-        return false;
+        return nodeNames.tryHold(node);
     }
 
     /**
-     * The one-bigint advisory lock key of a node name in one ledger schema: 64 bits of its SHA-256, apart from the
-     * patient locks' space. Two ledgers in two schemas of one database each have their own "node1".
+     * Checks the sessions holding this process's node names and takes a lost one again (the keeper thread does this
+     * every few seconds; tests call it directly). Returns the names not held after the check.
      */
-    static long nodeNameKey(String schema, String node) {
-        try {
-            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(("iep.node:" + schema + ":" + node).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return java.nio.ByteBuffer.wrap(digest).getLong();
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
-        }
+    public List<String> recheckNodeNames() {
+        return nodeNames.recheck();
     }
 
     private static void closeQuietly(Connection c) {
@@ -559,8 +536,7 @@ public final class JdbcLedger implements Ledger {
         }
         synchronized (outboxLock) {
             closeOutboxConnection();
-            nodeNameConnections.forEach(JdbcLedger::closeQuietly);
-            nodeNameConnections.clear();
         }
+        nodeNames.close();
     }
 }
