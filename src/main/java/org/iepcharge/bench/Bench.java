@@ -28,6 +28,8 @@ public final class Bench {
     private final BenchOptions options;
     private final PrintWriter out;
     private final ProcessStats stats = new ProcessStats();
+    /** The ACK stages of the last window (-Diep.debug.ackStages=true), taken when the window ends. */
+    private String stagesTable = "";
 
     public Bench(BenchOptions options, PrintWriter out) {
         this.options = options;
@@ -170,6 +172,7 @@ public final class Bench {
         long[] billingCount = new long[2];
         long[] outbox = {-1, -1};
         long[] cpu = new long[2];
+        long[] switches = new long[2];
         ThreadCpu threadCpu = new ThreadCpu();
         java.util.Map<String, Double> busiest = new java.util.LinkedHashMap<>();
         LoadClient.Window w = client.run(options.warmup(), options.measure(), () -> {
@@ -179,10 +182,18 @@ public final class Bench {
             billingCount[0] = billing == null ? 0 : billing.received();
             outbox[0] = engine == null ? -1 : engine.ledger().undelivered().size();
             stats.resetMax();
+            if (org.iepcharge.ledger.AckStages.ENABLED) {
+                org.iepcharge.ledger.AckStages.reset();
+            }
             cpu[0] = ProcessStats.cpuMillis();
+            switches[0] = ProcessStats.contextSwitches();
             threadCpu.start();
         }, () -> {
             cpu[1] = ProcessStats.cpuMillis();
+            switches[1] = ProcessStats.contextSwitches();
+            if (org.iepcharge.ledger.AckStages.ENABLED) {
+                stagesTable = org.iepcharge.ledger.AckStages.table();
+            }
             busiest.putAll(threadCpu.since(options.measure().toMillis() / 1000.0, 6));
             billingCount[1] = billing == null ? 0 : billing.received();
             outbox[1] = engine == null ? -1 : engine.ledger().undelivered().size();
@@ -211,6 +222,13 @@ public final class Bench {
         BenchResult r = new BenchResult(name, options.client(), options.connections(), options.rate(), w,
                 billingCount[1] - billingCount[0], outbox[0], outbox[1], drain, maxHeap, rss, hwm, cpu[1] - cpu[0]);
         r.print(out);
+        if (switches[0] >= 0 && w.acked() > 0) {
+            out.println(String.format(Locale.ROOT, "   context switches: %.2f per acked message (all threads of this"
+                    + " JVM, client included)", (switches[1] - switches[0]) / (double) w.acked()));
+        }
+        if (org.iepcharge.ledger.AckStages.ENABLED && engine != null) {
+            out.print(stagesTable);
+        }
         if (heldBacklog >= 0) {
             long answered = billing.received() - answeredBefore;
             out.println(String.format(Locale.ROOT, "   held billing: %d DFTs undelivered when billing answered again;"

@@ -27,7 +27,7 @@ final class GroupCommitter implements AutoCloseable {
     private static final int COMMIT_WAIT_SECONDS = 30;
 
     /** {@code lockKey}: the patient (partition) whose decisions the work makes; null when it makes none. */
-    private record Job<T>(String lockKey, LedgerWork<T> work, CompletableFuture<T> result) {
+    private record Job<T>(String lockKey, LedgerWork<T> work, CompletableFuture<T> result, long[] stamps) {
     }
 
     /** How often a batch that lost a PostgreSQL deadlock or serialization conflict is run again from the start. */
@@ -71,11 +71,22 @@ final class GroupCommitter implements AutoCloseable {
             throw new LedgerException("ledger is closed", null);
         }
         CompletableFuture<T> result = new CompletableFuture<>();
+        // {queued, batch started, committed}: filled only for AckStages (a debug facility, off by default).
+        // Only an inbound message's job (its route thread stamped the parse), not the outbox's bookkeeping.
+        long[] stamps = AckStages.ENABLED ? AckStages.queued(System.nanoTime()) : null;
         try {
-            if (!queue.offer(new Job<>(lockKey, work, result), 30, TimeUnit.SECONDS)) {
+            if (!queue.offer(new Job<>(lockKey, work, result, stamps), 30, TimeUnit.SECONDS)) {
                 throw new LedgerException("ledger writer queue is full", null);
             }
-            return result.get(COMMIT_WAIT_SECONDS, TimeUnit.SECONDS);
+            T value = result.get(COMMIT_WAIT_SECONDS, TimeUnit.SECONDS);
+            if (stamps != null && stamps[2] != 0) {
+                AckStages.record(AckStages.Stage.QUEUE_WAIT, stamps[1] - stamps[0]);
+                AckStages.record(AckStages.Stage.BATCH, stamps[2] - stamps[1]);
+                long woke = System.nanoTime();
+                AckStages.record(AckStages.Stage.WAKE, woke - stamps[2]);
+                AckStages.woke(woke);
+            }
+            return value;
         } catch (java.util.concurrent.TimeoutException e) {
             // The work may still commit later; the LIS gets AR 207 and resends, and the resend finds it stored.
             throw new LedgerException("no ledger commit within " + COMMIT_WAIT_SECONDS + " s", e);
@@ -192,6 +203,16 @@ final class GroupCommitter implements AutoCloseable {
             CommitObserver o = observer;
             if (o != null) {
                 o.committed(batch.size(), System.nanoTime() - started);
+            }
+            if (AckStages.ENABLED) {
+                long committed = System.nanoTime();
+                for (Job<?> job : batch) {
+                    if (job.stamps() != null) {
+                        job.stamps()[1] = started;
+                        job.stamps()[2] = committed;
+                        AckStages.record(AckStages.Stage.BATCH_SIZE, batch.size());
+                    }
+                }
             }
             completions.forEach(Runnable::run);
         } catch (PatientLocks.Conflict | WithSavepoints e) {

@@ -51,7 +51,8 @@ public final class JdbcLedger implements Ledger {
      * settings object exists). The engine's settings check knows them from here, so a misspelt one is refused and a
      * new one is accepted without a second list to keep.
      */
-    public static final java.util.List<String> SYSTEM_PROPERTY_SETTINGS = java.util.List.of(WRITERS_PROPERTY);
+    public static final java.util.List<String> SYSTEM_PROPERTY_SETTINGS = java.util.List.of(WRITERS_PROPERTY,
+            AckStages.PROPERTY);
 
     private JdbcLedger(String url, String user, String password, Durability durability) {
         this.url = url;

@@ -84,6 +84,11 @@ public final class OpsServer implements AutoCloseable {
         // /metrics is served by OpsRoutes behind authentication, not by the management side's open endpoint.
         p.setProperty("camel.management.metricsEnabled", "false");
         p.setProperty("camel.metrics.enabled", "true");
+        // Camel's route policy (camel_exchanges_total/_failed_total per route, docs/operating.md) stays. Its exchange
+        // event notifier goes: per-endpoint timers that nothing reads, bought with an event and meter lookups on every
+        // exchange — 5 % of the inbound route thread's CPU, more than the route policy (BENCHMARKS.md, "ACK latency
+        // by stage").
+        p.setProperty("camel.metrics.enableExchangeEventNotifier", "false");
         p.setProperty("camel.health.exposureLevel", "full");
         return p;
     }

@@ -27,6 +27,14 @@ final class MllpFrameSplitter extends DelimiterBasedFrameDecoder {
     }
 
     @Override
+    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+        super.handlerAdded(ctx);
+        if (org.iepcharge.ledger.AckStages.ENABLED) {
+            ctx.pipeline().addFirst(new FrameStamps.ReplyStamp());
+        }
+    }
+
+    @Override
     protected Object decode(ChannelHandlerContext ctx, ByteBuf buffer) throws Exception {
         ByteBuf frame = (ByteBuf) super.decode(ctx, buffer);
         if (frame == null) {
@@ -52,6 +60,9 @@ final class MllpFrameSplitter extends DelimiterBasedFrameDecoder {
             frame.release();
             throw new TooLongFrameException("MLLP payload of " + payload + " bytes exceeds the limit of "
                     + maxPayloadBytes);
+        }
+        if (org.iepcharge.ledger.AckStages.ENABLED) {
+            FrameStamps.decoded(ctx);
         }
         return Unpooled.wrappedBuffer(frame.skipBytes(sb), Unpooled.wrappedBuffer(new byte[] {FS, CR}));
     }
