@@ -173,6 +173,7 @@ public final class Bench {
         long[] outbox = {-1, -1};
         long[] cpu = new long[2];
         long[] switches = new long[2];
+        long[] allocated = new long[2];
         ThreadCpu threadCpu = new ThreadCpu();
         java.util.Map<String, Double> busiest = new java.util.LinkedHashMap<>();
         LoadClient.Window w = client.run(options.warmup(), options.measure(), () -> {
@@ -187,10 +188,12 @@ public final class Bench {
             }
             cpu[0] = ProcessStats.cpuMillis();
             switches[0] = ProcessStats.contextSwitches();
+            allocated[0] = ProcessStats.allocatedBytes();
             threadCpu.start();
         }, () -> {
             cpu[1] = ProcessStats.cpuMillis();
             switches[1] = ProcessStats.contextSwitches();
+            allocated[1] = ProcessStats.allocatedBytes();
             if (org.iepcharge.ledger.AckStages.ENABLED) {
                 stagesTable = org.iepcharge.ledger.AckStages.table();
             }
@@ -225,6 +228,11 @@ public final class Bench {
         if (switches[0] >= 0 && w.acked() > 0) {
             out.println(String.format(Locale.ROOT, "   context switches: %.2f per acked message (all threads of this"
                     + " JVM, client included)", (switches[1] - switches[0]) / (double) w.acked()));
+        }
+        if (allocated[0] >= 0 && w.acked() > 0) {
+            // Threads that ended inside the window are missing from the second sum: a slight undercount.
+            out.println(String.format(Locale.ROOT, "   allocated: %.0f KB per acked message (live threads of this JVM,"
+                    + " client included)", (allocated[1] - allocated[0]) / 1024.0 / w.acked()));
         }
         if (org.iepcharge.ledger.AckStages.ENABLED && engine != null) {
             out.print(stagesTable);

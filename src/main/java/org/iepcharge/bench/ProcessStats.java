@@ -73,6 +73,19 @@ public final class ProcessStats implements AutoCloseable {
         }
     }
 
+    /** Bytes allocated so far by the JVM's live threads (HotSpot's per-thread counters), or -1 without them. */
+    public static long allocatedBytes() {
+        if (!(java.lang.management.ManagementFactory.getThreadMXBean()
+                instanceof com.sun.management.ThreadMXBean threads) || !threads.isThreadAllocatedMemorySupported()) {
+            return -1;
+        }
+        long sum = 0;
+        for (long b : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) {
+            sum += Math.max(0, b);
+        }
+        return sum;
+    }
+
     /**
      * Context switches of every thread of this JVM so far (voluntary + involuntary, /proc/self/task/N/status), or -1
      * where /proc is absent. Each thread hand-off on the message path costs at least one: per message, they count

@@ -477,10 +477,16 @@ class HostileInputTest {
 
     // ---- helpers ------------------------------------------------------------------------------------------------
 
+    /**
+     * As many connections as the listener has I/O threads (workerCount in routes/lis-inbound.camel.yaml, where the
+     * route runs): netty starts each of them with the first connection it serves, and the flood later reaches them all.
+     */
+    static final int WARM_CONNECTIONS = 16;
+
     private static void warmUp(int port) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(8);
+        ExecutorService pool = Executors.newFixedThreadPool(WARM_CONNECTIONS);
         List<Future<?>> done = new ArrayList<>();
-        for (int t = 0; t < 8; t++) {
+        for (int t = 0; t < WARM_CONNECTIONS; t++) {
             int conn = t;
             done.add(pool.submit(() -> {
                 try (RawMllp c = new RawMllp(port)) {
