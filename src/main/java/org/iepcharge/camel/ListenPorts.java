@@ -3,7 +3,7 @@ package org.iepcharge.camel;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -59,12 +59,18 @@ final class ListenPorts {
         }
     }
 
-    /** Binds and releases the address; the listener binds it again moments later with the same options. */
+    /**
+     * Binds and releases the address; the listener binds it again moments later with the same options. The probe is
+     * a client socket, which binds without listening: a server socket would listen for those microseconds, and a LIS
+     * (or a start-up poller) connecting then would be accepted by the kernel before the ledger exists and reset at
+     * once. The bind is the same check either way (Linux refuses SO_REUSEADDR binds on a port another socket listens
+     * on, whether or not the new socket would listen).
+     */
     static void requireFree(String portKey, String hostKey, String host, int port) {
         if (port == 0) {
             return; // any free port
         }
-        try (ServerSocket probe = new ServerSocket()) {
+        try (Socket probe = new Socket()) {
             probe.setReuseAddress(true);
             probe.bind(new InetSocketAddress(host, port));
         } catch (BindException e) {
