@@ -2,6 +2,8 @@ package org.iepcharge.camel;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 
 import ca.uhn.hl7v2.AcknowledgmentCode;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
@@ -79,47 +81,59 @@ public final class Engine implements AutoCloseable {
         // Before the ledger is opened (or created and migrated): a port that is taken stops start-up untouched.
         ListenPorts.requireFree(settings);
         RuleSet rules = rules(settings);
-        JdbcLedger ledger = settings.openLedger();
+        // Start-up time (docs/operating.md "Start-up"): opening the ledger (Flyway's migrate, SQLite's native library)
+        // and starting the built-in billing receiver (a Camel context of its own) need nothing from each other, so
+        // they run side by side while this thread prepares camel-main; both are awaited below, before camel-main
+        // starts, so the LIS listener still opens only once the ledger is migrated and billing's stand-in listens.
+        CompletableFuture<JdbcLedger> opening = inBackground("iep-start-ledger", settings::openLedger);
+        CompletableFuture<BillingReceiver> localBillingStart = EngineSettings.MODE_LOCAL.equals(settings.billingMode())
+                ? inBackground("iep-start-billing", () -> startLocalBilling(settings))
+                : CompletableFuture.completedFuture(null);
+        Main main;
+        CompositeMeterRegistry meters;
+        SimpleMeterRegistry totals;
+        AckBuilder acks;
+        JdbcLedger ledger;
+        try {
+            main = new Main();
+            // The engine's owner stops it (run: EngineLauncher's shutdown hook; tests: close()). camel-main's default
+            // strategy adds a SIGTERM hook of its own (even after disableHangupSupport() in 4.17.0); when it won the
+            // race, our close() waited for a main loop that never runs (start(), not run()) until Camel's one-minute
+            // timeout. The simple strategy has no hook.
+            main.setShutdownStrategy(new org.apache.camel.main.SimpleMainShutdownStrategy());
+            // Counts and ACK times (no patient data), written to the log once a minute for the analyst on duty.
+            // The simple registry keeps running totals (what meters() reads); the logging one writes per-minute rates.
+            meters = new CompositeMeterRegistry();
+            totals = new SimpleMeterRegistry();
+            meters.add(totals);
+            meters.add(LoggingMeterRegistry.builder(key -> key.equals("logging.step") ? "PT60S" : null).build());
+            acks = new AckBuilder(settings.application(), settings.facility());
+            ledger = await(opening);
+        } catch (Exception | Error e) {
+            closeWhenDone(opening);
+            closeWhenDone(localBillingStart);
+            throw e;
+        }
         // Before anything uses the name: the claims released just below would be another live node's.
         if (!ledger.holdNodeName(settings.nodeName())) {
             ledger.close();
+            closeWhenDone(localBillingStart);
+            meters.close();
             throw new SettingsException("Setting iep.node = " + settings.nodeName() + ": another running node uses"
                     + " this name on the same ledger; give every node its own iep.node");
         }
         BillingReceiver localBilling = null;
-        Main main = new Main();
-        // The engine's owner stops it (run: EngineLauncher's shutdown hook; tests: close()). camel-main's default
-        // strategy adds a SIGTERM hook of its own (even after disableHangupSupport() in 4.17.0); when it won the race,
-        // our close() waited for a main loop that never runs (start(), not run()) until Camel's one-minute timeout.
-        // The simple strategy has no hook.
-        main.setShutdownStrategy(new org.apache.camel.main.SimpleMainShutdownStrategy());
-        // Counts and ACK times (no patient data), written to the log once a minute for the analyst on duty.
-        // The simple registry keeps running totals (what meters() reads); the logging one writes per-minute rates.
-        CompositeMeterRegistry meters = new CompositeMeterRegistry();
-        SimpleMeterRegistry totals = new SimpleMeterRegistry();
-        meters.add(totals);
-        meters.add(LoggingMeterRegistry.builder(key -> key.equals("logging.step") ? "PT60S" : null).build());
         // The operator side (docs/operating.md): console, API, /metrics and health on camel-main's HTTP server.
-        OpsServer ops = settings.http().enabled() ? OpsServer.prepare(settings, ledger, rules, meters) : null;
+        OpsServer ops = null;
         AnswerRecorder answers = null;
         try {
+            ops = settings.http().enabled() ? OpsServer.prepare(settings, ledger, rules, meters) : null;
             // This node's previous process is gone (stopped, crashed or killed): its claims on DFTs died with it.
             int released = ledger.releaseClaims(settings.nodeName());
             if (released > 0) {
                 LOG.info("Released {} outbox claim(s) left by this node's previous run (node {})", released,
                         settings.nodeName());
             }
-            if (EngineSettings.MODE_LOCAL.equals(settings.billingMode())) {
-                localBilling = new BillingReceiver(settings.billingHost());
-                try {
-                    localBilling.start(settings.billingPort(), settings.dataDir().resolve("billing"),
-                            AcknowledgmentCode.AA);
-                } catch (Exception e) {
-                    throw bindProblem(e, "iep.billing.port", "iep.billing.host", settings.billingHost(),
-                            settings.billingPort());
-                }
-            }
-            AckBuilder acks = new AckBuilder(settings.application(), settings.facility());
             ChargeCapture capture = newCapture(settings, rules, RulesLinePlanner::new, ledger, clock, ids);
             ConnectionLimiter connections = new ConnectionLimiter(settings.maxConnections());
 
@@ -180,6 +194,8 @@ public final class Engine implements AutoCloseable {
                     }
                 }
             });
+            // billing-outbound starts with camel-main: billing's stand-in must be listening by then.
+            localBilling = await(localBillingStart);
             startListening(main, settings);
             if (ops != null) {
                 ops.started(main.getCamelContext());
@@ -223,9 +239,85 @@ public final class Engine implements AutoCloseable {
             }
             if (localBilling != null) {
                 localBilling.close();
+            } else {
+                closeWhenDone(localBillingStart);
             }
             ledger.close();
             throw e;
+        }
+    }
+
+    /** The built-in billing receiver of {@code iep.billing.mode=local}, listening; a taken port named in one line. */
+    private static BillingReceiver startLocalBilling(EngineSettings settings) throws Exception {
+        BillingReceiver receiver = new BillingReceiver(settings.billingHost());
+        try {
+            receiver.start(settings.billingPort(), settings.dataDir().resolve("billing"), AcknowledgmentCode.AA);
+            return receiver;
+        } catch (Exception e) {
+            receiver.close();
+            throw bindProblem(e, "iep.billing.port", "iep.billing.host", settings.billingHost(),
+                    settings.billingPort());
+        }
+    }
+
+    /** A start-up step that can fail with a checked exception, run on a thread of its own. */
+    @FunctionalInterface
+    private interface StartStep<T> {
+        T run() throws Exception;
+    }
+
+    /**
+     * Runs {@code step} on a new daemon thread named {@code name} (so a profile or a thread dump names the step). Its
+     * own thread rather than a pool: each runs once, at start-up.
+     */
+    private static <T> CompletableFuture<T> inBackground(String name, StartStep<T> step) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        Thread thread = new Thread(() -> {
+            try {
+                result.complete(step.run());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        }, name);
+        thread.setDaemon(true);
+        thread.start();
+        return result;
+    }
+
+    /**
+     * The step's result, or its own exception as it would have been thrown on this thread (a SettingsException stays
+     * a SettingsException, so the one-line start-up errors read as before).
+     */
+    private static <T> T await(CompletableFuture<T> step) throws Exception {
+        try {
+            return step.get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof Exception exception) {
+                throw exception;
+            }
+            if (cause instanceof Error error) {
+                throw error;
+            }
+            throw e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw e;
+        }
+    }
+
+    /** Start-up failed elsewhere: closes what {@code step} opened, once it has finished (it cannot be cut short). */
+    private static void closeWhenDone(CompletableFuture<? extends AutoCloseable> step) {
+        try {
+            AutoCloseable opened = step.get();
+            if (opened != null) {
+                opened.close();
+            }
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            // The step failed too, or cannot be closed; the first failure is what the user sees.
         }
     }
 
