@@ -25,7 +25,7 @@ public final class IepCommand implements Runnable {
 
     public static void main(String[] args) {
         int exit = execute(args);
-        // Logging is asynchronous (logback.xml): flush what is queued before the JVM ends.
+        // Logging is asynchronous (EngineLogging): flush what is queued before the JVM ends.
         if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logback) {
             logback.stop();
         }
@@ -43,9 +43,14 @@ public final class IepCommand implements Runnable {
         Charset charset = Charset.defaultCharset();
         PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(System.out, charset), true);
         PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, charset), true);
-        CommandLine cli = new CommandLine(new IepCommand()).setOut(out).setErr(err);
         try {
-            return cli.execute(args);
+            if (args.length == 1 && RunCommand.NAME.equals(args[0])) {
+                // `run` alone has nothing to parse. picocli's model of all the commands (reflection over every command
+                // class and option, and the classes of the option types) cost 0.1-0.3 s of the engine's start-up, so
+                // the command the engine is started with skips it; `run --help` and friends still go through picocli.
+                return RunCommand.run(err);
+            }
+            return new CommandLine(new IepCommand()).setOut(out).setErr(err).execute(args);
         } finally {
             out.flush();
             err.flush();
