@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 
 /**
- * No PHI in the logs. The packaged jar runs with the shipped logging configuration ({@code logback.xml} in the jar,
+ * No PHI in the logs. The packaged jar runs with the shipped logging configuration ({@code EngineLogging}, in the jar,
  * everything to stderr), once per inbound transport (the shipped netty route and the documented camel-mllp
  * alternative), over the test data of several scenarios: accepted orders and results, AR (unsupported version,
  * unsupported type), AE (structures HAPI cannot parse), the same control ID with other content, 300 fuzzed mutations
