@@ -287,6 +287,8 @@ public record EngineSettings(String inboundHost, int inboundPort, Charset inboun
         p.setProperty("iep.inbound.tls.enabled", String.valueOf(inboundTls.enabled()));
         p.setProperty("iep.inbound.tls.needClientAuth", String.valueOf(inboundTls.requireClientCert()));
         p.setProperty("iep.billing.tls.enabled", String.valueOf(billingTls.enabled()));
+        // billing-outbound's TLS producer starts with the route only when it is the one used (start-up time).
+        p.setProperty("iep.billing.tls.lazyStart", String.valueOf(!billingTls.enabled()));
         p.setProperty("iep.retention.periodMillis", String.valueOf(retentionPeriodMinutes * 60_000L));
         // A component property: on an endpoint URI it stops the route from starting (docs/transport-notes.md).
         p.setProperty("camel.component.mllp.log-phi", "false");
