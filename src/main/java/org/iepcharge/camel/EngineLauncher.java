@@ -14,6 +14,10 @@ public final class EngineLauncher {
      * code: 2 for a bad setting or rules file (a port in use included), 1 for anything else.
      */
     public static int runUntilStopped(java.io.PrintWriter err) throws Exception {
+        // Logging first, on this thread (the warm-up's Flyway logs too; see StartupWarmUp), then the warm-up beside
+        // the settings and the rules.
+        org.slf4j.LoggerFactory.getILoggerFactory();
+        StartupWarmUp.startInBackground();
         Engine engine;
         try {
             engine = Engine.start(EngineSettings.fromEnvironment());
