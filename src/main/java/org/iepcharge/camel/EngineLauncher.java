@@ -17,10 +17,12 @@ public final class EngineLauncher {
         // Logging first, on this thread (the warm-up's Flyway logs too; see StartupWarmUp), then the warm-up beside
         // the settings and the rules.
         org.slf4j.LoggerFactory.getILoggerFactory();
-        StartupWarmUp.startInBackground();
+        StartupWarmUp warmUp = StartupWarmUp.startInBackground();
         Engine engine;
         try {
-            engine = Engine.start(EngineSettings.fromEnvironment());
+            EngineSettings settings = EngineSettings.fromEnvironment();
+            warmUp.ledgerUrl(settings.ledgerUrl());
+            engine = Engine.start(settings);
         } catch (SettingsException | RulesException e) {
             err.println("iep-charge-router: " + e.getMessage());
             err.flush();
