@@ -51,10 +51,13 @@ public final class Engine implements AutoCloseable {
     private final OpsServer ops;
     private final BillingSenderPolicy billingSender;
     private final AnswerRecorder answers;
+    /** The operator side's Vert.x instance (null with iep.http.enabled=false), closed after Camel. */
+    private final OpsVertx opsVertx;
 
     private Engine(EngineSettings settings, JdbcLedger ledger, BillingReceiver localBilling, Main main,
                    ConnectionLimiter connections, CompositeMeterRegistry meters, SimpleMeterRegistry totals,
-                   OpsServer ops, BillingSenderPolicy billingSender, AnswerRecorder answers) {
+                   OpsServer ops, BillingSenderPolicy billingSender, AnswerRecorder answers, OpsVertx opsVertx) {
+        this.opsVertx = opsVertx;
         this.billingSender = billingSender;
         this.ops = ops;
         this.answers = answers;
@@ -89,9 +92,13 @@ public final class Engine implements AutoCloseable {
         CompletableFuture<BillingReceiver> localBillingStart = EngineSettings.MODE_LOCAL.equals(settings.billingMode())
                 ? inBackground("iep-start-billing", () -> startLocalBilling(settings))
                 : CompletableFuture.completedFuture(null);
+        // The operator side's HTTP server runs on Vert.x; camel-platform-http makes its Vert.x instance while the
+        // context starts, before any route (the LIS's included) starts, unless the registry holds one. Made here
+        // instead, beside the ledger, with the same default options; the engine closes it after Camel.
+        CompletableFuture<OpsVertx> opsVertxStart = settings.http().enabled()
+                ? inBackground("iep-start-http", OpsVertx::create)
+                : CompletableFuture.completedFuture(null);
         Main main;
-        CompositeMeterRegistry meters;
-        SimpleMeterRegistry totals;
         AckBuilder acks;
         JdbcLedger ledger;
         try {
@@ -101,28 +108,31 @@ public final class Engine implements AutoCloseable {
             // race, our close() waited for a main loop that never runs (start(), not run()) until Camel's one-minute
             // timeout. The simple strategy has no hook.
             main.setShutdownStrategy(new org.apache.camel.main.SimpleMainShutdownStrategy());
-            // Counts and ACK times (no patient data), written to the log once a minute for the analyst on duty.
-            // The simple registry keeps running totals (what meters() reads); the logging one writes per-minute rates.
-            meters = new CompositeMeterRegistry();
-            totals = new SimpleMeterRegistry();
-            meters.add(totals);
-            meters.add(LoggingMeterRegistry.builder(key -> key.equals("logging.step") ? "PT60S" : null).build());
             acks = new AckBuilder(settings.application(), settings.facility());
             ledger = await(opening);
         } catch (Exception | Error e) {
             closeWhenDone(opening);
             closeWhenDone(localBillingStart);
+            closeWhenDone(opsVertxStart);
             throw e;
         }
         // Before anything uses the name: the claims released just below would be another live node's.
         if (!ledger.holdNodeName(settings.nodeName())) {
             ledger.close();
             closeWhenDone(localBillingStart);
-            meters.close();
+            closeWhenDone(opsVertxStart);
             throw new SettingsException("Setting iep.node = " + settings.nodeName() + ": another running node uses"
                     + " this name on the same ledger; give every node its own iep.node");
         }
+        // Counts and ACK times (no patient data), written to the log once a minute for the analyst on duty.
+        // The simple registry keeps running totals (what meters() reads); the logging one writes per-minute rates.
+        // (After the node name is known free: the logging registry announces itself in the log.)
+        CompositeMeterRegistry meters = new CompositeMeterRegistry();
+        SimpleMeterRegistry totals = new SimpleMeterRegistry();
+        meters.add(totals);
+        meters.add(LoggingMeterRegistry.builder(key -> key.equals("logging.step") ? "PT60S" : null).build());
         BillingReceiver localBilling = null;
+        OpsVertx opsVertx = null;
         // The operator side (docs/operating.md): console, API, /metrics and health on camel-main's HTTP server.
         OpsServer ops = null;
         AnswerRecorder answers = null;
@@ -196,12 +206,16 @@ public final class Engine implements AutoCloseable {
             });
             // billing-outbound starts with camel-main: billing's stand-in must be listening by then.
             localBilling = await(localBillingStart);
+            opsVertx = await(opsVertxStart);
+            if (opsVertx != null) {
+                main.bind("iepOpsVertx", opsVertx.vertx());
+            }
             startListening(main, settings);
             if (ops != null) {
                 ops.started(main.getCamelContext());
             }
             Engine engine = new Engine(settings, ledger, localBilling, main, connections, meters, totals, ops,
-                    billingSender, answers);
+                    billingSender, answers, opsVertx);
             LOG.info("IEP charge router listening for the LIS on {}:{} ({}; rules {} version {}, ledger {}) — started"
                             + " in {} ms", settings.inboundHost(), settings.inboundPort(), settings.inboundTls(),
                     rules.source(), rules.version(),
@@ -234,6 +248,11 @@ public final class Engine implements AutoCloseable {
             }
             meters.close();
             stopQuietly(main);
+            if (opsVertx != null) {
+                opsVertx.close();
+            } else {
+                closeWhenDone(opsVertxStart);
+            }
             if (answers != null) {
                 answers.close();
             }
@@ -473,6 +492,9 @@ public final class Engine implements AutoCloseable {
     @Override
     public void close() {
         stopQuietly(main);
+        if (opsVertx != null) {
+            opsVertx.close();
+        }
         // The routes are stopped: no more answers come. Commit what they handed over before the ledger closes.
         answers.close();
         if (ops != null) {
