@@ -43,9 +43,8 @@ final class ListenPorts {
     private static void requireFreeRaft(SingleSender.Member self, int port, String what) {
         String setting = "Setting iep.billing.raftMembers: this node's entry " + self + " needs " + what + " "
                 + port + " on " + self.host();
-        try (ServerSocket probe = new ServerSocket()) {
-            probe.setReuseAddress(true);
-            probe.bind(new InetSocketAddress(self.host(), port));
+        try {
+            bindWithoutListening(self.host(), port);
         } catch (BindException e) {
             String reason = e.getMessage() == null ? "" : e.getMessage().toLowerCase(Locale.ROOT);
             if (reason.contains("assign")) {
@@ -59,25 +58,31 @@ final class ListenPorts {
         }
     }
 
-    /**
-     * Binds and releases the address; the listener binds it again moments later with the same options. The probe is
-     * a client socket, which binds without listening: a server socket would listen for those microseconds, and a LIS
-     * (or a start-up poller) connecting then would be accepted by the kernel before the ledger exists and reset at
-     * once. The bind is the same check either way (Linux refuses SO_REUSEADDR binds on a port another socket listens
-     * on, whether or not the new socket would listen).
-     */
+    /** Binds and releases the address; the listener binds it again moments later with the same options. */
     static void requireFree(String portKey, String hostKey, String host, int port) {
         if (port == 0) {
             return; // any free port
         }
-        try (Socket probe = new Socket()) {
-            probe.setReuseAddress(true);
-            probe.bind(new InetSocketAddress(host, port));
+        try {
+            bindWithoutListening(host, port);
         } catch (BindException e) {
             throw portProblem(portKey, hostKey, host, port, e);
         } catch (IOException | IllegalArgumentException | SecurityException e) {
             throw new SettingsException("Setting " + hostKey + " = " + host + ": cannot listen on " + host + ":" + port
                     + " (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    /**
+     * The probe is a client socket, which binds without listening: a server socket would listen for those
+     * microseconds, and a LIS (or a start-up poller) connecting then would be accepted by the kernel before the ledger
+     * exists and reset at once. The bind is the same check either way (Linux refuses SO_REUSEADDR binds on a port
+     * another socket listens on, whether or not the new socket would listen).
+     */
+    private static void bindWithoutListening(String host, int port) throws IOException {
+        try (Socket probe = new Socket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(host, port));
         }
     }
 
