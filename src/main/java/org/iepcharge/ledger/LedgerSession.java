@@ -111,8 +111,14 @@ public final class LedgerSession {
         return deferred != null ? new Use(deferred.recorder(sql, statements.counts()), true) : use(sql);
     }
 
-    /** The transaction's connection, for the ledger's own maintenance statements ({@link LedgerRetention}). */
-    Connection connection() {
+    /**
+     * The transaction's connection, for the ledger's own maintenance statements ({@link LedgerRetention}); the
+     * writes held back are sent first, so what runs on it sees them, in the order made.
+     */
+    Connection connection() throws SQLException {
+        if (deferred != null) {
+            deferred.flush(statements);
+        }
         return connection;
     }
 
