@@ -148,40 +148,7 @@ public final class LedgerSession {
      * resend), and whether the control ID was used before at all (for other content: a wrapped LIS counter).
      */
     public InboundHistory inboundHistory(String sender, String controlId, String contentHash) throws SQLException {
-        if (deferred != null) {
-            return inboundHistoryDrawingId(sender, controlId, contentHash);
-        }
-        try (Use use = use("SELECT id, disposition, ack_code, error_code, error_location,"
-                + " error_text, content_hash FROM inbound_message WHERE sender = ? AND control_id = ?")) {
-            PreparedStatement ps = use.statement();
-            ps.setString(1, sender);
-            ps.setString(2, controlId);
-            try (ResultSet rs = ps.executeQuery()) {
-                boolean seen = false;
-                while (rs.next()) {
-                    seen = true;
-                    if (rs.getString(7).equals(contentHash)) {
-                        return new InboundHistory(Optional.of(new StoredAnswer(rs.getLong(1), new Outcome(
-                                Disposition.valueOf(rs.getString(2)), rs.getString(3), rs.getInt(4),
-                                rs.getString(5), rs.getString(6)))), true);
-                    }
-                }
-                return new InboundHistory(Optional.empty(), seen);
-            }
-        }
-    }
-
-    /**
-     * PostgreSQL writer: {@link #inboundHistory} that also draws the id of the message's row from its identity
-     * sequence, in the same round trip, so that {@link #recordInbound} knows the id without a {@code RETURNING} and
-     * can be held back ({@link DeferredWrites}). The id is drawn after the batch's patient locks, so one patient's
-     * messages get ascending ids on every node, as before; a resend wastes one (identity columns have gaps anyway).
-     */
-    private InboundHistory inboundHistoryDrawingId(String sender, String controlId, String contentHash)
-            throws SQLException {
-        try (Use use = use("SELECT m.id, m.disposition, m.ack_code, m.error_code, m.error_location, m.error_text,"
-                + " m.content_hash, n.id FROM (SELECT nextval(pg_get_serial_sequence('inbound_message', 'id')) AS id) n"
-                + " LEFT JOIN inbound_message m ON m.sender = ? AND m.control_id = ?")) {
+        try (Use use = use(deferred != null ? HISTORY_DRAWING_ID : HISTORY)) {
             PreparedStatement ps = use.statement();
             ps.setString(1, sender);
             ps.setString(2, controlId);
@@ -189,10 +156,12 @@ public final class LedgerSession {
                 boolean seen = false;
                 Optional<StoredAnswer> same = Optional.empty();
                 while (rs.next()) {
-                    reservedInboundId = rs.getLong(8);
+                    if (deferred != null) {
+                        reservedInboundId = rs.getLong(8);
+                    }
                     String hash = rs.getString(7);
                     if (hash == null) {
-                        continue; // the one row of the id alone: the control ID is new
+                        continue; // PostgreSQL writer: the one row of the id alone, the control ID is new
                     }
                     seen = true;
                     if (same.isEmpty() && hash.equals(contentHash)) {
@@ -205,6 +174,20 @@ public final class LedgerSession {
             }
         }
     }
+
+    private static final String HISTORY = "SELECT id, disposition, ack_code, error_code, error_location,"
+            + " error_text, content_hash FROM inbound_message WHERE sender = ? AND control_id = ?";
+
+    /**
+     * PostgreSQL writer: {@link #HISTORY} that also draws the id of the message's row from its identity sequence, in
+     * the same round trip, so that {@link #recordInbound} knows the id without a {@code RETURNING} and can be held
+     * back ({@link DeferredWrites}). The id is drawn after the batch's patient locks, so one patient's messages get
+     * ascending ids on every node, as before; a resend wastes one (identity columns have gaps anyway).
+     */
+    private static final String HISTORY_DRAWING_ID = "SELECT m.id, m.disposition, m.ack_code, m.error_code,"
+            + " m.error_location, m.error_text, m.content_hash, n.id"
+            + " FROM (SELECT nextval(pg_get_serial_sequence('inbound_message', 'id')) AS id) n"
+            + " LEFT JOIN inbound_message m ON m.sender = ? AND m.control_id = ?";
 
     /** The ledger row of exactly this message, if the engine stored it. */
     public Optional<Long> inboundId(String sender, String controlId, String contentHash) throws SQLException {
