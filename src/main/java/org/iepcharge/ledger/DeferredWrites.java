@@ -81,8 +81,31 @@ final class DeferredWrites {
                 throw new UnsupportedOperationException("not for a held-back write: " + method.getName());
             }
         };
-        return (PreparedStatement) Proxy.newProxyInstance(PreparedStatement.class.getClassLoader(),
-                new Class<?>[] {PreparedStatement.class}, h);
+        return statement(h);
+    }
+
+    /**
+     * The constructor of the proxy class, looked up once: {@link Proxy#newProxyInstance} looks it up on every call
+     * (a CPU profile of the writer showed the look-up, with the caller check, among the proxies' own costs).
+     */
+    private static final java.lang.reflect.Constructor<?> PROXY;
+
+    static {
+        try {
+            PROXY = Proxy.newProxyInstance(PreparedStatement.class.getClassLoader(),
+                    new Class<?>[] {PreparedStatement.class}, (p, m, a) -> null).getClass()
+                    .getConstructor(InvocationHandler.class);
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException("a proxy class has a constructor taking its handler", e);
+        }
+    }
+
+    private static PreparedStatement statement(InvocationHandler h) {
+        try {
+            return (PreparedStatement) PROXY.newInstance(h);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**
@@ -207,8 +230,7 @@ final class DeferredWrites {
                 default -> invoke(real, method, args);
             };
         };
-        return (PreparedStatement) Proxy.newProxyInstance(PreparedStatement.class.getClassLoader(),
-                new Class<?>[] {PreparedStatement.class}, h);
+        return statement(h);
     }
 
     private static void requireNoSql(Object[] args) {
