@@ -136,7 +136,7 @@ final class CaptureLedger {
     }
 
     void enqueue(String dftControlId, String orderKey, byte[] payload) {
-        run(() -> session.enqueue(dftControlId, orderKey, payload, now()));
+        run(() -> session.addToOutbox(dftControlId, orderKey, payload, now()));
     }
 
     /** False when the DFT has left the outbox (or is leaving it right now). */
@@ -176,7 +176,7 @@ final class CaptureLedger {
      */
     void openHold(TestRef ref, PlannedHold hold, DecisionTrigger trigger, long sourceMessageId) {
         String cpt = hold.cpt().isEmpty() ? ref.cpt() : hold.cpt();
-        run(() -> session.openHold(ref.orderKey(), cpt, hold.kind(), trigger.patientKey(), hold.reason(),
+        run(() -> session.addHold(ref.orderKey(), cpt, hold.kind(), trigger.patientKey(), hold.reason(),
                 hold.reasonText(), sourceMessageId, trigger, now()));
     }
 

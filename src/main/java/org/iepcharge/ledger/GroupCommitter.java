@@ -44,6 +44,8 @@ final class GroupCommitter implements AutoCloseable {
     /** PostgreSQL: the first advisory lock key of this ledger's schema ({@link PatientLocks#namespace}). */
     private int lockSpace;
     private final StatementCounts counts;
+    /** PostgreSQL: the batch's writes held back to travel with its next statement ({@link DeferredWrites}). */
+    private final DeferredWrites deferred;
 
     GroupCommitter(Supplier<Connection> connections, SqlDialect dialect) {
         this(connections, dialect, "ledger-writer", new StatementCounts());
@@ -53,6 +55,7 @@ final class GroupCommitter implements AutoCloseable {
         this.connections = connections;
         this.dialect = dialect;
         this.counts = counts;
+        this.deferred = dialect == SqlDialect.POSTGRESQL ? new DeferredWrites() : null;
         this.writer = new Thread(this::loop, threadName);
         this.writer.setDaemon(true);
         this.writer.start();
@@ -185,21 +188,31 @@ final class GroupCommitter implements AutoCloseable {
 
     private void runBatchOnce(List<Job<?>> batch, boolean savepoints) {
         List<Runnable> completions = new ArrayList<>(batch.size());
+        if (deferred != null) {
+            deferred.clear(); // a batch run again starts with nothing held from the rolled-back run
+        }
         try {
             long started = System.nanoTime();
             Connection c = connection();
             dialect.begin(c);
             if (dialect == SqlDialect.POSTGRESQL) {
-                // No round trip of its own: pgjdbc sends BEGIN with the transaction's first statement, this one.
-                PatientLocks.lockAll(c, statements, lockSpace, batch.stream().map(Job::lockKey).toList());
+                // No round trip of its own: held back, the locks go ahead of the first job's first statement, and
+                // pgjdbc sends BEGIN ahead of both.
+                PatientLocks.lockAllAhead(c, deferred, counts, lockSpace, batch.stream().map(Job::lockKey).toList());
+                if (savepoints) {
+                    // Taken before the first savepoint, not inside a job's: sent now, alone.
+                    deferred.flush(statements);
+                }
             } else {
                 counts.executed();
             }
             for (Job<?> job : batch) {
                 completions.add(savepoints ? runOne(c, job) : runBare(c, job));
             }
-            dialect.commit(c);
-            counts.executed();
+            if (deferred == null || savepoints || !commitWithDeferred()) {
+                dialect.commit(c);
+                counts.executed();
+            }
             CommitObserver o = observer;
             if (o != null) {
                 o.committed(batch.size(), System.nanoTime() - started);
@@ -233,14 +246,39 @@ final class GroupCommitter implements AutoCloseable {
     private <T> Runnable runBare(Connection c, Job<T> job) {
         T value;
         try {
-            value = job.work().apply(new LedgerSession(c, dialect, statements));
+            value = job.work().apply(new LedgerSession(c, dialect, statements, deferred));
         } catch (SQLException | RuntimeException | Error e) {
             if (PatientLocks.isConflict(e)) {
                 throw new PatientLocks.Conflict(PatientLocks.sqlCause(e));
             }
             throw new WithSavepoints();
         }
+        if (deferred != null && deferred.failed()) {
+            // Another job's held-back write failed in this job's round trip and the job went on regardless: the
+            // transaction is aborted all the same.
+            throw new WithSavepoints();
+        }
         return () -> job.result().complete(value);
+    }
+
+    /**
+     * Sends the writes still held back with the COMMIT, in one round trip; false when none are held (commit as
+     * usual). When a write fails, which job's it was is not known here: the batch then runs again with savepoints,
+     * as when a job fails. A lost connection is a failed commit, as with {@link SqlDialect#commit}: whether the
+     * COMMIT ran is unknown, and the batch is not run again.
+     */
+    private boolean commitWithDeferred() throws SQLException {
+        try {
+            return deferred.flushWithCommit(statements);
+        } catch (SQLException e) {
+            if (PatientLocks.isConflict(e)) {
+                throw new PatientLocks.Conflict(e);
+            }
+            if (e.getSQLState() == null || e.getSQLState().startsWith("08") || connection.isClosed()) {
+                throw e;
+            }
+            throw new WithSavepoints();
+        }
     }
 
     /** Runs one job under a savepoint; returns what completes its future once the batch has committed. */
@@ -249,7 +287,14 @@ final class GroupCommitter implements AutoCloseable {
         // transaction handling, which the SQLite dialect does not use (SqlDialect.begin).
         execute("SAVEPOINT job");
         try {
-            T value = job.work().apply(new LedgerSession(c, dialect, statements));
+            T value = job.work().apply(new LedgerSession(c, dialect, statements, deferred));
+            if (deferred != null) {
+                // The job's held-back writes are sent under its own savepoint: a write that fails fails its job.
+                deferred.flush(statements);
+                if (deferred.failed()) {
+                    throw new LedgerException("a held-back write failed", null);
+                }
+            }
             execute("RELEASE SAVEPOINT job");
             return () -> job.result().complete(value);
         } catch (SQLException | RuntimeException | Error e) {
@@ -258,6 +303,9 @@ final class GroupCommitter implements AutoCloseable {
                 throw new PatientLocks.Conflict(PatientLocks.sqlCause(e));
             }
             // An Error too: uncaught, it would end the one writer thread and every caller would wait forever.
+            if (deferred != null) {
+                deferred.clear(); // the failing job's writes not yet sent go with its savepoint
+            }
             execute("ROLLBACK TO SAVEPOINT job");
             execute("RELEASE SAVEPOINT job");
             Throwable failure = e instanceof SQLException sql ? dialect.standardized(sql) : e;

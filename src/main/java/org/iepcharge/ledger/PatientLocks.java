@@ -56,29 +56,22 @@ final class PatientLocks {
 
     /**
      * Takes the transaction locks of {@code patientKeys} (nulls ignored) in the ledger's {@code namespace}, in
-     * ascending key order, waiting for each: one statement (one round trip) for the whole batch.
+     * ascending key order, waiting for each: one statement for the whole batch, held back to travel ahead of the
+     * batch's first statement ({@link DeferredWrites}), so it costs no round trip of its own. The server still takes
+     * every lock before it runs any of the batch's work (the statements of one round trip run in order); a deadlock
+     * is reported by that first statement.
      */
-    static void lockAll(Connection c, StatementCache statements, int namespace, Collection<String> patientKeys)
-            throws SQLException {
+    static void lockAllAhead(Connection c, DeferredWrites deferred, StatementCounts counts, int namespace,
+                             Collection<String> patientKeys) throws SQLException {
         Integer[] keys = patientKeys.stream().filter(Objects::nonNull).map(PatientLocks::key).sorted().distinct()
                 .toArray(Integer[]::new);
         if (keys.length == 0) {
             return;
         }
-        Array array = c.createArrayOf("int4", keys);
-        try {
-            // Kept prepared: pgjdbc then runs it as a named server-side statement, parsed and planned once.
-            PreparedStatement ps = statements.prepare(LOCK_SQL, java.sql.Statement.NO_GENERATED_KEYS);
-            ps.setInt(1, namespace);
-            ps.setArray(2, array);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    // Each row is one lock taken; reading them all makes sure the statement ran to its end.
-                }
-            }
-        } finally {
-            array.free();
-        }
+        PreparedStatement ps = deferred.recorder(LOCK_SQL, counts);
+        ps.setInt(1, namespace);
+        ps.setArray(2, c.createArrayOf("int4", keys));
+        ps.executeUpdate();
     }
 
     /** PostgreSQL's deadlock_detected and serialization_failure: the transaction is worth running again. */

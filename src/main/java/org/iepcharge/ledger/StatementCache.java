@@ -39,6 +39,17 @@ final class StatementCache implements AutoCloseable {
         return ps;
     }
 
+    StatementCounts counts() {
+        return counts;
+    }
+
+    /** A statement for one use, not kept (the caller closes it): counted like the others. */
+    PreparedStatement prepareOnce(String sql) throws SQLException {
+        counts.prepared();
+        counts.executed();
+        return connection.prepareStatement(sql);
+    }
+
     @Override
     public void close() {
         for (Map<String, PreparedStatement> cache : java.util.List.of(plain, withKeys)) {

@@ -42,10 +42,10 @@ public final class WriterProbe {
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
-    private record Sample(long cpuNanos, long allocated, long executed, long prepared) {
+    private record Sample(long cpuNanos, long allocated, long executed, long prepared, long roundTrips) {
         Sample minus(Sample o) {
             return new Sample(cpuNanos - o.cpuNanos, allocated - o.allocated, executed - o.executed,
-                    prepared - o.prepared);
+                    prepared - o.prepared, roundTrips - o.roundTrips);
         }
     }
 
@@ -58,7 +58,7 @@ public final class WriterProbe {
                 allocated += THREADS.getThreadAllocatedBytes(t.getThreadId());
             }
         }
-        return new Sample(cpu, allocated, counts.executedCount(), counts.preparedCount());
+        return new Sample(cpu, allocated, counts.executedCount(), counts.preparedCount(), counts.roundTripCount());
     }
 
     public static void main(String[] args) throws Exception {
@@ -147,10 +147,11 @@ public final class WriterProbe {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         Sample d = sample(ledger.writerStatements()).minus(before);
-        System.out.printf("%-8s writer %.0f us CPU/msg, %.1f KB allocated/msg, %.2f statements/msg, %d prepared;"
-                        + " %d charged; %.0f msg/s (wall, shared machine)%n", phase,
+        System.out.printf("%-8s writer %.0f us CPU/msg, %.1f KB allocated/msg, %.2f statements/msg, %.2f round"
+                        + " trips/msg, %d prepared; %d charged; %.0f msg/s (wall, shared machine)%n", phase,
                 d.cpuNanos() / 1e3 / messages, d.allocated() / 1024.0 / messages,
-                (double) d.executed() / messages, d.prepared(), charged.get(), messages / seconds);
+                (double) d.executed() / messages, (double) d.roundTrips() / messages, d.prepared(), charged.get(),
+                messages / seconds);
         return new double[] {d.cpuNanos() / 1e3 / messages, d.allocated() / 1024.0 / messages,
                 (double) d.executed() / messages};
     }
@@ -166,14 +167,15 @@ public final class WriterProbe {
             Sample before = sample(ledger.writerStatements());
             capture.capture(in);
             Sample d = sample(ledger.writerStatements()).minus(before);
-            long[] sum = byKind.computeIfAbsent(m.kind(), k -> new long[4]);
+            long[] sum = byKind.computeIfAbsent(m.kind(), k -> new long[5]);
             sum[0]++;
             sum[1] += d.executed();
             sum[2] += d.cpuNanos();
             sum[3] += d.allocated();
+            sum[4] += d.roundTrips();
         }
-        byKind.forEach((kind, s) -> System.out.printf("one caller, %-12s %.1f statements/msg, writer %.0f us CPU,"
-                        + " %.1f KB allocated/msg (%d messages)%n", kind, (double) s[1] / s[0], s[2] / 1e3 / s[0],
-                s[3] / 1024.0 / s[0], s[0]));
+        byKind.forEach((kind, s) -> System.out.printf("one caller, %-12s %.1f statements/msg, %.1f round trips/msg,"
+                        + " writer %.0f us CPU, %.1f KB allocated/msg (%d messages)%n", kind, (double) s[1] / s[0],
+                (double) s[4] / s[0], s[2] / 1e3 / s[0], s[3] / 1024.0 / s[0], s[0]));
     }
 }

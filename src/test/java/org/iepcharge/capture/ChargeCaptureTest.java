@@ -43,17 +43,50 @@ class ChargeCaptureTest {
     private ChargeCapture capture;
     private final InboundEdge edge = new InboundEdge(StandardCharsets.UTF_8);
 
+    /**
+     * {@code -Diep.test.captureLedger=postgresql} runs these tests on the PostgreSQL of {@code IEP_TEST_PG_URL} (a
+     * fresh schema per test, dropped after it), whose writer holds writes back ({@code DeferredWrites}); default
+     * SQLite.
+     */
+    private static final boolean ON_POSTGRES = "postgresql".equalsIgnoreCase(System.getProperty(
+            "iep.test.captureLedger", "sqlite"));
+    private String pgSchema;
+
+    private JdbcLedger openLedger() {
+        if (!ON_POSTGRES) {
+            return JdbcLedger.open(JdbcLedger.sqliteFileUrl(dir), "", "");
+        }
+        String base = System.getenv("IEP_TEST_PG_URL");
+        String user = System.getenv("IEP_TEST_PG_USER");
+        String password = System.getenv("IEP_TEST_PG_PASSWORD");
+        pgSchema = "capture_" + Long.toString(System.nanoTime() % 1_000_000_000_000L, 36);
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(base, user, password);
+             java.sql.Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA " + pgSchema);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("PostgreSQL asked for (iep.test.captureLedger) but not reachable", e);
+        }
+        return JdbcLedger.open(base + (base.contains("?") ? "&" : "?") + "currentSchema=" + pgSchema, user, password);
+    }
+
     private void start(RuleSet rules) {
-        ledger = JdbcLedger.open(JdbcLedger.sqliteFileUrl(dir), "", "");
+        ledger = openLedger();
         capture = new ChargeCapture(ledger, new RulesLinePlanner(rules),
                 new DftBuilder(new DftSettings("IEP", "LAB", "BILL", "BILLF")),
                 rules.site().chargeTrigger() == org.iepcharge.rules.ChargeTrigger.ORDER, Clock.systemUTC());
     }
 
     @AfterEach
-    void close() {
+    void close() throws java.sql.SQLException {
         if (ledger != null) {
             ledger.close();
+        }
+        if (pgSchema != null) {
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection(System.getenv("IEP_TEST_PG_URL"),
+                    System.getenv("IEP_TEST_PG_USER"), System.getenv("IEP_TEST_PG_PASSWORD"));
+                 java.sql.Statement st = c.createStatement()) {
+                st.execute("DROP SCHEMA " + pgSchema + " CASCADE");
+            }
         }
     }
 
@@ -425,7 +458,7 @@ class ChargeCaptureTest {
 
     private void startWith(ChargeIds ids) {
         RuleSet rules = RuleSet.builtIn();
-        ledger = JdbcLedger.open(JdbcLedger.sqliteFileUrl(dir), "", "");
+        ledger = openLedger();
         capture = new ChargeCapture(ledger, new RulesLinePlanner(rules),
                 new DftBuilder(new DftSettings("IEP", "LAB", "BILL", "BILLF")), false, Clock.systemUTC(), ids);
     }

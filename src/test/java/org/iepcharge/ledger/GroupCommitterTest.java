@@ -155,6 +155,68 @@ class GroupCommitterTest extends LedgerTestSupport {
     }
 
     /**
+     * On PostgreSQL a write nobody reads back is held back and sent with the next statement, which may be another
+     * job's ({@link DeferredWrites}): its failure surfaces there, or at the commit. Whatever the database, the job
+     * that made the write fails alone with its own error, and the jobs around it in the same batch commit.
+     */
+    @OnBothDatabases
+    void aHeldBackWriteThatFailsFailsItsOwnJobOnly(TestDatabase.Backend backend) throws Exception {
+        open(backend);
+        ledger.write((LedgerSession s) -> s.enqueue("DFT-DUP", "O1", new byte[] {1}, Instant.now()));
+        CountDownLatch blockerRunning = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        Future<Long> blocker = pool.submit(() -> ledger.write((LedgerSession s) -> {
+            blockerRunning.countDown();
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return s.recordInbound(inbound("LIS", "BLOCKER", "h"), Instant.now());
+        }));
+        assertThat(blockerRunning.await(30, TimeUnit.SECONDS)).isTrue();
+        List<Thread> submitters = java.util.Collections.synchronizedList(new ArrayList<>());
+        Future<Long> duplicate = pool.submit(() -> {
+            submitters.add(Thread.currentThread());
+            return ledger.write((LedgerSession s) -> {
+                s.inboundHistory("LIS", "DUP", "h");
+                long id = s.recordInbound(inbound("LIS", "DUP", "h"), Instant.now());
+                s.addToOutbox("DFT-DUP", "O2", new byte[] {2}, Instant.now()); // fails: the control ID is taken
+                return id;
+            });
+        });
+        // Queued (waiting for its result) before the next job is submitted: the two run in this order.
+        await().atMost(Duration.ofSeconds(30)).until(() -> submitters.size() == 1
+                && (submitters.get(0).getState() == Thread.State.WAITING
+                        || submitters.get(0).getState() == Thread.State.TIMED_WAITING));
+        Future<Boolean> next = pool.submit(() -> {
+            submitters.add(Thread.currentThread());
+            return ledger.write((LedgerSession s) -> {
+                // Its first statement is the one the held-back insert travels with on PostgreSQL.
+                boolean seen = s.inboundHistory("LIS", "NEXT", "h").controlIdSeen();
+                s.recordInbound(inbound("LIS", "NEXT", "h"), Instant.now());
+                return seen;
+            });
+        });
+        await().atMost(Duration.ofSeconds(30)).until(() -> submitters.size() == 2
+                && submitters.stream().allMatch(t -> t.getState() == Thread.State.WAITING
+                        || t.getState() == Thread.State.TIMED_WAITING));
+        release.countDown();
+
+        assertThat(blocker.get(30, TimeUnit.SECONDS)).isPositive();
+        assertThat(next.get(30, TimeUnit.SECONDS)).isFalse();
+        assertThat(causeOf(duplicate)).isInstanceOf(LedgerException.class)
+                .satisfies(e -> assertThat(sqlCause(e)).get().extracting(SQLException::getSQLState)
+                        .isEqualTo("23505"));
+        pool.shutdown();
+        assertThat(db.column("SELECT control_id FROM inbound_message ORDER BY control_id"))
+                .containsExactly("BLOCKER", "NEXT");
+        assertThat(db.count("SELECT COUNT(*) FROM outbox WHERE control_id = 'DFT-DUP'")).isEqualTo(1);
+        assertThat(db.count("SELECT COUNT(*) FROM outbox WHERE order_key = 'O2'")).isZero();
+    }
+
+    /**
      * A job that throws an {@link Error} (an assertion, a stack overflow, a class that fails to initialise) must fail
      * alone like any other failing job; it must not kill the single writer thread, which would leave this caller and
      * every later one waiting forever for an answer.
