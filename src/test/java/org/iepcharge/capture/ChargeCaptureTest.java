@@ -456,6 +456,23 @@ class ChargeCaptureTest {
         };
     }
 
+    private static ChargeIds failingUntil(java.util.concurrent.atomic.AtomicBoolean healed, String sqlState) {
+        return new ChargeIds() {
+            @Override
+            public String nextDftControlId(LedgerSession session) throws SQLException {
+                return ChargeIds.LEDGER_SEQUENCES.nextDftControlId(session);
+            }
+
+            @Override
+            public String nextTransactionId(LedgerSession session) throws SQLException {
+                if (!healed.get()) {
+                    throw new SQLException("failed on purpose", sqlState);
+                }
+                return ChargeIds.LEDGER_SEQUENCES.nextTransactionId(session);
+            }
+        };
+    }
+
     private void startWith(ChargeIds ids) {
         RuleSet rules = RuleSet.builtIn();
         ledger = openLedger();
@@ -480,7 +497,10 @@ class ChargeCaptureTest {
 
     @Test
     void anyOtherLedgerFailureMidCaptureIsALedgerExceptionAndNothingOfTheMessageRemains() {
-        startWith(failingOnce("08006"));
+        // Failing until healed, not once: on PostgreSQL a batch that fails runs again with savepoints, so a failure
+        // that happens once only is absorbed by that rerun and never reaches the caller.
+        java.util.concurrent.atomic.AtomicBoolean healed = new java.util.concurrent.atomic.AtomicBoolean();
+        startWith(failingUntil(healed, "08006"));
         send(order("O1", "NW", "P1"));
         String r = result("R1", "P1", "F", "20261120080000", "P");
         assertThatThrownBy(() -> send(r)).isInstanceOf(LedgerException.class)
@@ -490,6 +510,7 @@ class ChargeCaptureTest {
         assertThat(outbox()).isEmpty();
         assertThat(lines("P1")).isEmpty();
         // The LIS resends after AR 207: now it is charged.
+        healed.set(true);
         assertThat(send(r).disposition()).isEqualTo(Disposition.CHARGED);
         assertThat(outbox()).hasSize(1);
     }
