@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
+import org.iepcharge.billing.StoredDft;
 import org.iepcharge.domain.ChargeLine;
 import org.iepcharge.domain.OrderContext;
 import org.iepcharge.domain.OrderKey;
@@ -135,8 +136,9 @@ final class CaptureLedger {
         return sql(() -> ids.nextDftIds(session, charges));
     }
 
-    void enqueue(String dftControlId, String orderKey, byte[] payload) {
-        run(() -> session.enqueue(dftControlId, orderKey, payload, now()));
+    /** Queues a DFT as its document: the outbox builds the bytes when it sends (see {@link StoredDft}). */
+    void enqueue(String dftControlId, String orderKey, StoredDft dft) {
+        run(() -> session.enqueueDocument(dftControlId, orderKey, dft, now()));
     }
 
     /** False when the DFT has left the outbox (or is leaving it right now). */

@@ -776,6 +776,28 @@ public final class LedgerSession {
         }
     }
 
+    private static final byte[] NO_PAYLOAD = new byte[0];
+
+    /**
+     * Queues a DFT as the document it is built from ({@link OutboxDocuments}, migration V7): the writer stores the
+     * document, and the bytes are built when the outbox reads the row — the same bytes every time, since the document
+     * fixes every value (MSH-10, FT1-2, the times). Building a DFT is HAPI work the writer need not do.
+     */
+    public void enqueueDocument(String controlId, String orderKey, Object document, Instant now) throws SQLException {
+        // No generated key: the capture does not need the row's id.
+        try (Use use = use("INSERT INTO outbox (control_id, order_key, payload, document,"
+                + " status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, 'PENDING', 0, ?, ?)")) {
+            PreparedStatement ps = use.statement();
+            ps.setString(1, controlId);
+            ps.setString(2, orderKey);
+            ps.setBytes(3, NO_PAYLOAD);
+            ps.setString(4, LedgerJson.write(document));
+            ps.setTimestamp(5, Timestamp.from(now));
+            ps.setTimestamp(6, Timestamp.from(now));
+            ps.executeUpdate();
+        }
+    }
+
     /**
      * Withdraws a DFT that has not left the outbox (a charge and its credit withdrawn together,
      * docs/decision-contract.md §7). False if it was already delivered or is being delivered right now.
