@@ -35,11 +35,22 @@ final class CaptureLedger {
     private final ChargeIds ids;
     private final Clock clock;
     private Instant now;
+    /** What to do once this transaction has committed, on the caller's thread ({@link ChargeCapture}). */
+    private final List<Runnable> afterCommit = new java.util.ArrayList<>(1);
 
     CaptureLedger(LedgerSession session, ChargeIds ids, Clock clock) {
         this.session = session;
         this.ids = ids;
         this.clock = clock;
+    }
+
+    /** Runs {@code action} after the commit, off the ledger writer; not at all if the transaction rolls back. */
+    void afterCommit(Runnable action) {
+        afterCommit.add(action);
+    }
+
+    void runAfterCommit() {
+        afterCommit.forEach(Runnable::run);
     }
 
     /** The instant of this transaction. */

@@ -180,8 +180,11 @@ final class Posting {
         // Checked now, built when sent: the HAPI build is off the ledger writer, and the stored document fixes every
         // value of the DFT, so each delivery sends the same bytes (docs/decision-contract.md §8).
         c.ledger().enqueue(dft.controlId(), dft.orderKey(), dftBuilder.stored(document));
-        LOG.info("{} queued for billing: {} line(s) for message {}", dft.controlId(), dft.transactions().size(),
-                trigger.header().controlId());
+        int lines = dft.transactions().size();
+        String message = trigger.header().controlId();
+        // Logged by the caller once the DFT is committed: formatting a log event is no work for the ledger writer.
+        c.ledger().afterCommit(() -> LOG.info("{} queued for billing: {} line(s) for message {}", dft.controlId(),
+                lines, message));
         c.charged();
     }
 
