@@ -66,7 +66,8 @@ class StoredDftOutboxTest extends LedgerTestSupport {
                 document("IEPDFT02", "Müller", line(TransactionType.CD, "T1", LineKind.T, List.of(), Provider.NONE)));
         for (ChargeDocument d : documents) {
             ledger.write((LedgerSession s) -> {
-                s.enqueueDocument(d.controlId(), "P:P-77^EHR", builder.stored(d), Instant.now());
+                // One order per DFT: a later DFT of an order is not claimable while an earlier one is pending.
+                s.enqueueDocument(d.controlId(), "P:" + d.controlId(), builder.stored(d), Instant.now());
                 return null;
             });
         }
