@@ -766,18 +766,7 @@ public final class LedgerSession {
 
     /** Queues a DFT whose MSH-10 and bytes are final: a redelivery sends exactly these bytes. */
     public long enqueue(String controlId, String orderKey, byte[] payload, Instant now) throws SQLException {
-        try (Use use = use("INSERT INTO outbox (control_id, order_key, payload,"
-                + " status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, 'PENDING', 0, ?, ?)",
-                Statement.RETURN_GENERATED_KEYS)) {
-            PreparedStatement ps = use.statement();
-            ps.setString(1, controlId);
-            ps.setString(2, orderKey);
-            ps.setBytes(3, payload);
-            ps.setTimestamp(4, Timestamp.from(now));
-            ps.setTimestamp(5, Timestamp.from(now));
-            ps.executeUpdate();
-            return generatedId(ps);
-        }
+        return insertOutbox(controlId, orderKey, payload, null, now, true);
     }
 
     private static final byte[] NO_PAYLOAD = new byte[0];
@@ -789,16 +778,23 @@ public final class LedgerSession {
      */
     public void enqueueDocument(String controlId, String orderKey, Object document, Instant now) throws SQLException {
         // No generated key: the capture does not need the row's id.
-        try (Use use = use("INSERT INTO outbox (control_id, order_key, payload, document,"
-                + " status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, 'PENDING', 0, ?, ?)")) {
+        insertOutbox(controlId, orderKey, NO_PAYLOAD, LedgerJson.write(document), now, false);
+    }
+
+    private long insertOutbox(String controlId, String orderKey, byte[] payload, String document, Instant now,
+                              boolean returnId) throws SQLException {
+        String sql = "INSERT INTO outbox (control_id, order_key, payload, document,"
+                + " status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, 'PENDING', 0, ?, ?)";
+        try (Use use = returnId ? use(sql, Statement.RETURN_GENERATED_KEYS) : use(sql)) {
             PreparedStatement ps = use.statement();
             ps.setString(1, controlId);
             ps.setString(2, orderKey);
-            ps.setBytes(3, NO_PAYLOAD);
-            ps.setString(4, LedgerJson.write(document));
+            ps.setBytes(3, payload);
+            ps.setString(4, document);
             ps.setTimestamp(5, Timestamp.from(now));
             ps.setTimestamp(6, Timestamp.from(now));
             ps.executeUpdate();
+            return returnId ? generatedId(ps) : -1;
         }
     }
 
