@@ -89,6 +89,19 @@ public final class DftBuilder {
         }
     }
 
+    /**
+     * The document as the outbox stores it, checked as {@link #build} checks it: a document {@link #build} would
+     * refuse is refused here, inside the transaction that queues it. The bytes are built when the DFT is sent
+     * ({@link StoredDft#render()}), the same bytes {@link #build} gives now.
+     *
+     * @throws IllegalArgumentException as {@link #build}
+     */
+    public StoredDft stored(ChargeDocument doc) {
+        Objects.requireNonNull(doc, "doc");
+        DftDocumentChecks.check(doc);
+        return new StoredDft(settings, doc);
+    }
+
     private static boolean isAscii(String s) {
         for (int i = 0; i < s.length(); i++) {
             if (s.charAt(i) > 0x7F) {

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
+import org.iepcharge.billing.StoredDft;
 import org.iepcharge.domain.ChargeLine;
 import org.iepcharge.domain.OrderContext;
 import org.iepcharge.domain.OrderKey;
@@ -34,11 +35,22 @@ final class CaptureLedger {
     private final ChargeIds ids;
     private final Clock clock;
     private Instant now;
+    /** What to do once this transaction has committed, on the caller's thread ({@link ChargeCapture}). */
+    private final List<Runnable> afterCommit = new java.util.ArrayList<>(1);
 
     CaptureLedger(LedgerSession session, ChargeIds ids, Clock clock) {
         this.session = session;
         this.ids = ids;
         this.clock = clock;
+    }
+
+    /** Runs {@code action} after the commit, off the ledger writer; not at all if the transaction rolls back. */
+    void afterCommit(Runnable action) {
+        afterCommit.add(action);
+    }
+
+    void runAfterCommit() {
+        afterCommit.forEach(Runnable::run);
     }
 
     /** The instant of this transaction. */
@@ -135,8 +147,9 @@ final class CaptureLedger {
         return sql(() -> ids.nextDftIds(session, charges));
     }
 
-    void enqueue(String dftControlId, String orderKey, byte[] payload) {
-        run(() -> session.addToOutbox(dftControlId, orderKey, payload, now()));
+    /** Queues a DFT as its document: the outbox builds the bytes when it sends (see {@link StoredDft}). */
+    void enqueue(String dftControlId, String orderKey, StoredDft dft) {
+        run(() -> session.enqueueDocument(dftControlId, orderKey, dft, now()));
     }
 
     /** False when the DFT has left the outbox (or is leaving it right now). */

@@ -79,19 +79,37 @@ public final class ChargeCapture {
         // One patient's messages are captured one at a time (repeats, MUE); other patients' in parallel.
         String partition = in.message() == null ? "" : in.message().patient().key();
         try {
-            return ledger.write(partition, s -> captureIn(session(s), in, hash));
+            return write(partition, books -> captureIn(books, in, hash));
         } catch (LedgerException e) {
             if (!isUniqueViolation(e)) {
                 throw e;
             }
             // Another node (or connection) stored the same message or line first: decide again on what it stored.
-            return ledger.write(partition, s -> captureIn(session(s), in, hash));
+            return write(partition, books -> captureIn(books, in, hash));
         }
     }
 
     /** The ledger transaction as the capture's steps use it. */
     private CaptureLedger session(LedgerSession s) {
         return new CaptureLedger(s, ids, clock);
+    }
+
+    /**
+     * Runs {@code work} in a ledger transaction, then — on the caller's thread, once it has committed — what the
+     * work left for after the commit (log lines saying what was queued): nothing of it runs on the ledger writer,
+     * and nothing is logged for a transaction that rolled back. A batch may run the work more than once (the
+     * writer's fallback to savepoints); the last run is the one that committed.
+     */
+    private <T> T write(String partition, java.util.function.Function<CaptureLedger, T> work) {
+        java.util.concurrent.atomic.AtomicReference<CaptureLedger> committed =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        T result = ledger.write(partition, s -> {
+            CaptureLedger books = session(s);
+            committed.set(books);
+            return work.apply(books);
+        });
+        committed.get().runAfterCommit();
+        return result;
     }
 
     private Outcome captureIn(CaptureLedger books, Inbound in, String hash) {
@@ -210,11 +228,10 @@ public final class ChargeCapture {
      */
     public ReleaseResult releaseHold(long holdId) {
         String patient = ledger.read(s -> s.hold(holdId)).map(HoldRecord::patientKey).orElse("");
-        return ledger.write(patient, s -> release(s, holdId));
+        return write(patient, books -> release(books, holdId));
     }
 
-    private ReleaseResult release(LedgerSession s, long holdId) {
-        CaptureLedger books = session(s);
+    private ReleaseResult release(CaptureLedger books, long holdId) {
         Optional<HoldRecord> hold = books.hold(holdId);
         Optional<DecisionTrigger> trigger = books.holdTrigger(holdId);
         if (hold.isEmpty() || trigger.isEmpty()

@@ -1,6 +1,5 @@
 package org.iepcharge.capture;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -178,10 +177,14 @@ final class Posting {
         ChargeDocument document = new ChargeDocument(dft.controlId(), trigger.header().processingId().isEmpty() ? "P"
                 : trigger.header().processingId(), DTM.format(c.ledger().now().atZone(clock.getZone())), ctx,
                 trigger.test().key().filler(), dft.transactions());
-        byte[] payload = dftBuilder.build(document).getBytes(StandardCharsets.UTF_8);
-        c.ledger().enqueue(dft.controlId(), dft.orderKey(), payload);
-        LOG.info("{} queued for billing: {} line(s) for message {}", dft.controlId(), dft.transactions().size(),
-                trigger.header().controlId());
+        // Checked now, built when sent: the HAPI build is off the ledger writer, and the stored document fixes every
+        // value of the DFT, so each delivery sends the same bytes (docs/decision-contract.md §8).
+        c.ledger().enqueue(dft.controlId(), dft.orderKey(), dftBuilder.stored(document));
+        int lines = dft.transactions().size();
+        String message = trigger.header().controlId();
+        // Logged by the caller once the DFT is committed: formatting a log event is no work for the ledger writer.
+        c.ledger().afterCommit(() -> LOG.info("{} queued for billing: {} line(s) for message {}", dft.controlId(),
+                lines, message));
         c.charged();
     }
 

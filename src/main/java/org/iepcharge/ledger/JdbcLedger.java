@@ -439,12 +439,13 @@ public final class JdbcLedger implements Ledger {
     }
 
     private static final String ITEM_LIST = "id, control_id, order_key, payload, status, attempts, next_attempt_at,"
-            + " last_error, created_at";
+            + " last_error, created_at, document";
     private static final String ITEM_COLUMNS = "SELECT " + ITEM_LIST + " FROM outbox";
 
     private static OutboxItem item(ResultSet rs) throws SQLException {
         return new OutboxItem(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getBytes(4), rs.getString(5),
-                rs.getInt(6), rs.getTimestamp(7).toInstant(), rs.getString(8), rs.getTimestamp(9).toInstant());
+                rs.getInt(6), rs.getTimestamp(7).toInstant(), rs.getString(8), rs.getTimestamp(9).toInstant(),
+                rs.getString(10));
     }
 
     private int update(String sql, Object... args) {

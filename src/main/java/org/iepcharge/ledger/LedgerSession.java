@@ -368,42 +368,36 @@ public final class LedgerSession {
      * {@link #setCancelState} then answer from: one statement where capture used to take three.
      */
     public Optional<StoredOrder> findOrder(OrderKey key, String cpt) throws SQLException {
-        if (deferred != null && !key.placer().isEmpty() && !key.filler().isEmpty()) {
-            // PostgreSQL writer: both numbers in one query (one round trip, not two when the placer number finds
-            // nothing, as for every new order), the placer number's rows first.
-            return orderWhere(ORDER_BY_EITHER, cpt, key.placer().key(), key.filler().key(), key.placer().key());
+        if (key.placer().isEmpty() && key.filler().isEmpty()) {
+            return Optional.empty();
         }
-        if (!key.placer().isEmpty()) {
-            Optional<StoredOrder> byPlacer = orderWhere(ORDER_BY_PLACER, cpt, key.placer().key());
-            if (byPlacer.isPresent()) {
-                return byPlacer;
-            }
-        }
-        return key.filler().isEmpty() ? Optional.empty() : orderWhere(ORDER_BY_FILLER, cpt, key.filler().key());
+        // One statement for both numbers: a message whose order is not stored (most results: tests never charged)
+        // took two, a miss by placer and a miss by filler. An absent number is bound as NULL, which matches no row.
+        return orderWhere(key.placer().isEmpty() ? null : key.placer().key(),
+                key.filler().isEmpty() ? null : key.filler().key(), cpt);
     }
 
     /**
      * The order's context with its (order, CPT) row and the order-wide row V4 carried over (cpt ''), each joined on
-     * its primary key: one row per context, in the order of the number's index (no sort). Orders sharing a number:
-     * the first filed wins, as before.
+     * its primary key. Each number is looked up on its own index (ix_context_placer, ix_context_filler); the few rows
+     * found are sorted, placer first. Orders sharing a number: the first filed wins, as before.
      */
     private static final String ORDER_WITH_TEST = "SELECT c.order_key, c.context_json, t.final_seen, t.cancel_state,"
-            + " w.final_seen, w.cancel_state FROM order_context c"
+            + " w.final_seen, w.cancel_state"
+            + " FROM (SELECT id, 0 AS by_filler FROM order_context WHERE placer_key = ?"
+            + " UNION ALL SELECT id, 1 AS by_filler FROM order_context WHERE filler_key = ?) k"
+            + " JOIN order_context c ON c.id = k.id"
             + " LEFT JOIN order_test t ON t.order_key = c.order_key AND t.cpt = ?"
-            + " LEFT JOIN order_test w ON w.order_key = c.order_key AND w.cpt = '' WHERE c.";
-    private static final String ORDER_BY_PLACER = ORDER_WITH_TEST + "placer_key = ? ORDER BY c.id";
-    private static final String ORDER_BY_FILLER = ORDER_WITH_TEST + "filler_key = ? ORDER BY c.id";
-    private static final String ORDER_BY_EITHER = ORDER_WITH_TEST + "placer_key = ? OR c.filler_key = ?"
-            + " ORDER BY (c.placer_key = ?) DESC, c.id LIMIT 1";
+            + " LEFT JOIN order_test w ON w.order_key = c.order_key AND w.cpt = ''"
+            + " ORDER BY k.by_filler, c.id LIMIT 1";
 
-    /** {@code sql} with {@code cpt} first, then {@code values}. */
-    private Optional<StoredOrder> orderWhere(String sql, String cpt, String... values) throws SQLException {
-        try (Use use = use(sql)) {
+    /** The placer number's order if there is one, else the filler number's; of several, the first filed. */
+    private Optional<StoredOrder> orderWhere(String placerKey, String fillerKey, String cpt) throws SQLException {
+        try (Use use = use(ORDER_WITH_TEST)) {
             PreparedStatement ps = use.statement();
-            ps.setString(1, cpt);
-            for (int i = 0; i < values.length; i++) {
-                ps.setString(2 + i, values[i]);
-            }
+            ps.setString(1, placerKey);
+            ps.setString(2, fillerKey);
+            ps.setString(3, cpt);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     return Optional.empty();
@@ -871,31 +865,39 @@ public final class LedgerSession {
     public long enqueue(String controlId, String orderKey, byte[] payload, Instant now) throws SQLException {
         try (Use use = use(ENQUEUE, Statement.RETURN_GENERATED_KEYS)) {
             PreparedStatement ps = use.statement();
-            bindOutbox(ps, controlId, orderKey, payload, now);
+            bindOutbox(ps, controlId, orderKey, payload, null, now);
             ps.executeUpdate();
             return generatedId(ps);
         }
     }
 
-    /** As {@link #enqueue}, for a caller that needs no outbox ID: on the PostgreSQL writer the insert is held back. */
-    public void addToOutbox(String controlId, String orderKey, byte[] payload, Instant now) throws SQLException {
+    private static final byte[] NO_PAYLOAD = new byte[0];
+
+    /**
+     * Queues a DFT as the document it is built from ({@link OutboxDocuments}, migration V7): the writer stores the
+     * document, and the bytes are built when the outbox reads the row — the same bytes every time, since the document
+     * fixes every value (MSH-10, FT1-2, the times). Building a DFT is HAPI work the writer need not do. Capture needs
+     * no outbox ID, so on the PostgreSQL writer the insert is held back ({@link #defer}).
+     */
+    public void enqueueDocument(String controlId, String orderKey, Object document, Instant now) throws SQLException {
         try (Use use = defer(ENQUEUE)) {
             PreparedStatement ps = use.statement();
-            bindOutbox(ps, controlId, orderKey, payload, now);
+            bindOutbox(ps, controlId, orderKey, NO_PAYLOAD, LedgerJson.write(document), now);
             ps.executeUpdate();
         }
     }
 
-    private static final String ENQUEUE = "INSERT INTO outbox (control_id, order_key, payload,"
-            + " status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, 'PENDING', 0, ?, ?)";
+    private static final String ENQUEUE = "INSERT INTO outbox (control_id, order_key, payload, document,"
+            + " status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, 'PENDING', 0, ?, ?)";
 
     private static void bindOutbox(PreparedStatement ps, String controlId, String orderKey, byte[] payload,
-                                   Instant now) throws SQLException {
+                                   String document, Instant now) throws SQLException {
         ps.setString(1, controlId);
         ps.setString(2, orderKey);
         ps.setBytes(3, payload);
-        ps.setTimestamp(4, Timestamp.from(now));
+        ps.setString(4, document);
         ps.setTimestamp(5, Timestamp.from(now));
+        ps.setTimestamp(6, Timestamp.from(now));
     }
 
     /**

@@ -5,16 +5,17 @@ import org.iepcharge.domain.OrderContext;
 
 /** How {@code explain} names where an input came from: the message by type and MSH-10, never by patient. */
 final class Sources {
-    private final MessageHeader header;
     private final OrderContext context;
+    /** Named in most trace entries of a decision: built once per decision, not per entry. */
+    private final String thisMessage;
 
     Sources(MessageHeader header, OrderContext context) {
-        this.header = header;
         this.context = context;
+        this.thisMessage = "this " + header.type() + " with MSH-10 " + quoted(header.controlId());
     }
 
     String thisMessage() {
-        return "this " + header.type() + " with MSH-10 " + quoted(header.controlId());
+        return thisMessage;
     }
 
     String order() {

@@ -21,6 +21,7 @@ import org.iepcharge.billing.local.BillingReceiver;
 import org.iepcharge.cli.MllpSender;
 import org.iepcharge.cli.SendOutcome;
 import org.iepcharge.hl7.Er7;
+import org.iepcharge.ledger.OutboxDocuments;
 import org.iepcharge.ledger.LedgerRetention;
 import org.iepcharge.testkit.EngineHarness;
 import org.iepcharge.testkit.LabMessages;
@@ -152,10 +153,12 @@ class RetentionBehaviourTest {
     private static List<String> dfts(EngineHarness engine) throws SQLException {
         List<String> out = new ArrayList<>();
         try (Connection c = connect(engine);
-             PreparedStatement ps = c.prepareStatement("SELECT order_key, status, payload FROM outbox ORDER BY id");
+             PreparedStatement ps = c.prepareStatement("SELECT order_key, status, payload, document FROM outbox"
+                     + " ORDER BY id");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                byte[] payload = rs.getBytes(3);
+                // A DFT queued as its document (migration V7) is built from it, as the outbox sender does.
+                byte[] payload = rs.getString(4) == null ? rs.getBytes(3) : OutboxDocuments.renderStored(rs.getString(4));
                 out.add(rs.getString(1) + " " + rs.getString(2) + " FT1-4 " + Er7.of(payload).get("FT1-4")
                         + " FT1-6 " + Er7.of(payload).get("FT1-6") + " FT1-7 "
                         + Er7.of(payload).get("FT1-7-1") + " FT1-10 " + Er7.of(payload).get("FT1-10"));

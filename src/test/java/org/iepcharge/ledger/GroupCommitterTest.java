@@ -182,7 +182,7 @@ class GroupCommitterTest extends LedgerTestSupport {
             return ledger.write((LedgerSession s) -> {
                 s.inboundHistory("LIS", "DUP", "h");
                 long id = s.recordInbound(inbound("LIS", "DUP", "h"), Instant.now());
-                s.addToOutbox("DFT-DUP", "O2", new byte[] {2}, Instant.now()); // fails: the control ID is taken
+                s.enqueueDocument("DFT-DUP", "O2", java.util.Map.of("dft", 2), Instant.now()); // fails: the ID is taken
                 return id;
             });
         });

@@ -1,0 +1,40 @@
+package org.iepcharge.billing;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.iepcharge.ledger.OutboxDocuments;
+
+/**
+ * Builds the bytes of a DFT the outbox holds as a {@link StoredDft} (registered in
+ * {@code META-INF/services/org.iepcharge.ledger.OutboxDocuments}). The ledger writes the document as JSON with the
+ * same settings it reads its other JSON columns with (unknown properties ignored).
+ */
+public final class DftRenderer implements OutboxDocuments {
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    /** One builder per settings: a deployment has one, so this holds one entry. */
+    private static final Map<DftSettings, DftBuilder> BUILDERS = new ConcurrentHashMap<>();
+
+    static DftBuilder builderFor(DftSettings settings) {
+        return BUILDERS.computeIfAbsent(settings, DftBuilder::new);
+    }
+
+    @Override
+    public byte[] render(String document) {
+        return read(document).render();
+    }
+
+    /** The stored document as written. */
+    public static StoredDft read(String document) {
+        try {
+            return MAPPER.readValue(document, StoredDft.class);
+        } catch (JsonProcessingException e) {
+            // No patient data in messages: Jackson's message can quote the document.
+            throw new IllegalStateException("cannot read a stored DFT document", null);
+        }
+    }
+}
