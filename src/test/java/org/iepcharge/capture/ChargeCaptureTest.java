@@ -438,25 +438,16 @@ class ChargeCaptureTest {
 
     /** The ledger's own sequences, failing the first FT1-2 draw with {@code sqlState}. */
     private static ChargeIds failingOnce(String sqlState) {
-        boolean[] failed = {false};
-        return new ChargeIds() {
-            @Override
-            public String nextDftControlId(LedgerSession session) throws SQLException {
-                return ChargeIds.LEDGER_SEQUENCES.nextDftControlId(session);
-            }
-
-            @Override
-            public String nextTransactionId(LedgerSession session) throws SQLException {
-                if (!failed[0]) {
-                    failed[0] = true;
-                    throw new SQLException("failed on purpose", sqlState);
-                }
-                return ChargeIds.LEDGER_SEQUENCES.nextTransactionId(session);
-            }
-        };
+        java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
+        return failingWhile(() -> !failed.getAndSet(true), sqlState);
     }
 
     private static ChargeIds failingUntil(java.util.concurrent.atomic.AtomicBoolean healed, String sqlState) {
+        return failingWhile(() -> !healed.get(), sqlState);
+    }
+
+    /** Drawing a transaction ID fails with {@code sqlState} while {@code failing} says so. */
+    private static ChargeIds failingWhile(java.util.function.BooleanSupplier failing, String sqlState) {
         return new ChargeIds() {
             @Override
             public String nextDftControlId(LedgerSession session) throws SQLException {
@@ -465,7 +456,7 @@ class ChargeCaptureTest {
 
             @Override
             public String nextTransactionId(LedgerSession session) throws SQLException {
-                if (!healed.get()) {
+                if (failing.getAsBoolean()) {
                     throw new SQLException("failed on purpose", sqlState);
                 }
                 return ChargeIds.LEDGER_SEQUENCES.nextTransactionId(session);
