@@ -85,15 +85,7 @@ class GroupCommitterTest extends LedgerTestSupport {
         CountDownLatch blockerRunning = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(6);
-        Future<Long> blocker = pool.submit(() -> ledger.write((LedgerSession s) -> {
-            blockerRunning.countDown();
-            try {
-                release.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return s.recordInbound(inbound("LIS", "BLOCKER", "h"), Instant.now());
-        }));
+        Future<Long> blocker = holdWriter(pool, blockerRunning, release);
         assertThat(blockerRunning.await(30, TimeUnit.SECONDS)).isTrue();
 
         List<Thread> submitters = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -166,15 +158,7 @@ class GroupCommitterTest extends LedgerTestSupport {
         CountDownLatch blockerRunning = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(4);
-        Future<Long> blocker = pool.submit(() -> ledger.write((LedgerSession s) -> {
-            blockerRunning.countDown();
-            try {
-                release.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return s.recordInbound(inbound("LIS", "BLOCKER", "h"), Instant.now());
-        }));
+        Future<Long> blocker = holdWriter(pool, blockerRunning, release);
         assertThat(blockerRunning.await(30, TimeUnit.SECONDS)).isTrue();
         List<Thread> submitters = java.util.Collections.synchronizedList(new ArrayList<>());
         Future<Long> duplicate = pool.submit(() -> {
@@ -247,5 +231,21 @@ class GroupCommitterTest extends LedgerTestSupport {
         } catch (java.util.concurrent.TimeoutException e) {
             throw new AssertionError("write did not finish", e);
         }
+    }
+
+    /**
+     * A job that holds the (single) writer until {@code release}: the jobs submitted meanwhile queue up and run as
+     * one batch after it.
+     */
+    private Future<Long> holdWriter(ExecutorService pool, CountDownLatch running, CountDownLatch release) {
+        return pool.submit(() -> ledger.write((LedgerSession s) -> {
+            running.countDown();
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return s.recordInbound(inbound("LIS", "BLOCKER", "h"), Instant.now());
+        }));
     }
 }
