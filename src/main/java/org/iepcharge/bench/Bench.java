@@ -198,6 +198,7 @@ public final class Bench {
                 stagesTable = org.iepcharge.ledger.AckStages.table();
             }
             busiest.putAll(threadCpu.since(options.measure().toMillis() / 1000.0, 6));
+            threadCpu.stop();
             billingCount[1] = billing == null ? 0 : billing.received();
             outbox[1] = engine == null ? -1 : engine.ledger().undelivered().size();
         });
@@ -246,6 +247,7 @@ public final class Bench {
         out.println("   busiest threads (cores): " + busiest.entrySet().stream()
                 .map(e -> String.format(Locale.ROOT, "%s %.2f", e.getKey(), e.getValue()))
                 .collect(java.util.stream.Collectors.joining("; ")));
+        out.println("   per acked message by thread group (CPU / allocated): " + threadCpu.perMessage(w.acked(), 6));
         out.flush();
         return r;
     }
