@@ -1,7 +1,6 @@
 package org.iepcharge.hl7;
 
 import java.time.ZoneId;
-import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
@@ -39,6 +38,15 @@ public final class AckBuilder {
     private static final Pattern BEFORE_25 = Pattern.compile("2\\.[0-4](\\..*)?");
 
     private final PipeParser parser = HapiContexts.parser();
+    /**
+     * Each thread's ACK structure for answers without an error, instantiated once and refilled (the route thread's
+     * HAPI model building per ACK was ≈ 3 % of its CPU and ≈ 6 KB per message: BENCHMARKS.md, "Route thread, second
+     * pass"). Reuse is safe only because such an answer sets the same fields every time (see {@link #build}); error
+     * answers and answers without an inbound MSH fill optional fields and are built on a fresh structure.
+     */
+    private final ThreadLocal<ACK> plainAck = ThreadLocal.withInitial(this::newAck);
+    /** MSH-7 of the current second: formatting a ZonedDateTime per ACK cost ≈ 1 % of the route thread. */
+    private volatile Stamp stamp = new Stamp(Long.MIN_VALUE, "");
     private final String application;
     private final String facility;
     private final AtomicLong sequence = new AtomicLong();
@@ -52,10 +60,11 @@ public final class AckBuilder {
 
     public String build(MshFields inbound, Outcome outcome) {
         try {
-            // On our context: a bare new ACK() makes a PipeParser with a default HapiContext of its own on the first
-            // field set, per ACK, and runs HAPI's default validation on every field (measured in BENCHMARKS.md).
-            ACK ack = new ACK(parser.getHapiContext().getModelClassFactory());
-            ack.setParser(parser);
+            // A refilled structure only when every field this answer sets is set by every such answer: with an
+            // inbound MSH and no error, fillHeader and MSA-1/MSA-2 below overwrite all of them, and MSA-3 and ERR
+            // are never touched, so nothing of an earlier answer can remain.
+            boolean plain = inbound != null && outcome.errorCode() == 0;
+            ACK ack = plain ? plainAck.get() : newAck();
             fillHeader(ack.getMSH(), inbound);
             MSA msa = ack.getMSA();
             msa.getAcknowledgmentCode().setValue(answerCode(inbound, outcome).name());
@@ -71,6 +80,30 @@ public final class AckBuilder {
         }
     }
 
+    /**
+     * An empty ACK on our context: a bare new ACK() makes a PipeParser with a default HapiContext of its own on the
+     * first field set, per ACK, and runs HAPI's default validation on every field (measured in BENCHMARKS.md).
+     */
+    private ACK newAck() {
+        ACK ack = new ACK(parser.getHapiContext().getModelClassFactory());
+        ack.setParser(parser);
+        return ack;
+    }
+
+    private record Stamp(long second, String text) {
+    }
+
+    /** MSH-7 to the second, formatted once per second (a race at most formats the same second twice). */
+    private String now() {
+        long second = Math.floorDiv(System.currentTimeMillis(), 1000L);
+        Stamp s = stamp;
+        if (s.second() != second) {
+            s = new Stamp(second, DTM.format(java.time.Instant.ofEpochSecond(second).atZone(ZoneId.systemDefault())));
+            stamp = s;
+        }
+        return s.text();
+    }
+
     private void fillHeader(MSH msh, MshFields in) throws HL7Exception {
         msh.getFieldSeparator().setValue("|");
         msh.getEncodingCharacters().setValue("^~\\&");
@@ -82,7 +115,7 @@ public final class AckBuilder {
             msh.getReceivingApplication().getNamespaceID().setValue(in.sendingApplication());
             msh.getReceivingFacility().getNamespaceID().setValue(in.sendingFacility());
         }
-        msh.getDateTimeOfMessage().getTime().setValue(DTM.format(ZonedDateTime.now(ZoneId.systemDefault())));
+        msh.getDateTimeOfMessage().getTime().setValue(now());
         msh.getMessageType().getMessageCode().setValue("ACK");
         msh.getMessageType().getTriggerEvent().setValue(in == null ? "" : in.triggerEvent());
         msh.getMessageType().getMessageStructure().setValue("ACK");

@@ -2,7 +2,7 @@ package org.iepcharge.hl7;
 
 import ca.uhn.hl7v2.DefaultHapiContext;
 import ca.uhn.hl7v2.HapiContext;
-import ca.uhn.hl7v2.parser.CanonicalModelClassFactory;
+import ca.uhn.hl7v2.parser.ModelClassFactory;
 import ca.uhn.hl7v2.parser.PipeParser;
 import ca.uhn.hl7v2.validation.impl.ValidationContextFactory;
 
@@ -10,7 +10,8 @@ import ca.uhn.hl7v2.validation.impl.ValidationContextFactory;
  * The one way this engine configures HAPI, for the LIS edge, the ACKs, the DFT and billing's answers alike:
  * <ul>
  *   <li>canonical v2.5.1 structures: one set of classes parses v2.2–v2.8 (only hapi-structures-v251 is on the
- *       classpath; any other version would come back as a GenericMessage);</li>
+ *       classpath; any other version would come back as a GenericMessage), their classes looked up once
+ *       ({@link CachingModelClassFactory});</li>
  *   <li>no validation: HAPI's default rules rejected 46 of 157 public corpus files for fields we never read, and
  *       would reject a v2.5 DFT built on v2.5.1 structures; the fields we need are checked explicitly;</li>
  *   <li>no ID generation: HAPI's default generator writes {@code id_file} into the working directory, and every
@@ -25,7 +26,12 @@ public final class HapiContexts {
     }
 
     public static HapiContext create() {
-        HapiContext context = new DefaultHapiContext(new CanonicalModelClassFactory("2.5.1"));
+        return create(new CachingModelClassFactory("2.5.1"));
+    }
+
+    /** {@link #create()} on another class factory: the tests compare with HAPI's own, uncached one. */
+    static HapiContext create(ModelClassFactory classes) {
+        HapiContext context = new DefaultHapiContext(classes);
         context.setValidationContext(ValidationContextFactory.noValidation());
         context.getParserConfiguration().setValidating(false);
         context.getParserConfiguration().setIdGenerator(HapiContexts::refuseToGenerateId);

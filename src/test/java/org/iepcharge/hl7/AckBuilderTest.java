@@ -2,6 +2,8 @@ package org.iepcharge.hl7;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
+
 import ca.uhn.hl7v2.AcknowledgmentCode;
 import org.iepcharge.domain.Disposition;
 import org.iepcharge.domain.Outcome;
@@ -40,6 +42,44 @@ class AckBuilderTest {
         assertThat(msa[1]).isEqualTo("AA");
         assertThat(msa[2]).isEqualTo("CTRL42");
         assertThat(ack).doesNotContain("ERR|");
+    }
+
+    /**
+     * A thread reuses one ACK structure for answers without an error: whatever it answered before (another sender's
+     * routing, an error with MSA-3 and ERR, a v2.4 ERR-1, no MSH at all), the next such answer is the one a fresh
+     * builder gives, but for MSH-7 and MSH-10.
+     */
+    @Test
+    void aReusedAckCarriesNothingOfTheAnswersBeforeIt() {
+        MshFields other = Er7.of("MSH|^~\\&|OTHERLIS|OTHERFAC|X|Y|20260101||ORM^O01^ORM_O01|ZZ9|T|2.4|||AL|NE")
+                .msh().orElseThrow();
+        MshFields sparse = Er7.of("MSH|^~\\&|||||20260101||ORU^R01|C7||2.3").msh().orElseThrow();
+        List<Runnable> before = List.of(
+                () -> builder.build(other, Outcome.accepted(Disposition.CHARGED)),
+                () -> builder.build(other, Outcome.error(101, "OBR^1^4", "OBR-4 missing")),
+                () -> builder.build(msh("2.5.1"), Outcome.reject(207, "", "resend later")),
+                () -> builder.build(null, Outcome.reject(100, "MSH", "no MSH")),
+                () -> builder.build(sparse, Outcome.accepted(Disposition.IGNORED)));
+        for (Runnable earlier : before) {
+            for (MshFields next : List.of(msh("2.5.1"), sparse, other)) {
+                for (Outcome outcome : List.of(Outcome.accepted(Disposition.IGNORED),
+                        Outcome.accepted(Disposition.CHARGED))) {
+                    earlier.run();
+                    String reused = builder.build(next, outcome);
+                    String fresh = new AckBuilder("IEP", "LAB").build(next, outcome);
+                    assertThat(withoutTimeAndId(reused)).isEqualTo(withoutTimeAndId(fresh));
+                }
+            }
+        }
+    }
+
+    private static String withoutTimeAndId(String ack) {
+        String[] h = segment(ack, "MSH");
+        assertThat(h[6]).matches("\\d{14}");
+        assertThat(h[9]).isNotEmpty();
+        h[6] = "";
+        h[9] = "";
+        return String.join("|", h) + ack.substring(ack.indexOf('\r'));
     }
 
     @Test
