@@ -83,67 +83,62 @@ public final class Engine implements AutoCloseable {
         settings.requireRoutes();
         // Before the ledger is opened (or created and migrated): a port that is taken stops start-up untouched.
         ListenPorts.requireFree(settings);
-        RuleSet rules = rules(settings);
-        // Start-up time (docs/operating.md "Start-up"): opening the ledger (Flyway's migrate, SQLite's native library)
-        // and starting the built-in billing receiver (a Camel context of its own) need nothing from each other, so
-        // they run side by side while this thread prepares camel-main; both are awaited below, before camel-main
-        // starts, so the LIS listener still opens only once the ledger is migrated and billing's stand-in listens.
-        CompletableFuture<JdbcLedger> opening = inBackground("iep-start-ledger", settings::openLedger);
+        // Start-up time (docs/operating.md "Start-up"). The ledger object exists from here, with nothing touched yet;
+        // its migration runs on a thread of its own and only camel-main's start (the routes, the LIS listener among
+        // them) waits for it. Everything before that start — the beans, camel-main's configuration, its context with
+        // the route files loaded and the routes built — is prepared beside the migration.
+        JdbcLedger ledger = settings.unmigratedLedger();
+        // The migration step builds Flyway's configuration at once (no connection: most of Flyway's cost) while this
+        // thread reads the rules, and touches the ledger only once the rules are good: a bad rules file still stops
+        // start-up before the ledger is created.
+        CompletableFuture<Void> rulesRead = new CompletableFuture<>();
+        CompletableFuture<Void> migration = inBackground("iep-start-ledger", () -> {
+            org.flywaydb.core.Flyway flyway = ledger.schemaMigration();
+            rulesRead.get();
+            ledger.migrate(flyway);
+            return null;
+        });
+        RuleSet rules;
+        try {
+            rules = rules(settings);
+        } catch (RuntimeException | Error e) {
+            rulesRead.completeExceptionally(e);
+            awaitQuietly(migration);
+            ledger.close();
+            throw e;
+        }
+        rulesRead.complete(null);
+        // The built-in billing receiver (a Camel context of its own) and the operator side's Vert.x instance need
+        // nothing from the ledger either: threads of their own too, awaited before camel-main starts.
         CompletableFuture<BillingReceiver> localBillingStart = EngineSettings.MODE_LOCAL.equals(settings.billingMode())
                 ? inBackground("iep-start-billing", () -> startLocalBilling(settings))
                 : CompletableFuture.completedFuture(null);
-        // The operator side's HTTP server runs on Vert.x; camel-platform-http makes its Vert.x instance while the
-        // context starts, before any route (the LIS's included) starts, unless the registry holds one. Made here
-        // instead, beside the ledger, with the same default options; the engine closes it after Camel.
+        // The operator side's HTTP server runs on Vert.x; camel-platform-http makes its Vert.x instance while camel-main
+        // configures, unless the registry holds one. Made here instead, beside the ledger, with the same default
+        // options; the engine closes it after Camel.
         CompletableFuture<OpsVertx> opsVertxStart = settings.http().enabled()
                 ? inBackground("iep-start-http", OpsVertx::create)
                 : CompletableFuture.completedFuture(null);
-        Main main;
-        AckBuilder acks;
-        JdbcLedger ledger;
-        try {
-            main = new Main();
-            // The engine's owner stops it (run: EngineLauncher's shutdown hook; tests: close()). camel-main's default
-            // strategy adds a SIGTERM hook of its own (even after disableHangupSupport() in 4.17.0); when it won the
-            // race, our close() waited for a main loop that never runs (start(), not run()) until Camel's one-minute
-            // timeout. The simple strategy has no hook.
-            main.setShutdownStrategy(new org.apache.camel.main.SimpleMainShutdownStrategy());
-            acks = new AckBuilder(settings.application(), settings.facility());
-            ledger = await(opening);
-        } catch (Exception | Error e) {
-            closeWhenDone(opening);
-            closeWhenDone(localBillingStart);
-            closeWhenDone(opsVertxStart);
-            throw e;
-        }
-        // Before anything uses the name: the claims released just below would be another live node's.
-        if (!ledger.holdNodeName(settings.nodeName())) {
-            ledger.close();
-            closeWhenDone(localBillingStart);
-            closeWhenDone(opsVertxStart);
-            throw new SettingsException("Setting iep.node = " + settings.nodeName() + ": another running node uses"
-                    + " this name on the same ledger; give every node its own iep.node");
-        }
-        // Counts and ACK times (no patient data), written to the log once a minute for the analyst on duty.
-        // The simple registry keeps running totals (what meters() reads); the logging one writes per-minute rates.
-        // (After the node name is known free: the logging registry announces itself in the log.)
+        // Counts and ACK times (no patient data). The simple registry keeps running totals (what meters() reads); a
+        // logging one joins below to write per-minute rates.
         CompositeMeterRegistry meters = new CompositeMeterRegistry();
         SimpleMeterRegistry totals = new SimpleMeterRegistry();
         meters.add(totals);
-        meters.add(LoggingMeterRegistry.builder(key -> key.equals("logging.step") ? "PT60S" : null).build());
+        Main main = new Main();
         BillingReceiver localBilling = null;
         OpsVertx opsVertx = null;
         // The operator side (docs/operating.md): console, API, /metrics and health on camel-main's HTTP server.
         OpsServer ops = null;
         AnswerRecorder answers = null;
         try {
+            // The owner stops the engine (run: EngineLauncher's shutdown hook; tests: close()). camel-main's default
+            // strategy adds a SIGTERM hook of its own (even after disableHangupSupport() in 4.17.0); when it won the
+            // race, our close() waited for a main loop that never runs (start(), not run()) until Camel's one-minute
+            // timeout. The simple strategy has no hook.
+            main.setShutdownStrategy(new org.apache.camel.main.SimpleMainShutdownStrategy());
+            AckBuilder acks = new AckBuilder(settings.application(), settings.facility());
+            // Nothing below reads or writes the ledger before camel-main starts: the beans keep it for the messages.
             ops = settings.http().enabled() ? OpsServer.prepare(settings, ledger, rules, meters) : null;
-            // This node's previous process is gone (stopped, crashed or killed): its claims on DFTs died with it.
-            int released = ledger.releaseClaims(settings.nodeName());
-            if (released > 0) {
-                LOG.info("Released {} outbox claim(s) left by this node's previous run (node {})", released,
-                        settings.nodeName());
-            }
             ChargeCapture capture = newCapture(settings, rules, RulesLinePlanner::new, ledger, clock, ids);
             ConnectionLimiter connections = new ConnectionLimiter(settings.maxConnections());
 
@@ -204,12 +199,32 @@ public final class Engine implements AutoCloseable {
                     }
                 }
             });
-            // billing-outbound starts with camel-main: billing's stand-in must be listening by then.
-            localBilling = await(localBillingStart);
+            // camel-platform-http looks for a Vert.x instance while camel-main configures.
             opsVertx = await(opsVertxStart);
             if (opsVertx != null) {
                 main.bind("iepOpsVertx", opsVertx.vertx());
             }
+            // camel-main configured and its context built and initialised: route files loaded, routes made with their
+            // endpoints and beans. Nothing listens yet; that is the context's start, below.
+            main.init();
+            main.getCamelContext().init();
+            // From here on the ledger is used: the migration must be done.
+            await(migration);
+            // Before anything uses the name: the claims released just below would be another live node's.
+            if (!ledger.holdNodeName(settings.nodeName())) {
+                throw new SettingsException("Setting iep.node = " + settings.nodeName() + ": another running node"
+                        + " uses this name on the same ledger; give every node its own iep.node");
+            }
+            // The per-minute rates in the log (the registry announces itself there, so only once the node is known).
+            meters.add(LoggingMeterRegistry.builder(key -> key.equals("logging.step") ? "PT60S" : null).build());
+            // This node's previous process is gone (stopped, crashed or killed): its claims on DFTs died with it.
+            int released = ledger.releaseClaims(settings.nodeName());
+            if (released > 0) {
+                LOG.info("Released {} outbox claim(s) left by this node's previous run (node {})", released,
+                        settings.nodeName());
+            }
+            // billing-outbound starts with camel-main: billing's stand-in must be listening by then.
+            localBilling = await(localBillingStart);
             startListening(main, settings);
             if (ops != null) {
                 ops.started(main.getCamelContext());
@@ -261,6 +276,8 @@ public final class Engine implements AutoCloseable {
             } else {
                 closeWhenDone(localBillingStart);
             }
+            // A migration still running is let finish (it cannot be cut short) before its ledger is closed.
+            awaitQuietly(migration);
             ledger.close();
             throw e;
         }
@@ -337,6 +354,17 @@ public final class Engine implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
             // The step failed too, or cannot be closed; the first failure is what the user sees.
+        }
+    }
+
+    /** Start-up failed elsewhere: waits for {@code step} to end, whatever its outcome (the first failure is shown). */
+    private static void awaitQuietly(CompletableFuture<?> step) {
+        try {
+            step.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            // The step failed too; the first failure is what the user sees.
         }
     }
 

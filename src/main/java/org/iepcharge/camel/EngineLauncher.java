@@ -14,8 +14,7 @@ public final class EngineLauncher {
      * code: 2 for a bad setting or rules file (a port in use included), 1 for anything else.
      */
     public static int runUntilStopped(java.io.PrintWriter err) throws Exception {
-        // Logging first, on this thread (the warm-up's Flyway logs too; see StartupWarmUp), then the warm-up beside
-        // the settings and the rules.
+        // Logging first, on this thread (the start-up threads log too), then the warm-up beside the settings.
         org.slf4j.LoggerFactory.getILoggerFactory();
         StartupWarmUp warmUp = StartupWarmUp.startInBackground();
         Engine engine;

@@ -231,6 +231,11 @@ public record EngineSettings(String inboundHost, int inboundPort, Charset inboun
         return JdbcLedger.open(ledgerUrl, ledgerUser, ledgerPassword, ledgerDurability);
     }
 
+    /** The ledger of these settings before its migration ({@link JdbcLedger#unmigrated}): nothing touched yet. */
+    JdbcLedger unmigratedLedger() {
+        return JdbcLedger.unmigrated(ledgerUrl, ledgerUser, ledgerPassword, ledgerDurability);
+    }
+
     /** The folder of {@code *.camel.yaml} files the engine loads from, or empty for the routes built into the jar. */
     public java.util.Optional<Path> routesFolder() {
         return java.util.Optional.ofNullable(routes);

@@ -2,17 +2,14 @@ package org.iepcharge.camel;
 
 import java.util.concurrent.CompletableFuture;
 
-import org.flywaydb.core.Flyway;
-
 /**
- * Start-up time (docs/operating.md "Start-up"): work the ledger's opening would do first, done ahead on a thread of
- * its own while the main thread reads the settings and the rules, so the opening later finds it done:
- * <ul>
- *   <li>the first Flyway configuration of a JVM loads Flyway's plugins and copies their settings through a Jackson
- *       ObjectMapper — about two thirds of the ledger's opening before it reads a single migration. A configuration
- *       without a data source is built and dropped: no file, connection or setting is touched;</li>
- *   <li>for a SQLite ledger, sqlite-jdbc's native library is unpacked and loaded (what its first connection does).</li>
- * </ul>
+ * Start-up time (docs/operating.md "Start-up"): for a SQLite ledger, sqlite-jdbc's native library is unpacked and
+ * loaded (what its first connection does) on a thread of its own from the moment the settings are read, while the
+ * ledger's start-up thread builds Flyway's configuration and the main thread reads the rules.
+ *
+ * <p>Flyway's configuration is no longer warmed here: the ledger's own start-up thread now builds it from the moment
+ * the settings are read ({@code JdbcLedger.schemaMigration}), and a second configuration built beside it only
+ * doubled the work (each one loads Flyway's plugins and copies them through Jackson).
  */
 final class StartupWarmUp {
     private final CompletableFuture<Boolean> sqlite = new CompletableFuture<>();
@@ -20,10 +17,7 @@ final class StartupWarmUp {
     private StartupWarmUp() {
     }
 
-    /**
-     * Starts the warm-up. Call it after logging is initialised: Flyway logs through slf4j, and slf4j hands a thread
-     * that asks while another initialises it a substitute logger for good.
-     */
+    /** Starts the warm-up (it waits for {@link #ledgerUrl}). */
     static StartupWarmUp startInBackground() {
         StartupWarmUp warmUp = new StartupWarmUp();
         Thread thread = new Thread(warmUp::run, "iep-start-warm-up");
@@ -32,19 +26,18 @@ final class StartupWarmUp {
         return warmUp;
     }
 
-    /** Once the settings are read: whether the ledger is SQLite (its native library is then loaded too). */
+    /** Once the settings are read: whether the ledger is SQLite (its native library is then loaded). */
     void ledgerUrl(String url) {
         sqlite.complete(url.startsWith("jdbc:sqlite:"));
     }
 
     private void run() {
         try {
-            Flyway.configure().load();
             if (sqlite.get()) {
                 org.sqlite.SQLiteJDBCLoader.initialize();
             }
         } catch (Exception | LinkageError e) {
-            // Only a head start: the ledger's own opening does the same and reports what fails.
+            // Only a head start: the ledger's own first connection does the same and reports what fails.
         }
     }
 }

@@ -80,23 +80,46 @@ public final class JdbcLedger implements Ledger {
      * @throws DurabilityException when the URL, a connection or the server keeps less than {@code durability}
      */
     public static JdbcLedger open(String url, String user, String password, Durability durability) {
-        SqlDialect dialect = SqlDialect.of(url);
-        dialect.urlProblem(url, durability).ifPresent(problem -> {
-            throw new DurabilityException("iep.ledger.url " + problem);
-        });
-        dialect.createFolder(url);
-        JdbcLedger ledger = new JdbcLedger(url, user, password, durability);
+        JdbcLedger ledger = unmigrated(url, user, password, durability);
         try {
-            Flyway.configure().dataSource(new ConnectionSource(ledger::newConnection))
-                    .locations(dialect.firstMigrationLocation(), "classpath:db/migration").load().migrate();
-            ledger.opened = true;
-            if (dialect == SqlDialect.SQLITE) {
-                ledger.checkpointer = new WalCheckpointer(ledger::newConnection);
-            }
+            ledger.migrate(ledger.schemaMigration());
             return ledger;
         } catch (RuntimeException e) {
             ledger.close();
             throw e;
+        }
+    }
+
+    /**
+     * The first half of {@link #open}: the URL checked and the ledger made, with nothing read or written (no folder,
+     * file or connection). {@link #migrate} must succeed before any other use; the caller closes the ledger if it
+     * fails. The engine prepares camel-main beside the migration this way (docs/operating.md "Start-up").
+     *
+     * @throws DurabilityException when the URL asks for a weaker commit than {@code durability}
+     */
+    public static JdbcLedger unmigrated(String url, String user, String password, Durability durability) {
+        SqlDialect.of(url).urlProblem(url, durability).ifPresent(problem -> {
+            throw new DurabilityException("iep.ledger.url " + problem);
+        });
+        return new JdbcLedger(url, user, password, durability);
+    }
+
+    /**
+     * Flyway configured for this ledger, no connection made yet. Building it is most of a JVM's first Flyway cost
+     * (its plugins, each copied through a Jackson round trip), so the engine builds it while other start-up work runs.
+     */
+    public Flyway schemaMigration() {
+        return Flyway.configure().dataSource(new ConnectionSource(this::newConnection))
+                .locations(dialect.firstMigrationLocation(), "classpath:db/migration").load();
+    }
+
+    /** The second half of {@link #open}: creates the embedded ledger's folder and migrates with {@code flyway}. */
+    public void migrate(Flyway flyway) {
+        dialect.createFolder(url);
+        flyway.migrate();
+        opened = true;
+        if (dialect == SqlDialect.SQLITE) {
+            checkpointer = new WalCheckpointer(this::newConnection);
         }
     }
 
