@@ -19,6 +19,7 @@ import org.iepcharge.billing.DftSettings;
 import org.iepcharge.billing.local.BillingReceiver;
 import org.iepcharge.capture.ChargeCapture;
 import org.iepcharge.capture.ChargeIds;
+import org.iepcharge.camel.context.EngineCamelContext;
 import org.iepcharge.capture.RulesLinePlanner;
 import org.iepcharge.edge.InboundEdge;
 import org.iepcharge.edge.mllp.ConnectionLimiter;
@@ -124,7 +125,7 @@ public final class Engine implements AutoCloseable {
         CompositeMeterRegistry meters = new CompositeMeterRegistry();
         SimpleMeterRegistry totals = new SimpleMeterRegistry();
         meters.add(totals);
-        Main main = new Main();
+        Main main = new EngineMain();
         BillingReceiver localBilling = null;
         OpsVertx opsVertx = null;
         // The operator side (docs/operating.md): console, API, /metrics and health on camel-main's HTTP server.
@@ -280,6 +281,18 @@ public final class Engine implements AutoCloseable {
             awaitQuietly(migration);
             ledger.close();
             throw e;
+        }
+    }
+
+    /** camel-main with the engine's context ({@link EngineCamelContext}: no per-version HL7 type converters). */
+    private static final class EngineMain extends Main {
+        @Override
+        protected CamelContext createCamelContext() {
+            // As Main.createCamelContext: not built yet (camel-main builds it), our registry, the main class named.
+            EngineCamelContext context = new EngineCamelContext(false);
+            context.getCamelContextExtension().setRegistry(registry);
+            context.getGlobalOptions().put("CamelMainClass", Main.class.getName());
+            return context;
         }
     }
 

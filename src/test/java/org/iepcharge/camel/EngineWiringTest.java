@@ -39,6 +39,8 @@ class EngineWiringTest {
         try (Engine engine = Engine.start(EngineSettings.resolve(props, Map.of()))) {
             MllpComponent mllp = engine.camelContext().getComponent("mllp", MllpComponent.class);
             assertThat(mllp.getLogPhi()).isFalse();
+            // camel-main runs on the engine's context (no per-version HL7 converters: EngineCamelContextTest).
+            assertThat(engine.camelContext()).isInstanceOf(org.iepcharge.camel.context.EngineCamelContext.class);
             assertThat(engine.camelContext().getRoutes()).extracting(r -> r.getRouteId())
                     .containsExactlyInAnyOrder("lis-inbound", "billing-outbound-1", "ledger-retention");
         }

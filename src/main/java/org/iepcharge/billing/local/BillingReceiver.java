@@ -22,6 +22,7 @@ import ca.uhn.hl7v2.AcknowledgmentCode;
 import ca.uhn.hl7v2.ErrorCode;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
+import org.iepcharge.camel.context.EngineCamelContext;
 import org.iepcharge.domain.Disposition;
 import org.iepcharge.domain.Outcome;
 import org.iepcharge.hl7.AckBuilder;
@@ -32,7 +33,6 @@ import org.apache.camel.StartupSummaryLevel;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.hl7.HL7MLLPNettyDecoderFactory;
 import org.apache.camel.component.hl7.HL7MLLPNettyEncoderFactory;
-import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.jsse.SSLContextParameters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -135,7 +135,8 @@ public final class BillingReceiver implements AutoCloseable {
         clientSubjects.clear();
         senders.clear();
 
-        CamelContext context = new DefaultCamelContext();
+        // Without camel-hl7's per-version type converters: nothing here converts to a typed HAPI message.
+        CamelContext context = new EngineCamelContext();
         context.getCamelContextExtension().setName("billing-receiver-" + port);
         context.setStartupSummaryLevel(StartupSummaryLevel.Off);
         context.getRegistry().bind(DECODER_BEAN, codec(new HL7MLLPNettyDecoderFactory()));
