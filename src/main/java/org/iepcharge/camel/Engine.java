@@ -29,6 +29,7 @@ import org.iepcharge.hl7.AckBuilder;
 import org.iepcharge.ledger.JdbcLedger;
 import org.iepcharge.ledger.Ledger;
 import org.iepcharge.ledger.LedgerRetention;
+import org.iepcharge.ops.JvmMeters;
 import org.iepcharge.ops.OpsServer;
 import org.iepcharge.rules.ChargeTrigger;
 import org.iepcharge.rules.RuleSet;
@@ -89,21 +90,28 @@ public final class Engine implements AutoCloseable {
         // them) waits for it. Everything before that start — the beans, camel-main's configuration, its context with
         // the route files loaded and the routes built — is prepared beside the migration.
         JdbcLedger ledger = settings.unmigratedLedger();
+        // The operator side's Prometheus registry with the JVM's meters (ProcessorMetrics, GC notifications, …): a
+        // thread of its own too, awaited when the operator side is wired below.
+        CompletableFuture<JvmMeters> jvmMetersStart = settings.http().enabled()
+                ? inBackground("iep-start-metrics", JvmMeters::bind)
+                : CompletableFuture.completedFuture(null);
         // The migration step builds Flyway's configuration at once (no connection: most of Flyway's cost) while this
         // thread reads the rules, and touches the ledger only once the rules are good: a bad rules file still stops
         // start-up before the ledger is created.
+        // Then, once migrated, it claims the node name (true: free; false: another live node on this ledger has it).
         CompletableFuture<Void> rulesRead = new CompletableFuture<>();
-        CompletableFuture<Void> migration = inBackground("iep-start-ledger", () -> {
+        CompletableFuture<Boolean> migration = inBackground("iep-start-ledger", () -> {
             org.flywaydb.core.Flyway flyway = ledger.schemaMigration();
             rulesRead.get();
             ledger.migrate(flyway);
-            return null;
+            return ledger.holdNodeName(settings.nodeName());
         });
         RuleSet rules;
         try {
             rules = rules(settings);
         } catch (RuntimeException | Error e) {
             rulesRead.completeExceptionally(e);
+            closeWhenDone(jvmMetersStart);
             awaitQuietly(migration);
             ledger.close();
             throw e;
@@ -139,7 +147,8 @@ public final class Engine implements AutoCloseable {
             main.setShutdownStrategy(new org.apache.camel.main.SimpleMainShutdownStrategy());
             AckBuilder acks = new AckBuilder(settings.application(), settings.facility());
             // Nothing below reads or writes the ledger before camel-main starts: the beans keep it for the messages.
-            ops = settings.http().enabled() ? OpsServer.prepare(settings, ledger, rules, meters) : null;
+            ops = settings.http().enabled()
+                    ? OpsServer.prepare(settings, ledger, rules, meters, await(jvmMetersStart)) : null;
             ChargeCapture capture = newCapture(settings, rules, RulesLinePlanner::new, ledger, clock, ids);
             ConnectionLimiter connections = new ConnectionLimiter(settings.maxConnections());
 
@@ -205,17 +214,19 @@ public final class Engine implements AutoCloseable {
             if (opsVertx != null) {
                 main.bind("iepOpsVertx", opsVertx.vertx());
             }
+            // A ledger that several nodes share (PostgreSQL) can refuse the node name: that is known before camel-main
+            // starts logging, so a taken name stops start-up in one line, as any bad setting does. (The name can only
+            // be claimed once the ledger's schema exists.) An embedded ledger grants it: no wait.
+            if (ledger.sharedByNodes()) {
+                requireNodeName(await(migration), settings);
+            }
             // camel-main configured and its context built and initialised: route files loaded, routes made with their
             // endpoints and beans. Nothing listens yet; that is the context's start, below.
             main.init();
             main.getCamelContext().init();
-            // From here on the ledger is used: the migration must be done.
-            await(migration);
-            // Before anything uses the name: the claims released just below would be another live node's.
-            if (!ledger.holdNodeName(settings.nodeName())) {
-                throw new SettingsException("Setting iep.node = " + settings.nodeName() + ": another running node"
-                        + " uses this name on the same ledger; give every node its own iep.node");
-            }
+            // From here on the ledger is used: migrated, and the node name held before anything uses it (the claims
+            // released just below would otherwise be another live node's).
+            requireNodeName(await(migration), settings);
             // The per-minute rates in the log (the registry announces itself there, so only once the node is known).
             meters.add(LoggingMeterRegistry.builder(key -> key.equals("logging.step") ? "PT60S" : null).build());
             // This node's previous process is gone (stopped, crashed or killed): its claims on DFTs died with it.
@@ -261,6 +272,8 @@ public final class Engine implements AutoCloseable {
         } catch (Exception | Error e) {
             if (ops != null) {
                 ops.close();
+            } else {
+                closeWhenDone(jvmMetersStart);
             }
             meters.close();
             stopQuietly(main);
@@ -370,6 +383,14 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /** {@code held}: whether the ledger granted this node's name (JdbcLedger.holdNodeName). */
+    private static void requireNodeName(boolean held, EngineSettings settings) {
+        if (!held) {
+            throw new SettingsException("Setting iep.node = " + settings.nodeName() + ": another running node uses"
+                    + " this name on the same ledger; give every node its own iep.node");
+        }
+    }
+
     /** Start-up failed elsewhere: waits for {@code step} to end, whatever its outcome (the first failure is shown). */
     private static void awaitQuietly(CompletableFuture<?> step) {
         try {
@@ -410,7 +431,35 @@ public final class Engine implements AutoCloseable {
 
     private static String routesPattern(EngineSettings settings) {
         return settings.routesFolder().map(f -> "file:" + f.toAbsolutePath() + "/*.camel.yaml")
-                .orElse(BUILT_IN_ROUTES);
+                .orElseGet(Engine::builtInRouteLocations);
+    }
+
+    /**
+     * {@value #BUILT_IN_ROUTES} as one location per file ({@code classpath:routes/a.camel.yaml,…}), listed from the
+     * jar's central directory, which reads no entry. camel-main resolves a wildcard inside a jar by reading the whole
+     * jar through a JarInputStream, and does it twice before the context starts (for modelines, then for the routes)
+     * on the thread whose work the LIS listener waits for (docs/operating.md "Start-up"). The wildcard itself when the
+     * routes are not in a jar (a run from target/classes) or the jar cannot be listed.
+     */
+    static String builtInRouteLocations() {
+        java.net.URL folder = Engine.class.getClassLoader().getResource("routes/");
+        if (folder == null || !"jar".equals(folder.getProtocol())) {
+            return BUILT_IN_ROUTES;
+        }
+        String path = folder.getPath(); // file:/…/iep-charge-router.jar!/routes/
+        int separator = path.indexOf("!/");
+        if (separator < 0) {
+            return BUILT_IN_ROUTES;
+        }
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(
+                new java.io.File(new java.net.URI(path.substring(0, separator))))) {
+            java.util.List<String> files = jar.stream().map(java.util.jar.JarEntry::getName)
+                    .filter(n -> n.startsWith("routes/") && n.endsWith(".camel.yaml") && n.indexOf('/', 7) < 0)
+                    .sorted().map(n -> "classpath:" + n).toList();
+            return files.isEmpty() ? BUILT_IN_ROUTES : String.join(",", files);
+        } catch (java.io.IOException | java.net.URISyntaxException | RuntimeException e) {
+            return BUILT_IN_ROUTES;
+        }
     }
 
     /**
@@ -420,10 +469,12 @@ public final class Engine implements AutoCloseable {
     private static String describeRoutes(CamelContext camel, EngineSettings settings) {
         java.util.Set<String> files = new java.util.TreeSet<>();
         try {
-            for (org.apache.camel.spi.Resource resource : org.apache.camel.support.PluginHelper
-                    .getPackageScanResourceResolver(camel).findResources(routesPattern(settings))) {
-                String location = resource.getLocation();
-                files.add(location.substring(location.lastIndexOf('/') + 1));
+            for (String location : routesPattern(settings).split(",")) {
+                for (org.apache.camel.spi.Resource resource : org.apache.camel.support.PluginHelper
+                        .getPackageScanResourceResolver(camel).findResources(location)) {
+                    String name = resource.getLocation();
+                    files.add(name.substring(name.lastIndexOf('/') + 1));
+                }
             }
         } catch (Exception e) {
             camel.getRoutes().forEach(r -> files.add("route " + r.getRouteId()));

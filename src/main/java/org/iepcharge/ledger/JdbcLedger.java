@@ -218,6 +218,14 @@ public final class JdbcLedger implements Ledger {
      * (TCP keepalive). A name held by another session is tried again for 5 s before false. On the embedded ledger,
      * one process per file, there is nothing to claim: true.
      */
+    /**
+     * Whether {@link #holdNodeName} can refuse a name: on PostgreSQL several nodes share the ledger; an embedded
+     * SQLite ledger belongs to one process and always grants it.
+     */
+    public boolean sharedByNodes() {
+        return dialect == SqlDialect.POSTGRESQL;
+    }
+
     public boolean holdNodeName(String node) {
         if (dialect != SqlDialect.POSTGRESQL) {
             return true;

@@ -12,12 +12,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.iepcharge.capture.ChargeCapture;
 import org.iepcharge.ledger.Ledger;
@@ -25,18 +19,17 @@ import org.iepcharge.ledger.OpsQueries;
 
 /**
  * The ledger-backed gauges (outbox depth and oldest age, holds open by reason), refreshed from the ledger when
- * Prometheus scrapes, plus the JVM's own meters. The engine's counters and timers (messages in, ACK time, billing
+ * Prometheus scrapes, on the registry that holds the JVM's own meters ({@link JvmMeters}). The engine's counters and timers (messages in, ACK time, billing
  * attempts and answer time, ledger commits) are registered by the code that counts them, on the same registry.
  * Labels carry codes only (ACK code, disposition, message type, hold reason code), never message content.
  */
-public final class OpsMetrics implements AutoCloseable {
+public final class OpsMetrics {
     private final Ledger ledger;
     private final PrometheusMeterRegistry registry;
     private final AtomicLong pending = new AtomicLong();
     private final AtomicLong parked = new AtomicLong();
     private final AtomicLong oldestAgeSeconds = new AtomicLong();
     private final MultiGauge holds;
-    private final JvmGcMetrics gc = new JvmGcMetrics();
 
     public OpsMetrics(Ledger ledger, PrometheusMeterRegistry registry, ChargeCapture capture) {
         this.ledger = ledger;
@@ -52,12 +45,6 @@ public final class OpsMetrics implements AutoCloseable {
             FunctionCounter.builder("iep.inbound.resends", capture, ChargeCapture::resends)
                     .description("resends answered with the stored answer, nothing reprocessed").register(registry);
         }
-        new JvmMemoryMetrics().bindTo(registry);
-        gc.bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new ClassLoaderMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
-        new UptimeMetrics().bindTo(registry);
     }
 
     /** Reads the outbox and holds from the ledger (one read) into the gauges. */
@@ -87,10 +74,5 @@ public final class OpsMetrics implements AutoCloseable {
 
     public MeterRegistry registry() {
         return registry;
-    }
-
-    @Override
-    public void close() {
-        gc.close();
     }
 }

@@ -3,7 +3,6 @@ package org.iepcharge.ops;
 import java.util.Properties;
 
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.health.HealthCheck;
@@ -29,26 +28,27 @@ public final class OpsServer implements AutoCloseable {
     private final EngineSettings settings;
     private final JdbcLedger ledger;
     private final RuleSet rules;
+    private final JvmMeters jvm;
     private final PrometheusMeterRegistry prometheus;
     private OpsMetrics metrics;
 
-    private OpsServer(EngineSettings settings, JdbcLedger ledger, RuleSet rules, PrometheusMeterRegistry prometheus) {
+    private OpsServer(EngineSettings settings, JdbcLedger ledger, RuleSet rules, JvmMeters jvm) {
         this.settings = settings;
         this.ledger = ledger;
         this.rules = rules;
-        this.prometheus = prometheus;
+        this.jvm = jvm;
+        this.prometheus = jvm.registry();
     }
 
     /**
-     * Adds the Prometheus registry to the engine's meters (before anything registers a meter, so every one is
-     * exported) and instruments the ledger's commits.
+     * Adds the Prometheus registry of {@code jvm} to the engine's meters (before anything registers a meter, so every
+     * one is exported) and instruments the ledger's commits. The server closes {@code jvm}.
      */
     public static OpsServer prepare(EngineSettings settings, JdbcLedger ledger, RuleSet rules,
-                                    CompositeMeterRegistry meters) {
-        PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        meters.add(prometheus);
+                                    CompositeMeterRegistry meters, JvmMeters jvm) {
+        meters.add(jvm.registry());
         ledger.instrument(meters);
-        return new OpsServer(settings, ledger, rules, prometheus);
+        return new OpsServer(settings, ledger, rules, jvm);
     }
 
     /** Binds the beans and routes and returns the camel-main properties, to be added to the engine's. */
@@ -115,9 +115,6 @@ public final class OpsServer implements AutoCloseable {
 
     @Override
     public void close() {
-        if (metrics != null) {
-            metrics.close();
-        }
-        prometheus.close();
+        jvm.close();
     }
 }
