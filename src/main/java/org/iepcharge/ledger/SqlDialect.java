@@ -204,11 +204,14 @@ enum SqlDialect {
 
         @Override
         int defaultWriters() {
-            // A PostgreSQL writer mostly waits: for each statement's round trip to the server and for the commit's WAL
-            // flush (bench, 8 connections: 2 writers together 0.13 core busy at 107 msg/s, the server's sessions
-            // "idle in transaction" waiting for them). Waiting writers cost no CPU, and the server merges the WAL
-            // flushes of commits that arrive together, so more of them overlap the waits; each is one connection.
-            return 8;
+            // Two: a group commit per writer, and the writers' commits overlap. With 8 writers and the bench's 8
+            // connections a batch held 1.06–1.16 messages (a durable commit, its BEGIN/COMMIT round trips and a
+            // server-side flush per message); with 2 it held 1.86–2.0 and commits per message halved. Measured A/B
+            // on the shared machine (BENCHMARKS.md, "PostgreSQL: fewer writers, bigger group commits"): the server's
+            // CPU per message fell from 2.6–3.1 ms (8 writers) to 1.1–2.3 ms (2), the JVM's (JIT excluded) from
+            // 4.6–6.1 to 2.5–5.4 ms: fewer commits cost less on both sides. Where round trips are slow and cores
+            // idle, more writers overlap more waits: iep.ledger.writers sets the count.
+            return 2;
         }
 
         @Override
