@@ -175,6 +175,8 @@ public final class Bench {
         long[] switches = new long[2];
         long[] allocated = new long[2];
         ThreadCpu threadCpu = new ThreadCpu();
+        // {set, billing-outbox route threads, outbox-answers, billing stand-in} CPU ns over the window.
+        long[] outboxCpu = {-1, 0, 0, 0};
         java.util.Map<String, Double> busiest = new java.util.LinkedHashMap<>();
         LoadClient.Window w = client.run(options.warmup(), options.measure(), () -> {
             if (engine != null && billing != null && options.holdBilling()) {
@@ -199,6 +201,12 @@ public final class Bench {
             }
             busiest.putAll(threadCpu.since(options.measure().toMillis() / 1000.0, 6));
             threadCpu.stop();
+            if (engine != null && billing != null) {
+                outboxCpu[0] = 0;
+                outboxCpu[1] = threadCpu.nanosSince(OUTBOX_THREADS);
+                outboxCpu[2] = threadCpu.nanosSince(ANSWER_THREAD);
+                outboxCpu[3] = threadCpu.nanosSince(EchoServer.WORKER_THREADS);
+            }
             billingCount[1] = billing == null ? 0 : billing.received();
             outbox[1] = engine == null ? -1 : engine.ledger().undelivered().size();
         });
@@ -208,8 +216,11 @@ public final class Bench {
         double drain = -1;
         long heldBacklog = -1;
         long answeredBefore = billing == null ? 0 : billing.received();
+        // Over the drain of a held backlog: delivery alone, no inbound load on the same cores.
+        HeldDrainCpu drainCpu = new HeldDrainCpu(new ThreadCpu(), new long[4]);
         if (engine != null && billing != null && options.holdBilling()) {
             heldBacklog = engine.ledger().undelivered().size();
+            drainCpu.threads.start();
             billing.release();
         }
         if (engine != null) {
@@ -238,8 +249,19 @@ public final class Bench {
         if (org.iepcharge.ledger.AckStages.ENABLED && engine != null) {
             out.print(stagesTable);
         }
+        if (outboxCpu[0] >= 0 && billingCount[1] > billingCount[0]) {
+            out.println(perDft("   outbox CPU per DFT delivered in the window", outboxCpu,
+                    billingCount[1] - billingCount[0]));
+        }
         if (heldBacklog >= 0) {
             long answered = billing.received() - answeredBefore;
+            if (drain > 0 && answered > 0) {
+                drainCpu.outbox[1] = drainCpu.threads.nanosSince(OUTBOX_THREADS);
+                drainCpu.outbox[2] = drainCpu.threads.nanosSince(ANSWER_THREAD);
+                drainCpu.outbox[3] = drainCpu.threads.nanosSince(EchoServer.WORKER_THREADS);
+                drainCpu.outbox[0] = 0;
+                out.println(perDft("   outbox CPU per DFT in the drain", drainCpu.outbox, answered));
+            }
             out.println(String.format(Locale.ROOT, "   held billing: %d DFTs undelivered when billing answered again;"
                     + " %d answered %s", heldBacklog, answered, drain <= 0 ? "(did not drain)"
                     : String.format(Locale.ROOT, "in %.2f s: %,.0f DFT/s delivery alone", drain, answered / drain)));
@@ -250,6 +272,24 @@ public final class Bench {
         out.println("   per acked message by thread group (CPU / allocated): " + threadCpu.perMessage(w.acked(), 6));
         out.flush();
         return r;
+    }
+
+    /** The engine's outbound route threads (one per billing connection) and its answer recorder. */
+    private static final String OUTBOX_THREADS = "scheduler://billing-outbox-";
+    private static final String ANSWER_THREAD = "outbox-answers";
+
+    private record HeldDrainCpu(ThreadCpu threads, long[] outbox) {
+    }
+
+    /**
+     * Thread CPU per DFT, where the outbox's cost is: the route threads (claim, build, send, billing's answer), the
+     * thread committing the answers (on SQLite its statements run on the ledger writer, not counted here), and the
+     * bench's billing stand-in (in this JVM: it counts in the CPU per acked message).
+     */
+    private static String perDft(String what, long[] nanos, long dfts) {
+        return String.format(Locale.ROOT, "%s: billing-outbox route thread(s) %.0f us, outbox-answers %.0f us;"
+                + " billing stand-in %.0f us (%d DFTs)", what, nanos[1] / 1e3 / dfts, nanos[2] / 1e3 / dfts,
+                nanos[3] / 1e3 / dfts, dfts);
     }
 
     static int freePort() throws Exception {

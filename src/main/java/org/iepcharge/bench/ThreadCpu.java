@@ -90,6 +90,18 @@ final class ThreadCpu {
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, LinkedHashMap::new));
     }
 
+    /** CPU nanoseconds since {@link #start} of the live threads whose name contains {@code part}. */
+    long nanosSince(String part) {
+        long sum = 0;
+        for (Map.Entry<Long, Long> e : snapshot().entrySet()) {
+            ThreadInfo info = threads.getThreadInfo(e.getKey());
+            if (info != null && info.getThreadName().contains(part)) {
+                sum += e.getValue() - start.getOrDefault(e.getKey(), 0L);
+            }
+        }
+        return sum;
+    }
+
     private Map<Long, Long> snapshot() {
         Map<Long, Long> m = new HashMap<>();
         for (long id : threads.getAllThreadIds()) {

@@ -7,6 +7,7 @@ import java.util.regex.Pattern;
 import ca.uhn.hl7v2.HL7Exception;
 import ca.uhn.hl7v2.model.Message;
 import ca.uhn.hl7v2.model.Segment;
+import ca.uhn.hl7v2.model.Structure;
 import ca.uhn.hl7v2.parser.PipeParser;
 import ca.uhn.hl7v2.util.Terser;
 import org.iepcharge.hl7.HapiContexts;
@@ -64,7 +65,13 @@ public final class BillingAnswerReader {
      */
     private static String value(Message message, String segment, int field, int component, int subcomponent) {
         try {
-            String v = Terser.get((Segment) message.get(segment), field, 0, component, subcomponent);
+            // Absent is empty, as Terser would say, but without making what is absent: message.get("ERR") on an AA
+            // instantiates ERR by reflection, and Terser.get makes the field's whole composite (CWE: 9 components).
+            Structure[] reps = message.getAll(segment);
+            if (reps.length == 0 || ((Segment) reps[0]).getField(field).length == 0) {
+                return "";
+            }
+            String v = Terser.get((Segment) reps[0], field, 0, component, subcomponent);
             return v == null ? "" : v.trim();
         } catch (HL7Exception | RuntimeException e) {
             return "";

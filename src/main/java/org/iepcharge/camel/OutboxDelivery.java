@@ -44,6 +44,12 @@ public final class OutboxDelivery {
     private final io.micrometer.core.instrument.MeterRegistry meters;
     private final io.micrometer.core.instrument.Timer answerTime;
     private static final String SENT_AT = "iepSentAt";
+    /**
+     * The attempt counters by verdict, each registered on first use (a verdict never seen shows no meter): looking one
+     * up in the registry per DFT built its id and tags every time.
+     */
+    private final java.util.Map<DeliveryVerdict, io.micrometer.core.instrument.Counter> attemptCounters =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     OutboxDelivery(Ledger ledger, AnswerRecorder answers, DeliveryPolicy policy, String node, Duration lease,
                    int batchSize, io.micrometer.core.instrument.MeterRegistry meters) {
@@ -120,7 +126,8 @@ public final class OutboxDelivery {
         byte[] ack = ackOf(exchange, failure);
         Optional<BillingAnswer> answer = reader.read(ack);
         DeliveryVerdict verdict = policy.classify(controlId, answer);
-        meters.counter("iep.billing.attempts", "verdict", verdict.name()).increment();
+        attemptCounters.computeIfAbsent(verdict, v -> meters.counter("iep.billing.attempts", "verdict", v.name()))
+                .increment();
         Long sentAt = exchange.getMessage().getHeader(SENT_AT, Long.class);
         if (sentAt != null && answer.isPresent()) {
             answerTime.record(System.nanoTime() - sentAt, java.util.concurrent.TimeUnit.NANOSECONDS);

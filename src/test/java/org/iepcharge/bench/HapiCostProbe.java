@@ -8,6 +8,7 @@ import java.util.function.Supplier;
 
 import org.iepcharge.billing.BillingAnswerReader;
 import org.iepcharge.billing.DftBuilder;
+import org.iepcharge.billing.DftRenderer;
 import org.iepcharge.billing.DftSettings;
 import org.iepcharge.domain.ChargeDocument;
 import org.iepcharge.domain.Diagnosis;
@@ -46,7 +47,7 @@ public final class HapiCostProbe {
 
     private static volatile int sink;
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws Exception {
         int calls = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 4;
         String only = args.length > 2 ? args[2] : "";
@@ -72,6 +73,13 @@ public final class HapiCostProbe {
         ChargeDocument document = charge(order.message(), result.message());
         String dft = dfts.build(document);
 
+        // The outbox's path: the document as the ledger stores it (JSON), built into bytes when it is sent.
+        String stored = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(dfts.stored(document));
+        DftRenderer renderer = new DftRenderer();
+        if (!java.util.Arrays.equals(renderer.render(stored), dft.getBytes(StandardCharsets.UTF_8))) {
+            throw new IllegalStateException("the stored document does not render as the built DFT");
+        }
+
         AckBuilder billing = new AckBuilder("BILLING", "BILLING");
         byte[] billingAa = billing.build(Er7.of(dft).msh().orElseThrow(), accepted)
                 .getBytes(StandardCharsets.US_ASCII);
@@ -86,6 +94,7 @@ public final class HapiCostProbe {
                 new Case("ACK AA", () -> acks.build(msh, accepted)),
                 new Case("ACK AE with ERR", () -> acks.build(msh, error)),
                 new Case("DFT^P03 build + encode", () -> dfts.build(document)),
+                new Case("stored DFT render (JSON + build)", () -> renderer.render(stored)),
                 new Case("billing AA read", () -> answers.read(billingAa)))
                 .stream().filter(c -> c.name().contains(only)).toList();
 

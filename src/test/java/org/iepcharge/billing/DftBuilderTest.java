@@ -434,6 +434,32 @@ class DftBuilderTest {
         assertThat(reused.build(doc)).isEqualTo(reused.build(doc)).isEqualTo(first);
     }
 
+    /**
+     * One builder keeps one message per thread and empties it between builds: documents of different shapes built
+     * one after the other — more and fewer FT1, DG1 and IN1, a non-ASCII name (MSH-18 set) then an ASCII one, a
+     * professional line's FT1-20 and modifiers then a technical line without — each give exactly what a new builder
+     * gives for that document alone.
+     */
+    @Test
+    void aBuilderReusedOnOneThreadGivesWhatANewBuilderGives() {
+        List<Insurance> one = List.of(new Insurance(1, 1, "X1", "", "Smith & Sons|Health", "", ""));
+        List<ChargeDocument> sequence = List.of(
+                doc("DFT1", context(patient("Müller"), DIAGNOSES, INSURANCE, "2"), cg(tLine("T1")),
+                        cg(pLine("P1", List.of("26", "GA"))), cd(tLine("T0"))),
+                doc("DFT2", context(patient("Doe"), List.of(), List.of(), ""), cg(tLine("T2"))),
+                doc("DFT3", context(patient("Doe"), DIAGNOSES.subList(0, 1), one, "2"),
+                        cg(pLine("P3", List.of("26")))),
+                standardDoc(cg(tLine("T4")), cd(tLine("T4"))),
+                doc("DFT5", context(patient("Smith"), DIAGNOSES, INSURANCE, ""), cg(tLine("T5"))));
+        DftBuilder reused = new DftBuilder(SETTINGS);
+        for (int round = 0; round < 2; round++) {
+            for (ChargeDocument d : sequence) {
+                assertThat(reused.build(d)).as(d.controlId()).isEqualTo(new DftBuilder(SETTINGS).build(d));
+            }
+        }
+        assertThat(segmentNames(reused.build(sequence.get(1)))).containsExactly("MSH", "EVN", "PID", "PV1", "FT1");
+    }
+
     @Test
     void noIdFileIsCreatedInTheWorkingDirectory() {
         Path idFile = Path.of("id_file").toAbsolutePath();
