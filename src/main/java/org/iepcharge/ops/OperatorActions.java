@@ -2,8 +2,8 @@ package org.iepcharge.ops;
 
 import java.time.Instant;
 
-import org.iepcharge.camel.Engine;
-import org.iepcharge.camel.EngineSettings;
+import org.iepcharge.capture.CaptureAssembly;
+import org.iepcharge.config.EngineSettings;
 import org.iepcharge.capture.ChargeCapture;
 import org.iepcharge.ledger.Ledger;
 import org.iepcharge.ledger.OpsQueries;
@@ -32,7 +32,7 @@ public final class OperatorActions {
 
     /** With the rules file as it is now: a release re-evaluates after the analyst fixed the rules, say. */
     private ChargeCapture capture() {
-        return Engine.newCapture(settings, Engine.rules(settings), ledger);
+        return CaptureAssembly.newCapture(settings, CaptureAssembly.rules(settings), ledger);
     }
 
     /** Re-evaluates a held line with the current rules: posts it or keeps it held. */

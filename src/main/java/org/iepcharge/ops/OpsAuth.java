@@ -12,7 +12,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-import org.iepcharge.camel.EngineSettings.HttpSettings;
+import org.iepcharge.config.EngineSettings.HttpSettings;
+import org.iepcharge.config.PasswordHash;
 
 /**
  * Who is asking: a console session (cookie set by {@code POST /login}) or HTTP Basic credentials (curl, Prometheus).
