@@ -12,7 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import org.iepcharge.camel.Engine;
-import org.iepcharge.camel.EngineSettings;
+import org.iepcharge.config.EngineSettings;
 
 /**
  * Runs the bench: optionally the two bare-transport baselines, then the target, all with the same generator and

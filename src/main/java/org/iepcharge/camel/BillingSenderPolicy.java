@@ -14,6 +14,7 @@ import org.apache.camel.spi.RoutePolicy;
 import org.apache.camel.support.RoutePolicySupport;
 import org.jgroups.JChannel;
 import org.jgroups.raft.RaftHandle;
+import org.iepcharge.config.SingleSender;
 
 /**
  * The route policy named {@code billingSender} on the billing-outbound route. With {@code iep.billing.singleSender} it

@@ -14,9 +14,8 @@ import org.apache.camel.component.hl7.HL7MLLPNettyDecoderFactory;
 import org.apache.camel.component.hl7.HL7MLLPNettyEncoderFactory;
 import org.apache.camel.main.Main;
 import org.iepcharge.billing.DeliveryPolicy;
-import org.iepcharge.billing.DftBuilder;
-import org.iepcharge.billing.DftSettings;
 import org.iepcharge.billing.local.BillingReceiver;
+import org.iepcharge.capture.CaptureAssembly;
 import org.iepcharge.capture.ChargeCapture;
 import org.iepcharge.capture.ChargeIds;
 import org.iepcharge.camel.context.EngineCamelContext;
@@ -31,10 +30,11 @@ import org.iepcharge.ledger.Ledger;
 import org.iepcharge.ledger.LedgerRetention;
 import org.iepcharge.ops.JvmMeters;
 import org.iepcharge.ops.OpsServer;
-import org.iepcharge.rules.ChargeTrigger;
 import org.iepcharge.rules.RuleSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.iepcharge.config.EngineSettings;
+import org.iepcharge.config.SettingsException;
 
 /**
  * The running engine: the ledger, the rules, the named beans the route files call, and camel-main loading
@@ -108,7 +108,7 @@ public final class Engine implements AutoCloseable {
         });
         RuleSet rules;
         try {
-            rules = rules(settings);
+            rules = CaptureAssembly.rules(settings);
         } catch (RuntimeException | Error e) {
             rulesRead.completeExceptionally(e);
             closeWhenDone(jvmMetersStart);
@@ -149,7 +149,8 @@ public final class Engine implements AutoCloseable {
             // Nothing below reads or writes the ledger before camel-main starts: the beans keep it for the messages.
             ops = settings.http().enabled()
                     ? OpsServer.prepare(settings, ledger, rules, meters, await(jvmMetersStart)) : null;
-            ChargeCapture capture = newCapture(settings, rules, RulesLinePlanner::new, ledger, clock, ids);
+            ChargeCapture capture = CaptureAssembly.newCapture(settings, rules, RulesLinePlanner::new, ledger, clock,
+                    ids);
             ConnectionLimiter connections = new ConnectionLimiter(settings.maxConnections());
 
             main.bind("lisInbound", new LisInbound(new InboundEdge(settings.inboundCharset()), capture, acks,
@@ -501,32 +502,6 @@ public final class Engine implements AutoCloseable {
             }
         }
         return e;
-    }
-
-    /** Rules file named by the settings, else the built-in default. */
-    public static RuleSet rules(EngineSettings settings) {
-        return settings.rules() == null ? RuleSet.builtIn() : RuleSet.load(settings.rules());
-    }
-
-    /** Charge capture as the engine runs it; the command line uses the same for {@code holds release}. */
-    public static ChargeCapture newCapture(EngineSettings settings, RuleSet rules, Ledger ledger) {
-        return newCapture(settings, rules, RulesLinePlanner::new, ledger);
-    }
-
-    /** As {@link #newCapture(EngineSettings, RuleSet, Ledger)}, with the planner made by {@code planner}. */
-    public static ChargeCapture newCapture(EngineSettings settings, RuleSet rules,
-                                           java.util.function.Function<RuleSet, RulesLinePlanner> planner,
-                                           Ledger ledger) {
-        return newCapture(settings, rules, planner, ledger, Clock.systemDefaultZone(), ChargeIds.LEDGER_SEQUENCES);
-    }
-
-    private static ChargeCapture newCapture(EngineSettings settings, RuleSet rules,
-                                            java.util.function.Function<RuleSet, RulesLinePlanner> planner,
-                                            Ledger ledger, Clock clock, ChargeIds ids) {
-        DftBuilder dfts = new DftBuilder(new DftSettings(settings.application(), settings.facility(),
-                settings.billingApplication(), settings.billingFacility()));
-        return new ChargeCapture(ledger, planner.apply(rules), dfts,
-                rules.site().chargeTrigger() == ChargeTrigger.ORDER, clock, ids);
     }
 
     /** camel-hl7's decoder, handing over bytes so the edge can decode with the charset MSH-18 names. */

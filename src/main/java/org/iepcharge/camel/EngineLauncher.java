@@ -3,6 +3,8 @@ package org.iepcharge.camel;
 import java.util.concurrent.CountDownLatch;
 
 import org.iepcharge.rules.RulesException;
+import org.iepcharge.config.EngineSettings;
+import org.iepcharge.config.SettingsException;
 
 /** {@code run}: starts the engine and blocks until the JVM is asked to stop (Ctrl-C, SIGTERM). */
 public final class EngineLauncher {

@@ -10,6 +10,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.iepcharge.config.EngineSettings;
+import org.iepcharge.config.SingleSender;
+import org.iepcharge.config.SettingsException;
 
 /**
  * Checks, before the engine touches its ledger, that it can listen where its settings say: the LIS port, in local

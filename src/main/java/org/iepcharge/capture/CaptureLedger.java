@@ -11,6 +11,7 @@ import org.iepcharge.domain.ChargeLine;
 import org.iepcharge.domain.OrderContext;
 import org.iepcharge.domain.OrderKey;
 import org.iepcharge.domain.Outcome;
+import org.iepcharge.ledger.AuditWrite;
 import org.iepcharge.ledger.CancelState;
 import org.iepcharge.ledger.DftIds;
 import org.iepcharge.ledger.HoldRecord;
@@ -214,6 +215,12 @@ final class CaptureLedger {
     /** False if the hold was closed already: a hold is never acted on twice. */
     boolean closeHold(long holdId, HoldStatus status, String note) {
         return sql(() -> session.closeHold(holdId, status, note, now()));
+    }
+
+    /** Writes an analyst action's audit row for {@code result} in this transaction; returns {@code result}. */
+    <R> R audited(AuditWrite<R> audit, R result) {
+        run(() -> audit.write(session, result));
+        return result;
     }
 
     // ---- the one place a SQLException is turned into a LedgerException ------------------------------------------

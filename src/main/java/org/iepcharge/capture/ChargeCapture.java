@@ -17,6 +17,7 @@ import org.iepcharge.domain.OrderKey;
 import org.iepcharge.domain.OrderedTest;
 import org.iepcharge.domain.Outcome;
 import org.iepcharge.edge.Inbound;
+import org.iepcharge.ledger.AuditWrite;
 import org.iepcharge.ledger.HoldRecord;
 import org.iepcharge.ledger.HoldStatus;
 import org.iepcharge.ledger.InboundHistory;
@@ -225,10 +226,11 @@ public final class ChargeCapture {
      * Re-evaluates a held line with the current rules (after an analyst fixed the charge master, say): posts it or
      * keeps it held — under the same hold ID — with the reason the rules now give. The hold is closed in the same
      * transaction, conditionally, so a hold is never posted twice — not even by two analysts releasing it at once.
+     * {@code audit} writes the analyst's audit row in that transaction too.
      */
-    public ReleaseResult releaseHold(long holdId) {
+    public ReleaseResult releaseHold(long holdId, AuditWrite<ReleaseResult> audit) {
         String patient = ledger.read(s -> s.hold(holdId)).map(HoldRecord::patientKey).orElse("");
-        return write(patient, books -> release(books, holdId));
+        return write(patient, books -> books.audited(audit, release(books, holdId)));
     }
 
     private ReleaseResult release(CaptureLedger books, long holdId) {
@@ -258,9 +260,15 @@ public final class ChargeCapture {
         return c.hasCharged() ? ReleaseResult.POSTED : ReleaseResult.HELD_AGAIN;
     }
 
-    /** Closes a hold without posting, with the analyst's reason kept as the audit entry. */
-    public boolean discardHold(long holdId, String reason) {
-        return ledger.write(s -> session(s).closeHold(holdId, HoldStatus.DISCARDED, "discarded by analyst: " + reason));
+    /**
+     * Closes a hold without posting, with the analyst's reason kept on the hold; {@code audit} writes the analyst's
+     * audit row in the same transaction.
+     */
+    public boolean discardHold(long holdId, String reason, AuditWrite<Boolean> audit) {
+        return ledger.write(s -> {
+            CaptureLedger books = session(s);
+            return books.audited(audit, books.closeHold(holdId, HoldStatus.DISCARDED, "discarded by analyst: " + reason));
+        });
     }
 
     private static String type(MessageHeader h) {

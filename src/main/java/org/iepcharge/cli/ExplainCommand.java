@@ -7,12 +7,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
+import org.iepcharge.capture.CaptureAssembly;
 import org.iepcharge.explain.Explainer;
 import org.iepcharge.explain.FileMessage;
 import org.iepcharge.explain.MessageFileReader;
-import org.iepcharge.camel.Engine;
-import org.iepcharge.camel.EngineSettings;
-import org.iepcharge.camel.SettingsException;
+import org.iepcharge.config.EngineSettings;
+import org.iepcharge.config.SettingsException;
 import org.iepcharge.ledger.JdbcLedger;
 import org.iepcharge.ledger.Ledger;
 import org.iepcharge.ledger.LedgerException;
@@ -49,7 +49,7 @@ final class ExplainCommand implements Callable<Integer> {
         List<FileMessage> messages = new ArrayList<>();
         try {
             settings = EngineSettings.fromEnvironment();
-            rules = rulesFile != null ? RuleSet.load(rulesFile) : Engine.rules(settings);
+            rules = rulesFile != null ? RuleSet.load(rulesFile) : CaptureAssembly.rules(settings);
         } catch (SettingsException | RulesException e) {
             spec.commandLine().getErr().println("error: " + e.getMessage());
             return 2;

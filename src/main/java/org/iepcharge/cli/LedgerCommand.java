@@ -2,8 +2,8 @@ package org.iepcharge.cli;
 
 import java.io.PrintWriter;
 
-import org.iepcharge.camel.EngineSettings;
-import org.iepcharge.camel.SettingsException;
+import org.iepcharge.config.EngineSettings;
+import org.iepcharge.config.SettingsException;
 import org.iepcharge.ledger.DurabilityException;
 import org.iepcharge.ledger.JdbcLedger;
 import org.iepcharge.rules.RulesException;

@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import org.iepcharge.camel.Engine;
-import org.iepcharge.camel.EngineSettings;
+import org.iepcharge.capture.CaptureAssembly;
+import org.iepcharge.config.EngineSettings;
 import org.iepcharge.capture.ChargeCapture;
 import org.iepcharge.capture.RulesLinePlanner;
 import org.iepcharge.domain.ChargeLine;
@@ -90,7 +90,7 @@ public final class Explainer {
             throw new LedgerException("cannot create a scratch ledger folder (" + e.getMessage() + ")", e);
         }
         try (JdbcLedger scratch = JdbcLedger.open(JdbcLedger.sqliteFileUrl(scratchDir), "", "")) {
-            ChargeCapture capture = Engine.newCapture(settings, rules, ledgerPlanner(decisions), scratch);
+            ChargeCapture capture = CaptureAssembly.newCapture(settings, rules, ledgerPlanner(decisions), scratch);
             InboundEdge edge = new InboundEdge(settings.inboundCharset());
             List<Explanation> out = new ArrayList<>();
             for (FileMessage m : messages) {

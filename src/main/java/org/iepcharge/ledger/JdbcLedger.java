@@ -464,15 +464,24 @@ public final class JdbcLedger implements Ledger {
     }
 
     @Override
-    public boolean retryParked(long outboxId) {
-        return update("UPDATE outbox SET status = 'PENDING', next_attempt_at = ?, claimed_until = NULL"
-                + " WHERE id = ? AND status = 'PARKED'", Timestamp.from(Instant.now()), outboxId) == 1;
+    public boolean retryParked(long outboxId, AuditWrite<Boolean> audit) {
+        return audited(audit, "UPDATE outbox SET status = 'PENDING', next_attempt_at = ?, claimed_until = NULL"
+                + " WHERE id = ? AND status = 'PARKED'", Timestamp.from(Instant.now()), outboxId);
     }
 
     @Override
-    public boolean discardParked(long outboxId, String reason) {
-        return update("UPDATE outbox SET status = 'DISCARDED', last_error = ? WHERE id = ? AND status = 'PARKED'",
-                cut("discarded: " + reason), outboxId) == 1;
+    public boolean discardParked(long outboxId, String reason, AuditWrite<Boolean> audit) {
+        return audited(audit, "UPDATE outbox SET status = 'DISCARDED', last_error = ? WHERE id = ? AND status = 'PARKED'",
+                cut("discarded: " + reason), outboxId);
+    }
+
+    /** One analyst's change of one outbox row and its audit row, in one transaction; true when the row changed. */
+    private boolean audited(AuditWrite<Boolean> audit, String sql, Object... args) {
+        return write(s -> {
+            boolean changed = executeUpdate(s.connection(), sql, args) == 1;
+            audit.write(s, changed);
+            return changed;
+        });
     }
 
     private static final String ITEM_LIST = "id, control_id, order_key, payload, status, attempts, next_attempt_at,"
@@ -486,14 +495,16 @@ public final class JdbcLedger implements Ledger {
     }
 
     private int update(String sql, Object... args) {
-        return outbox(c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                for (int i = 0; i < args.length; i++) {
-                    ps.setObject(i + 1, args[i]);
-                }
-                return ps.executeUpdate();
+        return outbox(c -> executeUpdate(c, sql, args));
+    }
+
+    private static int executeUpdate(Connection c, String sql, Object... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
             }
-        });
+            return ps.executeUpdate();
+        }
     }
 
     private interface OutboxWork<T> {

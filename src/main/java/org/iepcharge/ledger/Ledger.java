@@ -69,11 +69,17 @@ public interface Ledger extends AutoCloseable {
     /** Parked and pending DFTs, for {@code outbox}. */
     List<OutboxItem> undelivered();
 
-    /** Puts a parked DFT back in the queue ({@code outbox retry ID}); false when it is not parked. */
-    boolean retryParked(long outboxId);
+    /**
+     * Puts a parked DFT back in the queue ({@code outbox retry ID}); false when it is not parked. {@code audit} writes
+     * the action's audit row in the same transaction.
+     */
+    boolean retryParked(long outboxId, AuditWrite<Boolean> audit);
 
-    /** Closes a parked DFT with an analyst's reason ({@code outbox discard ID}); false when it is not parked. */
-    boolean discardParked(long outboxId, String reason);
+    /**
+     * Closes a parked DFT with an analyst's reason ({@code outbox discard ID}); false when it is not parked.
+     * {@code audit} writes the action's audit row in the same transaction.
+     */
+    boolean discardParked(long outboxId, String reason, AuditWrite<Boolean> audit);
 
     @Override
     void close();

@@ -1,11 +1,13 @@
 package org.iepcharge.ops;
 
+import java.sql.SQLException;
 import java.time.Instant;
 
-import org.iepcharge.camel.Engine;
-import org.iepcharge.camel.EngineSettings;
+import org.iepcharge.capture.CaptureAssembly;
 import org.iepcharge.capture.ChargeCapture;
+import org.iepcharge.config.EngineSettings;
 import org.iepcharge.ledger.Ledger;
+import org.iepcharge.ledger.LedgerSession;
 import org.iepcharge.ledger.OpsQueries;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,13 +34,15 @@ public final class OperatorActions {
 
     /** With the rules file as it is now: a release re-evaluates after the analyst fixed the rules, say. */
     private ChargeCapture capture() {
-        return Engine.newCapture(settings, Engine.rules(settings), ledger);
+        return CaptureAssembly.newCapture(settings, CaptureAssembly.rules(settings), ledger);
     }
 
     /** Re-evaluates a held line with the current rules: posts it or keeps it held. */
     public Result releaseHold(String actor, long holdId, String reason) {
         String why = requireReason(reason);
-        ChargeCapture.ReleaseResult r = capture().releaseHold(holdId);
+        String target = "hold " + holdId;
+        ChargeCapture.ReleaseResult r = capture().releaseHold(holdId,
+                (s, released) -> audit(s, actor, "HOLD_RELEASE", target, why, released.name()));
         Result result = switch (r) {
             case POSTED -> new Result(true, r.name(), "hold " + holdId + " released: charge queued for billing");
             case HELD_AGAIN -> new Result(true, r.name(), "hold " + holdId + " re-evaluated: still held as hold "
@@ -48,34 +52,40 @@ public final class OperatorActions {
                     + " closed: the order's lines were already posted, nothing posted twice");
             case NOT_OPEN -> new Result(false, r.name(), "hold " + holdId + " is not open");
         };
-        return audited(actor, "HOLD_RELEASE", "hold " + holdId, why, result);
+        return logged(actor, "HOLD_RELEASE", target, result);
     }
 
     /** Closes a held line without posting it. */
     public Result discardHold(String actor, long holdId, String reason) {
         String why = requireReason(reason);
-        boolean done = capture().discardHold(holdId, why);
+        String target = "hold " + holdId;
+        boolean done = capture().discardHold(holdId, why,
+                (s, discarded) -> audit(s, actor, "HOLD_DISCARD", target, why, discarded ? "DISCARDED" : "NOT_OPEN"));
         Result result = done ? new Result(true, "DISCARDED", "hold " + holdId + " discarded: " + why)
                 : new Result(false, "NOT_OPEN", "hold " + holdId + " is not open");
-        return audited(actor, "HOLD_DISCARD", "hold " + holdId, why, result);
+        return logged(actor, "HOLD_DISCARD", target, result);
     }
 
     /** Puts a parked DFT back in the queue (same MSH-10 and bytes). */
     public Result retryDft(String actor, long outboxId, String reason) {
         String why = requireReason(reason);
-        boolean done = ledger.retryParked(outboxId);
+        String target = "outbox " + outboxId;
+        boolean done = ledger.retryParked(outboxId,
+                (s, queued) -> audit(s, actor, "DFT_RETRY", target, why, queued ? "QUEUED" : "NOT_PARKED"));
         Result result = done ? new Result(true, "QUEUED", "outbox " + outboxId + " queued again for billing")
                 : new Result(false, "NOT_PARKED", "outbox ID " + outboxId + " is not a parked DFT");
-        return audited(actor, "DFT_RETRY", "outbox " + outboxId, why, result);
+        return logged(actor, "DFT_RETRY", target, result);
     }
 
     /** Closes a parked DFT for good. */
     public Result discardDft(String actor, long outboxId, String reason) {
         String why = requireReason(reason);
-        boolean done = ledger.discardParked(outboxId, why);
+        String target = "outbox " + outboxId;
+        boolean done = ledger.discardParked(outboxId, why,
+                (s, discarded) -> audit(s, actor, "DFT_DISCARD", target, why, discarded ? "DISCARDED" : "NOT_PARKED"));
         Result result = done ? new Result(true, "DISCARDED", "outbox " + outboxId + " discarded: " + why)
                 : new Result(false, "NOT_PARKED", "outbox ID " + outboxId + " is not a parked DFT");
-        return audited(actor, "DFT_DISCARD", "outbox " + outboxId, why, result);
+        return logged(actor, "DFT_DISCARD", target, result);
     }
 
     /** The actor recorded for the command line: the operating-system user who ran it. */
@@ -91,8 +101,13 @@ public final class OperatorActions {
         return reason.strip();
     }
 
-    private Result audited(String actor, String action, String target, String reason, Result result) {
-        ledger.write(s -> OpsQueries.audit(s, Instant.now(), actor, action, target, reason, result.outcome()));
+    /** The audit row, written by the action's own transaction (docs/operating.md, "Audit trail"). */
+    private static void audit(LedgerSession s, String actor, String action, String target, String reason,
+                              String outcome) throws SQLException {
+        OpsQueries.audit(s, Instant.now(), actor, action, target, reason, outcome);
+    }
+
+    private static Result logged(String actor, String action, String target, Result result) {
         // Who and what only: the reason is free text and may name a patient.
         LOG.info("operator {} {} {} -> {}", actor, action, target, result.outcome());
         return result;

@@ -18,7 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.iepcharge.camel.EngineSettings;
+import org.iepcharge.config.EngineSettings;
 import org.iepcharge.explain.Explainer;
 import org.iepcharge.explain.FileMessage;
 import org.iepcharge.domain.Disposition;

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -12,7 +13,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-import org.iepcharge.camel.EngineSettings.HttpSettings;
+import org.iepcharge.config.EngineSettings.HttpSettings;
+import org.iepcharge.config.PasswordHash;
 
 /**
  * Who is asking: a console session (cookie set by {@code POST /login}) or HTTP Basic credentials (curl, Prometheus).
@@ -32,12 +34,42 @@ public final class OpsAuth {
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final Map<String, Instant> knownBasic = new ConcurrentHashMap<>();
 
+    private final SignInThrottle throttle;
+
     public OpsAuth(HttpSettings settings) {
-        this.settings = settings;
+        this(settings, Clock.systemUTC());
     }
 
-    /** Checks a user and password; with no password configured nobody gets in. */
-    public boolean verify(String user, String password) {
+    OpsAuth(HttpSettings settings, Clock clock) {
+        this.settings = settings;
+        this.throttle = new SignInThrottle(clock);
+    }
+
+    /** What a sign-in attempt came to. */
+    public enum Verdict { SIGNED_IN, REFUSED, WAIT }
+
+    /**
+     * Checks a user and password typed at {@code client} (its address); with no password configured nobody gets in.
+     * {@link Verdict#WAIT} when the client has failed too often to be checked now ({@link #waitFor}).
+     */
+    public Verdict verify(String client, String user, String password) {
+        if (throttle.waitFor(client).isPresent()) {
+            return Verdict.WAIT;
+        }
+        if (matches(user, password)) {
+            throttle.succeeded(client);
+            return Verdict.SIGNED_IN;
+        }
+        throttle.failed(client);
+        return Verdict.REFUSED;
+    }
+
+    /** How long {@code client} must wait before its next attempt is checked; empty when it may try now. */
+    public Optional<Duration> waitFor(String client) {
+        return throttle.waitFor(client);
+    }
+
+    private boolean matches(String user, String password) {
         if (settings.locked() || user == null || password == null) {
             return false;
         }
@@ -62,8 +94,8 @@ public final class OpsAuth {
         sessionToken(cookieHeader).ifPresent(sessions::remove);
     }
 
-    /** The authenticated user, from the session cookie or the Authorization header. */
-    public Optional<String> user(String cookieHeader, String authorization) {
+    /** The authenticated user, from the session cookie or the Authorization header sent from {@code client}. */
+    public Optional<String> user(String client, String cookieHeader, String authorization) {
         Optional<String> token = sessionToken(cookieHeader);
         if (token.isPresent()) {
             Session s = sessions.get(token.get());
@@ -87,7 +119,8 @@ public final class OpsAuth {
                 return Optional.empty();
             }
             int colon = decoded.indexOf(':');
-            if (colon > 0 && verify(decoded.substring(0, colon), decoded.substring(colon + 1))) {
+            if (colon > 0 && verify(client, decoded.substring(0, colon), decoded.substring(colon + 1))
+                    == Verdict.SIGNED_IN) {
                 knownBasic.put(digest, Instant.now().plus(BASIC_MEMORY));
                 return Optional.of(settings.user());
             }

@@ -9,9 +9,11 @@ import java.util.Map;
 import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.vertx.core.net.SocketAddress;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpConstants;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,7 +61,13 @@ public final class OpsRoutes extends RouteBuilder {
 
     private Optional<String> user(Exchange e) {
         Message m = e.getMessage();
-        return auth.user(m.getHeader("Cookie", String.class), m.getHeader("Authorization", String.class));
+        return auth.user(client(e), m.getHeader("Cookie", String.class), m.getHeader("Authorization", String.class));
+    }
+
+    /** The client's address, which the sign-in throttle counts failures by (port left out: it changes per connection). */
+    private static String client(Exchange e) {
+        Object remote = e.getMessage().getHeader(VertxPlatformHttpConstants.REMOTE_ADDRESS);
+        return remote instanceof SocketAddress a && a.hostAddress() != null ? a.hostAddress() : "unknown";
     }
 
     private void login(Exchange e) throws IOException {
@@ -77,10 +85,24 @@ public final class OpsRoutes extends RouteBuilder {
         } catch (IOException | RuntimeException ignored) {
             // Not JSON: treated as wrong credentials below.
         }
-        if (!auth.verify(user, password)) {
-            LOG.warn("console login refused");
-            reply(e, 401, "application/json", "{\"error\":\"wrong user or password\"}");
-            return;
+        String client = client(e);
+        switch (auth.verify(client, user, password)) {
+            case WAIT -> {
+                long seconds = Math.max(1, auth.waitFor(client).map(d -> (d.toMillis() + 999) / 1000).orElse(1L));
+                LOG.warn("console login from {} not checked: too many wrong passwords, {} s to wait", client, seconds);
+                reply(e, 429, "application/json", "{\"error\":\"too many wrong passwords: try again in " + seconds
+                        + " s\"}");
+                e.getMessage().setHeader("Retry-After", String.valueOf(seconds));
+                return;
+            }
+            case REFUSED -> {
+                LOG.warn("console login from {} refused", client);
+                reply(e, 401, "application/json", "{\"error\":\"wrong user or password\"}");
+                return;
+            }
+            case SIGNED_IN -> {
+                // on below
+            }
         }
         String token = auth.openSession(user);
         LOG.info("console login: {}", user);

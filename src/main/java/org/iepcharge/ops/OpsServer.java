@@ -10,7 +10,7 @@ import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
-import org.iepcharge.camel.EngineSettings;
+import org.iepcharge.config.EngineSettings;
 import org.iepcharge.capture.ChargeCapture;
 import org.iepcharge.ledger.JdbcLedger;
 import org.iepcharge.rules.RuleSet;

@@ -10,6 +10,7 @@ import org.apache.camel.component.mllp.MllpComponent;
 import org.iepcharge.testkit.EngineHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.iepcharge.config.EngineSettings;
 
 
 /** What the engine wires that no message flow would show: PHI-safe component settings, the routes loaded. */

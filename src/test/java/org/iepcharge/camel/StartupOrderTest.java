@@ -20,6 +20,7 @@ import org.iepcharge.testkit.EngineHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sqlite.SQLiteConfig;
+import org.iepcharge.config.EngineSettings;
 
 /**
  * Start-up runs the ledger's migration and the built-in billing receiver on threads of their own, beside camel-main's

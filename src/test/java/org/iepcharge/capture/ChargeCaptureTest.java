@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -16,6 +17,7 @@ import org.iepcharge.billing.DftSettings;
 import org.iepcharge.domain.Disposition;
 import org.iepcharge.domain.Outcome;
 import org.iepcharge.edge.InboundEdge;
+import org.iepcharge.ledger.AuditWrite;
 import org.iepcharge.ledger.HoldRecord;
 import org.iepcharge.ledger.JdbcLedger;
 import org.iepcharge.ledger.LedgerException;
@@ -420,8 +422,10 @@ class ChargeCaptureTest {
         // The analyst adds the payer to the order context by resending the order: it re-evaluates on its own.
         send(order("O1", "NW", "P1"));
         assertThat(outbox()).hasSize(1);
-        assertThat(capture.releaseHold(id)).isEqualTo(ChargeCapture.ReleaseResult.NOT_OPEN);
+        List<ChargeCapture.ReleaseResult> audited = new ArrayList<>();
+        assertThat(capture.releaseHold(id, (s, r) -> audited.add(r))).isEqualTo(ChargeCapture.ReleaseResult.NOT_OPEN);
         assertThat(outbox()).hasSize(1);
+        assertThat(audited).containsExactly(ChargeCapture.ReleaseResult.NOT_OPEN);
     }
 
     @Test
@@ -429,9 +433,31 @@ class ChargeCaptureTest {
         start(RuleSet.builtIn());
         send(result("R1", "P1", "F", "20261120080000", "P"));
         long id = holds().get(0).id();
-        assertThat(capture.discardHold(id, "test order")).isTrue();
-        assertThat(capture.discardHold(id, "again")).isFalse();
+        List<Boolean> audited = new ArrayList<>();
+        assertThat(capture.discardHold(id, "test order", (s, done) -> audited.add(done))).isTrue();
+        assertThat(capture.discardHold(id, "again", (s, done) -> audited.add(done))).isFalse();
         assertThat(holds()).isEmpty();
+        assertThat(audited).containsExactly(true, false);
+    }
+
+    @Test
+    void aHoldActionWhoseAuditWriteFailsDoesNotHappen() {
+        start(RuleSet.builtIn());
+        send(result("R1", "P1", "F", "20261120080000", "P"));
+        long id = holds().get(0).id();
+        AuditWrite<Boolean> failingDiscard = (s, done) -> {
+            throw new SQLException("no space left for the audit row", "53100");
+        };
+        AuditWrite<ChargeCapture.ReleaseResult> failingRelease = (s, r) -> {
+            throw new SQLException("no space left for the audit row", "53100");
+        };
+
+        assertThatThrownBy(() -> capture.discardHold(id, "test order", failingDiscard))
+                .isInstanceOf(LedgerException.class);
+        assertThatThrownBy(() -> capture.releaseHold(id, failingRelease)).isInstanceOf(LedgerException.class);
+
+        assertThat(holds()).extracting(HoldRecord::id).containsExactly(id);
+        assertThat(outbox()).isEmpty();
     }
 
     // ---- a ledger failure inside the capture ----------------------------------------------------------------------

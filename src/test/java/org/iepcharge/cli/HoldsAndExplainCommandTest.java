@@ -9,8 +9,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 
-import org.iepcharge.camel.Engine;
-import org.iepcharge.camel.EngineSettings;
+import org.iepcharge.capture.CaptureAssembly;
+import org.iepcharge.config.EngineSettings;
 import org.iepcharge.capture.ChargeCapture;
 import org.iepcharge.edge.InboundEdge;
 import org.iepcharge.ledger.HoldRecord;
@@ -55,7 +55,7 @@ class HoldsAndExplainCommandTest {
         EngineSettings settings = EngineSettings.fromEnvironment();
         try (JdbcLedger ledger = JdbcLedger.open(settings.ledgerUrl(), settings.ledgerUser(),
                 settings.ledgerPassword())) {
-            ChargeCapture capture = Engine.newCapture(settings, Engine.rules(settings), ledger);
+            ChargeCapture capture = CaptureAssembly.newCapture(settings, CaptureAssembly.rules(settings), ledger);
             InboundEdge edge = new InboundEdge(StandardCharsets.UTF_8);
             for (String m : messages) {
                 capture.capture(edge.read(m.getBytes(StandardCharsets.UTF_8)));

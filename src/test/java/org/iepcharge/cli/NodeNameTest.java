@@ -13,7 +13,7 @@ import java.util.UUID;
 import java.util.stream.Stream;
 
 import org.iepcharge.camel.Engine;
-import org.iepcharge.camel.EngineSettings;
+import org.iepcharge.config.EngineSettings;
 import org.iepcharge.ledger.JdbcLedger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DynamicTest;

@@ -13,6 +13,9 @@ import java.util.stream.Collectors;
 import ca.uhn.hl7v2.AcknowledgmentCode;
 import ca.uhn.hl7v2.ErrorCode;
 import org.iepcharge.billing.local.BillingReceiver;
+import org.iepcharge.ledger.LedgerSession;
+import org.iepcharge.ledger.OpsQueries;
+import org.iepcharge.ops.OperatorActions;
 import org.iepcharge.testkit.EngineHarness;
 import org.iepcharge.testkit.EngineHarness.Row;
 import org.iepcharge.testkit.LabMessages;
@@ -198,14 +201,17 @@ class BillingDeliveryTest {
         assertThat(billing.receivedControlIds()).doesNotContainAnyElementsOf(later);
 
         // outbox retry: the parked DFT goes first, then the ones it held back, in order.
-        assertThat(engine.engine().ledger().retryParked(parked.id())).isTrue();
+        assertThat(analyst().retryDft("ann", parked.id(), "billing fixed the account").done()).isTrue();
         eventually(() -> assertThat(rows("PLC1")).extracting(Row::status).containsOnly("DELIVERED"));
         // In arrival order, this order's DFTs only (a probe order's retries may arrive in between): the refused first
         // attempt, then the parked DFT again, then the two it held back.
         List<String> mine = List.of(parked.controlId(), later.get(0), later.get(1));
         assertThat(billing.receivedControlIds().stream().filter(mine::contains).toList())
                 .containsExactly(parked.controlId(), parked.controlId(), later.get(0), later.get(1));
-        assertThat(engine.engine().ledger().retryParked(parked.id())).as("no longer parked").isFalse();
+        assertThat(analyst().retryDft("ann", parked.id(), "again").done()).as("no longer parked").isFalse();
+        assertThat(auditTrail()).containsExactlyInAnyOrder(
+                "ann DFT_RETRY outbox " + parked.id() + " billing fixed the account -> QUEUED",
+                "ann DFT_RETRY outbox " + parked.id() + " again -> NOT_PARKED");
     }
 
     @Test
@@ -223,14 +229,28 @@ class BillingDeliveryTest {
         severalRetryPeriods("PRB4", AcknowledgmentCode.AA);
         assertThat(rows("PLD1")).extracting(Row::status).containsExactly("PARKED", "PENDING", "PENDING");
 
-        assertThat(engine.engine().ledger().discardParked(parked.id(), "charged by hand")).isTrue();
+        assertThat(analyst().discardDft("ann", parked.id(), "charged by hand").done()).isTrue();
 
         eventually(() -> assertThat(rows("PLD1")).extracting(Row::status)
                 .containsExactly("DISCARDED", "DELIVERED", "DELIVERED"));
         assertThat(row(parked.controlId()).lastError()).isEqualTo("discarded: charged by hand");
         severalRetryPeriods("PRB5", AcknowledgmentCode.AA);
         assertThat(received(parked.controlId())).as("sent once, before it was parked").isEqualTo(1);
-        assertThat(engine.engine().ledger().discardParked(parked.id(), "again")).isFalse();
+        assertThat(analyst().discardDft("ann", parked.id(), "again").done()).isFalse();
+        assertThat(auditTrail()).containsExactlyInAnyOrder(
+                "ann DFT_DISCARD outbox " + parked.id() + " charged by hand -> DISCARDED",
+                "ann DFT_DISCARD outbox " + parked.id() + " again -> NOT_PARKED");
+    }
+
+    /** The analyst's actions as the console and the `outbox` command take them. */
+    private OperatorActions analyst() {
+        return new OperatorActions(engine.engine().settings(), engine.engine().ledger());
+    }
+
+    private List<String> auditTrail() {
+        return engine.engine().ledger().read((LedgerSession s) -> OpsQueries.auditTrail(s, 10)).stream()
+                .map(a -> a.actor() + " " + a.action() + " " + a.target() + " " + a.reason() + " -> " + a.result())
+                .toList();
     }
 
     @Test

@@ -1,6 +1,7 @@
 package org.iepcharge.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
@@ -23,6 +24,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 class OutboxTest extends LedgerTestSupport {
 
     private static final Duration LEASE = Duration.ofMinutes(1);
+
+    /** What each audited action came to, in order. */
+    private final List<Boolean> audited = new ArrayList<>();
+    private final AuditWrite<Boolean> audit = (s, done) -> audited.add(done);
 
     private List<Long> claim(JdbcLedger node, int max, String name) {
         return node.claimDue(max, LEASE, name).stream().map(OutboxItem::id).toList();
@@ -92,23 +97,45 @@ class OutboxTest extends LedgerTestSupport {
                         org.assertj.core.groups.Tuple.tuple(b2, OutboxStatus.PENDING, 0));
 
         // Only a parked DFT can be retried or discarded.
-        assertThat(ledger.retryParked(a2)).isFalse();
-        assertThat(ledger.discardParked(b1, "delivered already")).isFalse();
+        assertThat(ledger.retryParked(a2, audit)).isFalse();
+        assertThat(ledger.discardParked(b1, "delivered already", audit)).isFalse();
 
-        assertThat(ledger.retryParked(a1)).isTrue();
-        assertThat(ledger.retryParked(a1)).isFalse();
+        assertThat(ledger.retryParked(a1, audit)).isTrue();
+        assertThat(ledger.retryParked(a1, audit)).isFalse();
         assertThat(claim(ledger, 10, "n1")).containsExactly(a1);
 
         ledger.park(a1, "AR again");
         assertThat(claim(ledger, 10, "n1")).isEmpty();
-        assertThat(ledger.discardParked(a1, "charge entered by hand")).isTrue();
-        assertThat(ledger.discardParked(a1, "twice")).isFalse();
-        assertThat(ledger.retryParked(a1)).isFalse();
+        assertThat(ledger.discardParked(a1, "charge entered by hand", audit)).isTrue();
+        assertThat(ledger.discardParked(a1, "twice", audit)).isFalse();
+        assertThat(ledger.retryParked(a1, audit)).isFalse();
         assertThat(outboxStatus(a1)).isEqualTo("DISCARDED");
         assertThat(db.string("SELECT last_error FROM outbox WHERE id = ?", a1))
                 .isEqualTo("discarded: charge entered by hand");
         // Discarded, the order's next DFT flows.
         assertThat(claim(ledger, 10, "n1")).containsExactly(a2);
+        // Each action handed its audit write what it came to, refusals included.
+        assertThat(audited).containsExactly(false, false, true, false, true, false, false);
+    }
+
+    @OnBothDatabases
+    void anAuditWriteThatFailsUndoesTheAnalystsAction(TestDatabase.Backend backend) {
+        open(backend);
+        long a1 = enqueue("A1", "OA");
+        assertThat(claim(ledger, 10, "n1")).containsExactly(a1);
+        ledger.park(a1, "AR 207 from billing");
+        AuditWrite<Boolean> failing = (s, done) -> {
+            throw new java.sql.SQLException("no space left for the audit row", "53100");
+        };
+
+        assertThatThrownBy(() -> ledger.retryParked(a1, failing)).isInstanceOf(LedgerException.class);
+        assertThatThrownBy(() -> ledger.discardParked(a1, "charged by hand", failing))
+                .isInstanceOf(LedgerException.class);
+
+        // Neither action happened without its audit row.
+        assertThat(outboxStatus(a1)).isEqualTo("PARKED");
+        assertThat(db.string("SELECT last_error FROM outbox WHERE id = ?", a1)).isEqualTo("AR 207 from billing");
+        assertThat(claim(ledger, 10, "n1")).isEmpty();
     }
 
     @OnBothDatabases

@@ -89,6 +89,9 @@ class OpsHttpTest {
         assertThat(ready.body()).contains("\"status\":\"UP\"", "\"name\":\"ledger\"", "\"name\":\"lis-listener\"",
                 "\"name\":\"rules\"");
         assertThat(get("/observe/health/live").statusCode()).isEqualTo(200);
+        // A scraper signs in with Basic before the guessing below starts.
+        assertThat(get("/api/overview", AUTH).statusCode()).isEqualTo(200);
+        assertThat(post("/login", "{\"user\":\"analyst\",\"password\":\"wrong\"}").statusCode()).isEqualTo(401);
 
         for (String path : List.of("/api/overview", "/api/messages?controlId=OPS-401", "/api/messages/1",
                 "/api/holds", "/api/outbox", "/api/audit", "/metrics", "/console/", "/console/app.js")) {
@@ -102,8 +105,13 @@ class OpsHttpTest {
         }
         assertThat(get("/api/overview").headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
                 v -> assertThat(v).startsWith("Basic"));
-        assertThat(post("/login", "{\"user\":\"analyst\",\"password\":\"wrong\"}").statusCode()).isEqualTo(401);
-
+        // Eighteen wrong Basic headers from this address later, its sign-ins wait, right password or not...
+        HttpResponse<String> waiting = post("/login", "{\"user\":\"analyst\",\"password\":\"" + PASSWORD + "\"}");
+        assertThat(waiting.statusCode()).isEqualTo(429);
+        assertThat(waiting.headers().firstValue("Retry-After")).hasValueSatisfying(
+                v -> assertThat(Long.parseLong(v)).isBetween(1L, 900L));
+        assertThat(waiting.headers().firstValue("Set-Cookie")).isEmpty();
+        // ...while the scraper whose header matched before is still served.
         HttpResponse<String> found = get("/api/messages?controlId=OPS-401", AUTH);
         assertThat(found.statusCode()).isEqualTo(200);
         assertThat(found.body()).contains("\"controlId\":\"OPS-401\"");

@@ -45,7 +45,7 @@ import org.apache.camel.support.DefaultExchange;
 import org.iepcharge.billing.local.BillingReceiver;
 import org.iepcharge.billing.local.ReceivedMessage;
 import org.iepcharge.camel.Engine;
-import org.iepcharge.camel.EngineSettings;
+import org.iepcharge.config.EngineSettings;
 import org.iepcharge.domain.Outcome;
 import org.iepcharge.hl7.Er7;
 

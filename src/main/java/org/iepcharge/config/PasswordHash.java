@@ -1,4 +1,4 @@
-package org.iepcharge.ops;
+package org.iepcharge.config;
 
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;

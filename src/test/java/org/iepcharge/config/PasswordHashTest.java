@@ -1,11 +1,9 @@
-package org.iepcharge.ops;
+package org.iepcharge.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
 
-import org.iepcharge.camel.EngineSettings;
-import org.iepcharge.camel.SettingsException;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package org.iepcharge.camel;
+package org.iepcharge.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

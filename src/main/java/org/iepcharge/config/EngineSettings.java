@@ -1,4 +1,4 @@
-package org.iepcharge.camel;
+package org.iepcharge.config;
 
 import java.nio.charset.Charset;
 import java.nio.charset.IllegalCharsetNameException;
@@ -232,7 +232,7 @@ public record EngineSettings(String inboundHost, int inboundPort, Charset inboun
     }
 
     /** The ledger of these settings before its migration ({@link JdbcLedger#unmigrated}): nothing touched yet. */
-    JdbcLedger unmigratedLedger() {
+    public JdbcLedger unmigratedLedger() {
         return JdbcLedger.unmigrated(ledgerUrl, ledgerUser, ledgerPassword, ledgerDurability);
     }
 
@@ -401,11 +401,11 @@ public record EngineSettings(String inboundHost, int inboundPort, Charset inboun
                 throw new SettingsException("Settings iep.http.password and iep.http.passwordHash are both set;"
                         + " set one");
             }
-            if (!hash.isEmpty() && !org.iepcharge.ops.PasswordHash.isWellFormed(hash)) {
+            if (!hash.isEmpty() && !PasswordHash.isWellFormed(hash)) {
                 throw new SettingsException("Setting iep.http.passwordHash is not a hash made by `iep http-password`");
             }
             if (!plain.isEmpty()) {
-                hash = org.iepcharge.ops.PasswordHash.hash(plain.toCharArray());
+                hash = PasswordHash.hash(plain.toCharArray());
             }
             return new HttpSettings(enabled, host, port, user, hash, tls("iep.http.tls", true));
         }

@@ -1,4 +1,4 @@
-package org.iepcharge.camel;
+package org.iepcharge.config;
 
 import java.nio.file.Path;
 import java.util.List;

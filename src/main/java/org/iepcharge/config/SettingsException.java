@@ -1,4 +1,4 @@
-package org.iepcharge.camel;
+package org.iepcharge.config;
 
 /** A bad setting: start-up stops with a message that names it and where it came from. */
 public final class SettingsException extends RuntimeException {

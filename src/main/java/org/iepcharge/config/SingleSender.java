@@ -1,4 +1,4 @@
-package org.iepcharge.camel;
+package org.iepcharge.config;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -75,7 +75,7 @@ public record SingleSender(boolean enabled, List<Member> members, Member self, P
     }
 
     /** The member names, comma-separated, as jgroups-raft's RAFT.members wants them. */
-    String memberNames() {
+    public String memberNames() {
         return String.join(",", members.stream().map(Member::name).toList());
     }
 }

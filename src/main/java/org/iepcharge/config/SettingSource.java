@@ -1,4 +1,4 @@
-package org.iepcharge.camel;
+package org.iepcharge.config;
 
 import java.io.IOException;
 import java.io.InputStream;
