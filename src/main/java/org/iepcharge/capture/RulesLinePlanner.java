@@ -27,17 +27,20 @@ import org.iepcharge.rules.RuleSet;
 public final class RulesLinePlanner implements LinePlanner {
     private final RuleSet rules;
     private final ChargeDecider decider;
+    /** Null on the engine's message path: then no decision is traced (nothing would read the trace). */
     private final java.util.function.Consumer<Decision> observer;
 
     public RulesLinePlanner(RuleSet rules) {
-        this(rules, decision -> { });
+        this.rules = rules;
+        this.decider = new ChargeDecider(rules);
+        this.observer = null;
     }
 
     /** {@code observer} sees every decision with its trace ({@code explain} prints them). */
     public RulesLinePlanner(RuleSet rules, java.util.function.Consumer<Decision> observer) {
         this.rules = rules;
         this.decider = new ChargeDecider(rules);
-        this.observer = observer;
+        this.observer = java.util.Objects.requireNonNull(observer, "observer");
     }
 
     @Override
@@ -67,7 +70,7 @@ public final class RulesLinePlanner implements LinePlanner {
         return new Plan(lines, holds, decision.rulesVersion());
     }
 
-    /** The full decision with its trace, for {@code explain}. */
+    /** The full decision, with its trace when this planner has an observer ({@code explain}). */
     public Decision decide(DecisionTrigger trigger, Optional<OrderContext> context, LedgerSession session)
             throws SQLException {
         SQLException[] failure = new SQLException[1];
@@ -82,12 +85,15 @@ public final class RulesLinePlanner implements LinePlanner {
                 return List.of();
             }
         };
-        Decision decision = decider.decide(new DecisionInput(trigger.test(), context.orElse(null), trigger.header(),
-                trigger.patient(), history));
+        DecisionInput input = new DecisionInput(trigger.test(), context.orElse(null), trigger.header(),
+                trigger.patient(), history);
+        Decision decision = observer == null ? decider.decideUntraced(input) : decider.decide(input);
         if (failure[0] != null) {
             throw failure[0];
         }
-        observer.accept(decision);
+        if (observer != null) {
+            observer.accept(decision);
+        }
         return decision;
     }
 

@@ -379,25 +379,27 @@ public final class LedgerSession {
 
     /**
      * The order's context with its (order, CPT) row and the order-wide row V4 carried over (cpt ''), each joined on
-     * its primary key. Each number is looked up on its own index (ix_context_placer, ix_context_filler); the few rows
-     * found are sorted, placer first. Orders sharing a number: the first filed wins, as before.
+     * its primary key. Each number is looked up on its own index (ix_context_placer, ix_context_filler) by a scalar
+     * subquery; the placer number's row wins, and of orders sharing a number the first filed (lowest id), as before.
+     * Scalar subqueries, not a UNION ALL sorted by ORDER BY ... LIMIT 1: on SQLite that form materialised the union
+     * and sorted it in two temporary B-trees on every message (EXPLAIN QUERY PLAN: MATERIALIZE, USE TEMP B-TREE FOR
+     * ORDER BY), which made this lookup the writer's costliest statement (issue 9, BENCHMARKS.md "Writer, third
+     * pass"). This form is a rowid lookup after two index probes: https://www.sqlite.org/eqp.html
      */
     private static final String ORDER_WITH_TEST = "SELECT c.order_key, c.context_json, t.final_seen, t.cancel_state,"
-            + " w.final_seen, w.cancel_state"
-            + " FROM (SELECT id, 0 AS by_filler FROM order_context WHERE placer_key = ?"
-            + " UNION ALL SELECT id, 1 AS by_filler FROM order_context WHERE filler_key = ?) k"
-            + " JOIN order_context c ON c.id = k.id"
+            + " w.final_seen, w.cancel_state FROM order_context c"
             + " LEFT JOIN order_test t ON t.order_key = c.order_key AND t.cpt = ?"
             + " LEFT JOIN order_test w ON w.order_key = c.order_key AND w.cpt = ''"
-            + " ORDER BY k.by_filler, c.id LIMIT 1";
+            + " WHERE c.id = COALESCE((SELECT MIN(id) FROM order_context WHERE placer_key = ?),"
+            + " (SELECT MIN(id) FROM order_context WHERE filler_key = ?))";
 
     /** The placer number's order if there is one, else the filler number's; of several, the first filed. */
     private Optional<StoredOrder> orderWhere(String placerKey, String fillerKey, String cpt) throws SQLException {
         try (Use use = use(ORDER_WITH_TEST)) {
             PreparedStatement ps = use.statement();
-            ps.setString(1, placerKey);
-            ps.setString(2, fillerKey);
-            ps.setString(3, cpt);
+            ps.setString(1, cpt);
+            ps.setString(2, placerKey);
+            ps.setString(3, fillerKey);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     return Optional.empty();

@@ -18,8 +18,18 @@ public final class ChargeDecider {
         return rules;
     }
 
+    /** The decision with the trace {@code explain} shows. */
     public Decision decide(DecisionInput in) {
-        return new DecisionRun(rules, in).run();
+        return new DecisionRun(rules, in, true).run();
+    }
+
+    /**
+     * The same decision — outcome, lines, holds with their texts, rules version — without the trace (an empty one):
+     * for the engine's message path, where nothing reads the trace and its strings cost the ledger writer more than
+     * the rules themselves (issue 9). {@code DecisionInvariantTest} checks both give the same decision.
+     */
+    public Decision decideUntraced(DecisionInput in) {
+        return new DecisionRun(rules, in, false).run();
     }
 
     /**

@@ -50,6 +50,40 @@ class LedgerSessionTest extends LedgerTestSupport {
         assertThat(ledger.read((LedgerSession s) -> s.hasContext(placerOnly.key().primaryKey()))).isTrue();
     }
 
+    /**
+     * Orders sharing a number: the first filed is found, a placer match still wins, and the writer's cached statement
+     * (reused across transactions, its parameters never cleared) binds an absent number as NULL each time.
+     */
+    @OnBothDatabases
+    void ofOrdersSharingANumberTheFirstFiledIsFound(TestDatabase.Backend backend) {
+        open(backend);
+        long m1 = message("ORM1");
+        long m2 = message("ORM2");
+        long m3 = message("ORM3");
+        OrderContext first = context("PL1", "FL1", "PAT-A", "");
+        OrderContext second = context("PL2", "FL1", "PAT-A", "");
+        OrderContext third = context("PL3", "FL3", "PAT-A", "");
+        ledger.write((LedgerSession s) -> {
+            s.saveOrderContext(first, m1, T0);
+            s.saveOrderContext(second, m2, T0);
+            s.saveOrderContext(third, m3, T0);
+            return null;
+        });
+        OrderKey byFiller = new OrderKey(null, new EntityId("FL1", "LAB"));
+        OrderKey byPlacer = new OrderKey(new EntityId("PL2", "LIS"), new EntityId("FL1", "LAB"));
+        OrderKey byBoth = new OrderKey(new EntityId("PL3", "LIS"), new EntityId("FL3", "LAB"));
+        OrderKey unknown = new OrderKey(new EntityId("PL9", "LIS"), null);
+        for (int round = 0; round < 2; round++) {
+            for (OrderKey key : List.of(byFiller, byPlacer, byBoth, unknown, byFiller)) {
+                Optional<String> found = ledger.write((LedgerSession s) -> s.findOrder(key, "86320")
+                        .map(StoredOrder::orderKey));
+                Optional<String> expected = key == unknown ? Optional.empty() : Optional.of((key == byFiller ? first
+                        : key == byPlacer ? second : third).key().primaryKey());
+                assertThat(found).as(key.toString()).isEqualTo(expected);
+            }
+        }
+    }
+
     @OnBothDatabases
     void orderContextIsReplacedOnUpdateAndKeepsItsCancelState(TestDatabase.Backend backend) {
         open(backend);

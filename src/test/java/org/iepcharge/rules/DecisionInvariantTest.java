@@ -66,6 +66,29 @@ class DecisionInvariantTest {
         assertThat(posted).isGreaterThan(1_000);
     }
 
+    /**
+     * The engine decides without the trace ({@link ChargeDecider#decideUntraced}); {@code explain} with it. Over the
+     * same generated inputs both must give the same outcome, lines, holds (reason and text, which are stored) and
+     * rules version; only the trace differs, empty without it.
+     */
+    @Test
+    void theUntracedDecisionIsTheTracedOneWithoutItsTrace() {
+        List<RuleSet> ruleSets = ruleSets();
+        int traced = 0;
+        for (int i = 0; i < INPUTS; i++) {
+            RuleSet rules = ruleSets.get(random.nextInt(ruleSets.size()));
+            DecisionInput in = input();
+            ChargeDecider decider = new ChargeDecider(rules);
+            Decision full = decider.decide(in);
+            Decision untraced = decider.decideUntraced(in);
+            assertThat(untraced.trace()).isEmpty();
+            assertThat(untraced).as("for %s", in).isEqualTo(new Decision(full.outcome(), full.lines(), List.of(),
+                    full.rulesVersion()));
+            traced += full.trace().isEmpty() ? 0 : 1;
+        }
+        assertThat(traced).as("the traced decisions do carry a trace").isEqualTo(INPUTS);
+    }
+
     private static void checkLine(RuleSet rules, DecidedLine decided, DecisionInput in) {
         ChargeLine line = decided.line();
         List<String> modifiers = line.modifiers();
