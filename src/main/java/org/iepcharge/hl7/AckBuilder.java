@@ -40,8 +40,8 @@ public final class AckBuilder {
     private final PipeParser parser = HapiContexts.parser();
     /**
      * Each thread's ACK structure for answers without an error, instantiated once and refilled (the route thread's
-     * HAPI model building per ACK was ≈ 3 % of its CPU and ≈ 6 KB per message: BENCHMARKS.md, "Route thread, second
-     * pass"). Reuse is safe only because such an answer sets the same fields every time (see {@link #build}); error
+     * HAPI model building per ACK was ≈ 3 % of its CPU and ≈ 6 KB per message: BENCHMARKS.md, "LIS route thread,
+     * second pass"). Reuse is safe only because such an answer sets the same fields every time (see {@link #build}); error
      * answers and answers without an inbound MSH fill optional fields and are built on a fresh structure.
      */
     private final ThreadLocal<ACK> plainAck = ThreadLocal.withInitial(this::newAck);

@@ -16,7 +16,7 @@ import ca.uhn.hl7v2.parser.CanonicalModelClassFactory;
  * 2.6.0 finds a class by building its name and calling {@code Class.forName} on every call (a thrown and caught
  * {@code ClassNotFoundException} for a name it does not know): once per parse for the message class, and once per OBX
  * for the data type of OBX-5 ({@code FixFieldDataType.fixOBX5}) — ≈ 2 % of the LIS route thread's CPU
- * (BENCHMARKS.md, "Route thread, second pass"). An answer depends only on the arguments (the class path and HAPI's
+ * (BENCHMARKS.md, "LIS route thread, second pass"). An answer depends only on the arguments (the class path and HAPI's
  * package list are fixed once loaded), so it is kept per argument list, "not found" (null) included; an exception is
  * not kept. The names come from senders (MSH-9, OBX-2, Z-segments), so the cache stops growing at {@link #LIMIT}
  * entries; past that, a name not yet seen is looked up by HAPI each time, as before.

@@ -91,7 +91,7 @@ public final class OpsServer implements AutoCloseable {
         p.setProperty("camel.metrics.enableExchangeEventNotifier", "false");
         // Per route only: the default level ("all") also keeps a context-wide copy of the same counters and timers,
         // updated on every exchange next to the route's own — half of the route policy's cost on the inbound thread
-        // (BENCHMARKS.md, "Route thread, second pass"). The per-route series (docs/operating.md) are unchanged.
+        // (BENCHMARKS.md, "LIS route thread, second pass"). The per-route series (docs/operating.md) are unchanged.
         p.setProperty("camel.metrics.routePolicyLevel", "route");
         p.setProperty("camel.health.exposureLevel", "full");
         return p;
