@@ -65,61 +65,61 @@ final class CaptureLedger {
     // ---- inbound messages ------------------------------------------------------------------------------------
 
     InboundHistory inboundHistory(String sender, String controlId, String contentHash) {
-        return sql(() -> session.inboundHistory(sender, controlId, contentHash));
+        return sql(() -> session.inbound().history(sender, controlId, contentHash));
     }
 
     long recordInbound(InboundRecord record) {
-        return sql(() -> session.recordInbound(record, now()));
+        return sql(() -> session.inbound().record(record, now()));
     }
 
     void setOutcome(long messageId, Outcome outcome) {
-        run(() -> session.setOutcome(messageId, outcome));
+        run(() -> session.inbound().setOutcome(messageId, outcome));
     }
 
     // ---- orders and their tests --------------------------------------------------------------------------------
 
     /** The order a test names; its state for {@code cpt} is read in the same query (see {@link #cancelState}). */
     Optional<StoredOrder> findOrder(OrderKey key, String cpt) {
-        return sql(() -> session.findOrder(key, cpt));
+        return sql(() -> session.orders().find(key, cpt));
     }
 
     Optional<OrderContext> findOrderContext(OrderKey key) {
-        return sql(() -> session.findOrderContext(key));
+        return sql(() -> session.orders().findContext(key));
     }
 
     boolean hasContext(String orderKey) {
-        return sql(() -> session.hasContext(orderKey));
+        return sql(() -> session.orders().hasContext(orderKey));
     }
 
     void saveOrderContext(String orderKey, OrderContext context, long sourceMessageId) {
-        run(() -> session.saveOrderContext(orderKey, context, sourceMessageId, now()));
+        run(() -> session.orders().save(orderKey, context, sourceMessageId, now()));
     }
 
     void updateOrderIdentity(String orderKey, OrderContext context) {
-        run(() -> session.updateOrderIdentity(orderKey, context, now()));
+        run(() -> session.orders().updateIdentity(orderKey, context, now()));
     }
 
     CancelState cancelState(TestRef ref) {
-        return sql(() -> session.cancelState(ref.orderKey(), ref.cpt()));
+        return sql(() -> session.tests().cancelState(ref.orderKey(), ref.cpt()));
     }
 
     void setCancelState(TestRef ref, CancelState state) {
-        run(() -> session.setCancelState(ref.orderKey(), ref.cpt(), state));
+        run(() -> session.tests().setCancelState(ref.orderKey(), ref.cpt(), state));
     }
 
     boolean finalSeen(TestRef ref) {
-        return sql(() -> session.finalSeen(ref.orderKey(), ref.cpt()));
+        return sql(() -> session.tests().finalSeen(ref.orderKey(), ref.cpt()));
     }
 
     /** True when this is the first final for the test (§7). */
     boolean markFinalSeen(TestRef ref) {
-        return sql(() -> session.markFinalSeen(ref.orderKey(), ref.cpt()));
+        return sql(() -> session.tests().markFinalSeen(ref.orderKey(), ref.cpt()));
     }
 
     // ---- charge lines and the outbox ---------------------------------------------------------------------------
 
     List<StoredLine> linesForOrder(String orderKey) {
-        return sql(() -> session.linesForOrder(orderKey));
+        return sql(() -> session.lines().forOrder(orderKey));
     }
 
     /** The posted (not credited) lines of this order and CPT. */
@@ -130,13 +130,13 @@ final class CaptureLedger {
 
     void insertLine(TestRef ref, int generation, ChargeLine line, DecisionTrigger trigger, String rulesVersion,
                     long sourceMessageId, String dftControlId) {
-        run(() -> session.insertLine(ref.orderKey(), ref.order(), generation, line, trigger.header().isProduction(),
+        run(() -> session.lines().insert(ref.orderKey(), ref.order(), generation, line, trigger.header().isProduction(),
                 trigger.patientKey(), rulesVersion, sourceMessageId, dftControlId, now()));
     }
 
     /** False if the line was not posted any more. */
     boolean closeLine(long lineId, LineStatus status, String creditDft) {
-        return sql(() -> session.closeLine(lineId, status, creditDft, now()));
+        return sql(() -> session.lines().close(lineId, status, creditDft, now()));
     }
 
     String nextDftControlId() {
@@ -150,12 +150,12 @@ final class CaptureLedger {
 
     /** Queues a DFT as its document: the outbox builds the bytes when it sends (see {@link StoredDft}). */
     void enqueue(String dftControlId, String orderKey, StoredDft dft) {
-        run(() -> session.enqueueDocument(dftControlId, orderKey, dft, now()));
+        run(() -> session.outbox().enqueueDocument(dftControlId, orderKey, dft, now()));
     }
 
     /** False when the DFT has left the outbox (or is leaving it right now). */
     boolean withdrawPending(String dftControlId) {
-        return sql(() -> session.withdrawPending(dftControlId, now()));
+        return sql(() -> session.outbox().withdrawPending(dftControlId, now()));
     }
 
     /** The lines and holds the rules give, with this transaction answering their history questions (§5). */
@@ -167,7 +167,7 @@ final class CaptureLedger {
 
     /** Every open hold of an order, whatever its CPT. */
     List<HoldRecord> openHolds(String orderKey) {
-        return sql(() -> session.openHolds(orderKey));
+        return sql(() -> session.holds().openForOrder(orderKey));
     }
 
     /** The open holds of this order and CPT. */
@@ -176,12 +176,12 @@ final class CaptureLedger {
     }
 
     Optional<HoldRecord> hold(long holdId) {
-        return sql(() -> session.hold(holdId));
+        return sql(() -> session.holds().find(holdId));
     }
 
     /** The trigger a hold kept, to decide its test again. */
     Optional<DecisionTrigger> holdTrigger(long holdId) {
-        return sql(() -> session.holdTrigger(holdId, DecisionTrigger.class));
+        return sql(() -> session.holds().trigger(holdId, DecisionTrigger.class));
     }
 
     /**
@@ -190,7 +190,7 @@ final class CaptureLedger {
      */
     void openHold(TestRef ref, PlannedHold hold, DecisionTrigger trigger, long sourceMessageId) {
         String cpt = hold.cpt().isEmpty() ? ref.cpt() : hold.cpt();
-        run(() -> session.addHold(ref.orderKey(), cpt, hold.kind(), trigger.patientKey(), hold.reason(),
+        run(() -> session.holds().add(ref.orderKey(), cpt, hold.kind(), trigger.patientKey(), hold.reason(),
                 hold.reasonText(), sourceMessageId, trigger, now()));
     }
 
@@ -199,7 +199,7 @@ final class CaptureLedger {
      * same hold, same ID. False unless the hold is released.
      */
     boolean reopenReleasedHold(HoldRecord hold) {
-        return sql(() -> session.reopenReleasedHold(hold.id(), hold.cpt(), hold.kind(), hold.reasonCode(),
+        return sql(() -> session.holds().reopenReleased(hold.id(), hold.cpt(), hold.kind(), hold.reasonCode(),
                 hold.reasonText()));
     }
 
@@ -209,12 +209,12 @@ final class CaptureLedger {
      */
     boolean reopenReleasedHold(long holdId, TestRef ref, PlannedHold hold) {
         String cpt = hold.cpt().isEmpty() ? ref.cpt() : hold.cpt();
-        return sql(() -> session.reopenReleasedHold(holdId, cpt, hold.kind(), hold.reason(), hold.reasonText()));
+        return sql(() -> session.holds().reopenReleased(holdId, cpt, hold.kind(), hold.reason(), hold.reasonText()));
     }
 
     /** False if the hold was closed already: a hold is never acted on twice. */
     boolean closeHold(long holdId, HoldStatus status, String note) {
-        return sql(() -> session.closeHold(holdId, status, note, now()));
+        return sql(() -> session.holds().close(holdId, status, note, now()));
     }
 
     /** Writes an analyst action's audit row for {@code result} in this transaction; returns {@code result}. */

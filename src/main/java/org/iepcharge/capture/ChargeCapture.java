@@ -229,7 +229,7 @@ public final class ChargeCapture {
      * {@code audit} writes the analyst's audit row in that transaction too.
      */
     public ReleaseResult releaseHold(long holdId, AuditWrite<ReleaseResult> audit) {
-        String patient = ledger.read(s -> s.hold(holdId)).map(HoldRecord::patientKey).orElse("");
+        String patient = ledger.read(s -> s.holds().find(holdId)).map(HoldRecord::patientKey).orElse("");
         return write(patient, books -> books.audited(audit, release(books, holdId)));
     }
 

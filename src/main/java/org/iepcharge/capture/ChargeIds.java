@@ -34,17 +34,17 @@ public interface ChargeIds {
     ChargeIds LEDGER_SEQUENCES = new ChargeIds() {
         @Override
         public DftIds nextDftIds(LedgerSession session, int charges) throws SQLException {
-            return session.nextDftIds(charges); // one statement instead of 1 + charges
+            return session.sequences().nextDftIds(charges); // one statement instead of 1 + charges
         }
 
         @Override
         public String nextDftControlId(LedgerSession session) throws SQLException {
-            return session.nextDftControlId();
+            return session.sequences().nextDftControlId();
         }
 
         @Override
         public String nextTransactionId(LedgerSession session) throws SQLException {
-            return session.nextTransactionId();
+            return session.sequences().nextTransactionId();
         }
     };
 }

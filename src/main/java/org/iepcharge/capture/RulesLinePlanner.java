@@ -76,7 +76,7 @@ public final class RulesLinePlanner implements LinePlanner {
         SQLException[] failure = new SQLException[1];
         ChargeHistory history = (patientKey, cpt, dateOfService) -> {
             try {
-                return session.postedLinesForPatient(patientKey, cpt, dateOfService).stream()
+                return session.lines().postedForPatient(patientKey, cpt, dateOfService).stream()
                         .filter(l -> l.production() && l.line().kind() == LineKind.T)
                         .map(l -> new PriorLine(identityOf(l), l.line().dateOfService(), l.line().units()))
                         .toList();

@@ -27,7 +27,7 @@ final class HoldsCommand implements Callable<Integer> {
     public Integer call() {
         return LedgerCommand.withLedger(spec, (settings, ledger) -> {
             PrintWriter out = spec.commandLine().getOut();
-            List<HoldRecord> holds = ledger.read(s -> s.allOpenHolds());
+            List<HoldRecord> holds = ledger.read(s -> s.holds().allOpen());
             if (holds.isEmpty()) {
                 out.println("no open holds");
                 return 0;

@@ -101,24 +101,24 @@ public final class Explainer {
                 String sender = in.header() == null ? "" : in.header().sender();
                 String controlId = in.header() == null ? "" : in.header().controlId();
                 List<StoredLine> lines = scratch.read(s -> {
-                    Optional<Long> id = s.inboundId(sender, controlId, hash);
-                    return id.isEmpty() ? List.<StoredLine>of() : s.linesFromMessage(id.get());
+                    Optional<Long> id = s.inbound().id(sender, controlId, hash);
+                    return id.isEmpty() ? List.<StoredLine>of() : s.lines().fromMessage(id.get());
                 });
                 List<HoldRecord> holds = scratch.read(s -> {
-                    Optional<Long> id = s.inboundId(sender, controlId, hash);
-                    return id.isEmpty() ? List.<HoldRecord>of() : s.holdsFromMessage(id.get());
+                    Optional<Long> id = s.inbound().id(sender, controlId, hash);
+                    return id.isEmpty() ? List.<HoldRecord>of() : s.holds().fromMessage(id.get());
                 });
                 Optional<EngineRecord> engine = engineLedger.flatMap(l -> l.read(s -> {
-                    Optional<Long> id = s.inboundId(sender, controlId, hash);
+                    Optional<Long> id = s.inbound().id(sender, controlId, hash);
                     if (id.isEmpty()) {
                         return Optional.<EngineRecord>empty();
                     }
-                    Outcome answered = s.findAnswer(sender, controlId, hash).orElseThrow().outcome();
-                    return Optional.of(new EngineRecord(s.receivedAt(id.get()).orElse(null), answered,
-                            s.linesFromMessage(id.get()), s.holdsFromMessage(id.get())));
+                    Outcome answered = s.inbound().findAnswer(sender, controlId, hash).orElseThrow().outcome();
+                    return Optional.of(new EngineRecord(s.inbound().receivedAt(id.get()).orElse(null), answered,
+                            s.lines().fromMessage(id.get()), s.holds().fromMessage(id.get())));
                 }));
                 out.add(new Explanation(m, in, outcome, List.copyOf(decisions), lines, holds, engine));
-                scratchIds.add(scratch.read(s -> s.inboundId(sender, controlId, hash)).orElse(null));
+                scratchIds.add(scratch.read(s -> s.inbound().id(sender, controlId, hash)).orElse(null));
                 // The replay assumes billing received each DFT before the next message came (as it normally does
                 // within a poll): a later cancel then credits the charge instead of withdrawing it unsent.
                 for (var item : scratch.undelivered()) {
@@ -155,12 +155,12 @@ public final class Explainer {
             }
             Explanation by = explanations.get(i);
             // Read again now: a line's status is what later messages made of it (credited, withdrawn).
-            for (StoredLine l : scratch.read(s -> s.linesFromMessage(id))) {
+            for (StoredLine l : scratch.read(s -> s.lines().fromMessage(id))) {
                 List<String> key = List.of(l.orderKey(), l.line().cpt());
                 lines.computeIfAbsent(key, k -> new ArrayList<>()).add(new Made<>(l, by));
                 holds.computeIfAbsent(key, k -> new ArrayList<>());
             }
-            for (HoldRecord h : scratch.read(s -> s.holdsFromMessage(id))) {
+            for (HoldRecord h : scratch.read(s -> s.holds().fromMessage(id))) {
                 List<String> key = List.of(h.orderKey(), h.cpt());
                 holds.computeIfAbsent(key, k -> new ArrayList<>()).add(new Made<>(h, by));
                 lines.computeIfAbsent(key, k -> new ArrayList<>());
@@ -170,8 +170,8 @@ public final class Explainer {
         for (List<String> key : lines.keySet()) {
             String orderKey = key.get(0);
             String cpt = key.get(1);
-            boolean finalSeen = scratch.read(s -> s.finalSeen(orderKey, cpt));
-            CancelState cancelState = scratch.read(s -> s.cancelState(orderKey, cpt));
+            boolean finalSeen = scratch.read(s -> s.tests().finalSeen(orderKey, cpt));
+            CancelState cancelState = scratch.read(s -> s.tests().cancelState(orderKey, cpt));
             List<Made<StoredLine>> made = lines.get(key);
             Optional<OrderKey> order = made.stream().map(m -> m.item().order()).reduce(OrderKey::mergedWith)
                     .filter(k -> !k.isEmpty());

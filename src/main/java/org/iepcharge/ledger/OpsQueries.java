@@ -124,8 +124,8 @@ public final class OpsQueries {
                 raw = rs.getBytes(11);
             }
         }
-        List<StoredLine> lines = s.linesFromMessage(id);
-        List<HoldRecord> holds = s.holdsFromMessage(id);
+        List<StoredLine> lines = s.lines().fromMessage(id);
+        List<HoldRecord> holds = s.holds().fromMessage(id);
         List<DftRow> dfts = new ArrayList<>();
         try (PreparedStatement ps = s.connection().prepareStatement(DFT_COLUMNS + " WHERE o.control_id IN"
                 + " (SELECT posted_dft FROM charge_line WHERE source_message_id = ?"

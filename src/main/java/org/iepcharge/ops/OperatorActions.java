@@ -46,7 +46,7 @@ public final class OperatorActions {
         Result result = switch (r) {
             case POSTED -> new Result(true, r.name(), "hold " + holdId + " released: charge queued for billing");
             case HELD_AGAIN -> new Result(true, r.name(), "hold " + holdId + " re-evaluated: still held as hold "
-                    + holdId + ledger.read(s -> s.hold(holdId)).map(h -> " (" + h.reasonCode() + ")").orElse("")
+                    + holdId + ledger.read(s -> s.holds().find(holdId)).map(h -> " (" + h.reasonCode() + ")").orElse("")
                     + " (see `holds`)");
             case ALREADY_CHARGED -> new Result(true, r.name(), "hold " + holdId
                     + " closed: the order's lines were already posted, nothing posted twice");

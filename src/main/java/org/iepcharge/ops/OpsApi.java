@@ -195,7 +195,7 @@ public final class OpsApi {
     }
 
     private List<Map<String, Object>> holds() {
-        return ledger.read(s -> s.allOpenHolds()).stream().map(OpsApi::hold).toList();
+        return ledger.read(s -> s.holds().allOpen()).stream().map(OpsApi::hold).toList();
     }
 
     private List<Map<String, Object>> outbox() {

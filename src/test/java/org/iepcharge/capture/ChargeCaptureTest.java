@@ -125,15 +125,15 @@ class ChargeCaptureTest {
     }
 
     private List<StoredLine> lines(String placer) {
-        return ledger.read(s -> s.linesForOrder("P:" + placer + "^LIS"));
+        return ledger.read(s -> s.lines().forOrder("P:" + placer + "^LIS"));
     }
 
     private org.iepcharge.ledger.CancelState cancelState() {
-        return ledger.read(s -> s.cancelState("P:P1^LIS", "86320"));
+        return ledger.read(s -> s.tests().cancelState("P:P1^LIS", "86320"));
     }
 
     private List<HoldRecord> holds() {
-        return ledger.read(s -> s.allOpenHolds());
+        return ledger.read(s -> s.holds().allOpen());
     }
 
     private static String ft1(OutboxItem item, int field) {
@@ -186,7 +186,7 @@ class ChargeCaptureTest {
         start(RuleSet.builtIn());
         send(order("O1", "NW", "P1"));
         send(order("O1", "NW", "P2"));
-        java.util.Optional<org.iepcharge.domain.OrderContext> second = ledger.read(s -> s.findOrderContext(
+        java.util.Optional<org.iepcharge.domain.OrderContext> second = ledger.read(s -> s.orders().findContext(
                 new org.iepcharge.domain.OrderKey(new org.iepcharge.domain.EntityId("P2", "LIS"), null)));
         assertThat(second).isPresent();
     }
@@ -507,7 +507,7 @@ class ChargeCaptureTest {
         assertThat(outcome.disposition()).isEqualTo(Disposition.CHARGED);
         assertThat(outbox()).as("one DFT: the failed attempt left nothing").hasSize(1);
         assertThat(lines("P1")).hasSize(1);
-        assertThat(ledger.read((LedgerSession s) -> s.outcomeByContent(ChargeCapture.sha256(
+        assertThat(ledger.read((LedgerSession s) -> s.inbound().outcomeByContent(ChargeCapture.sha256(
                 r.getBytes(StandardCharsets.UTF_8))))).get().extracting(Outcome::disposition)
                 .isEqualTo(Disposition.CHARGED);
     }
@@ -522,7 +522,7 @@ class ChargeCaptureTest {
         String r = result("R1", "P1", "F", "20261120080000", "P");
         assertThatThrownBy(() -> send(r)).isInstanceOf(LedgerException.class)
                 .hasRootCauseInstanceOf(SQLException.class).hasRootCauseMessage("failed on purpose");
-        assertThat(ledger.read((LedgerSession s) -> s.outcomeByContent(ChargeCapture.sha256(
+        assertThat(ledger.read((LedgerSession s) -> s.inbound().outcomeByContent(ChargeCapture.sha256(
                 r.getBytes(StandardCharsets.UTF_8))))).isEmpty();
         assertThat(outbox()).isEmpty();
         assertThat(lines("P1")).isEmpty();

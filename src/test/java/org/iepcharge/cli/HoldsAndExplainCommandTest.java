@@ -67,7 +67,7 @@ class HoldsAndExplainCommandTest {
         EngineSettings settings = EngineSettings.fromEnvironment();
         try (JdbcLedger ledger = JdbcLedger.open(settings.ledgerUrl(), settings.ledgerUser(),
                 settings.ledgerPassword())) {
-            return ledger.read(s -> s.allOpenHolds());
+            return ledger.read(s -> s.holds().allOpen());
         }
     }
 

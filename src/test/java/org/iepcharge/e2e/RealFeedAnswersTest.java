@@ -78,7 +78,7 @@ class RealFeedAnswersTest {
     }
 
     private static List<String> openHoldReasons(EngineHarness h, String placer) {
-        return h.engine().ledger().read(s -> s.openHolds("P:" + placer + "^LIS")).stream()
+        return h.engine().ledger().read(s -> s.holds().openForOrder("P:" + placer + "^LIS")).stream()
                 .map(hold -> hold.reasonCode().name()).toList();
     }
 
@@ -160,7 +160,7 @@ class RealFeedAnswersTest {
         assertThat(ack.field("MSH-5")).isEqualTo("LIS");
         assertThat(stored(h, batch).disposition()).isEqualTo(Disposition.REJECTED);
         java.util.Optional<org.iepcharge.domain.OrderContext> context = h.engine().ledger().read(
-                s -> s.findOrderContext(new org.iepcharge.domain.OrderKey(
+                s -> s.orders().findContext(new org.iepcharge.domain.OrderKey(
                         new org.iepcharge.domain.EntityId("RFC1", "LIS"), null)));
         assertThat(context).as("nothing of the batch was processed").isEmpty();
         assertThat(openHoldReasons(h, "RFC1")).isEmpty();

@@ -85,7 +85,7 @@ class RetentionBehaviourTest {
                 byte[] payload = bytes(message);
                 SendOutcome outcome = lis.send(payload);
                 String hash = EngineHarness.sha256(payload);
-                String stored = engine.engine().ledger().read(s -> s.outcomeByContent(hash))
+                String stored = engine.engine().ledger().read(s -> s.inbound().outcomeByContent(hash))
                         .map(o -> o.disposition() + " " + o.ackCode()).orElse("not stored");
                 answers.add(outcome.ackCode() + " / " + stored + " / rows with this content "
                         + count(engine, "SELECT COUNT(*) FROM inbound_message WHERE content_hash = '" + hash + "'"));

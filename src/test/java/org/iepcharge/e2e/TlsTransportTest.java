@@ -106,7 +106,7 @@ class TlsTransportTest {
 
     private Optional<org.iepcharge.domain.Outcome> stored(byte[] message) {
         String hash = EngineHarness.sha256(message);
-        return engine.engine().ledger().read(s -> s.outcomeByContent(hash));
+        return engine.engine().ledger().read(s -> s.inbound().outcomeByContent(hash));
     }
 
     private List<Row> rows(String placer) {

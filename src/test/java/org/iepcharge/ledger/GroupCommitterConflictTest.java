@@ -69,7 +69,7 @@ class GroupCommitterConflictTest extends LedgerTestSupport {
         AtomicInteger runs = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(3);
         List<Future<Long>> results = batch(pool, ledger, "S", s -> {
-            long id = s.recordInbound(inbound("LIS", "S-LOCKS", "h"), Instant.now());
+            long id = s.inbound().record(inbound("LIS", "S-LOCKS", "h"), Instant.now());
             if (runs.incrementAndGet() == 1) {
                 throw new PSQLException("could not serialize access", PSQLState.SERIALIZATION_FAILURE);
             }
@@ -89,7 +89,7 @@ class GroupCommitterConflictTest extends LedgerTestSupport {
                                                 CountDownLatch theirs) {
         return s -> {
             String node = first == 1 ? "N1" : "N2";
-            long id = s.recordInbound(inbound("LIS", node + "-LOCKS", "h"), Instant.now());
+            long id = s.inbound().record(inbound("LIS", node + "-LOCKS", "h"), Instant.now());
             try (Statement st = s.connection().createStatement()) {
                 st.executeUpdate("UPDATE conflict_probe SET n = n + 1 WHERE id = " + first);
                 if (runs.incrementAndGet() == 1) {
@@ -114,13 +114,13 @@ class GroupCommitterConflictTest extends LedgerTestSupport {
         Future<Long> holder = pool.submit(() -> on.write((LedgerSession s) -> {
             holding.countDown();
             awaitLatch(release);
-            return s.recordInbound(inbound("HOLD", prefix + "-HOLD", "h"), Instant.now());
+            return s.inbound().record(inbound("HOLD", prefix + "-HOLD", "h"), Instant.now());
         }));
         assertThat(holding.await(30, TimeUnit.SECONDS)).isTrue();
         List<Thread> submitters = java.util.Collections.synchronizedList(new ArrayList<>());
         Future<Long> plain = pool.submit(() -> {
             submitters.add(Thread.currentThread());
-            return on.write((LedgerSession s) -> s.recordInbound(inbound("LIS", prefix + "-PLAIN", "h"),
+            return on.write((LedgerSession s) -> s.inbound().record(inbound("LIS", prefix + "-PLAIN", "h"),
                     Instant.now()));
         });
         awaitWaiting(submitters, 1);

@@ -41,7 +41,7 @@ class GroupCommitterTest extends LedgerTestSupport {
                 for (int i = 0; i < perThread; i++) {
                     String controlId = "T" + thread + "-" + i;
                     Written w = ledger.write((LedgerSession s) -> {
-                        long id = s.recordInbound(inbound("LIS", controlId, "h"), Instant.now());
+                        long id = s.inbound().record(inbound("LIS", controlId, "h"), Instant.now());
                         return new Written(controlId, id);
                     });
                     mine.add(w);
@@ -91,33 +91,33 @@ class GroupCommitterTest extends LedgerTestSupport {
         List<Thread> submitters = java.util.Collections.synchronizedList(new ArrayList<>());
         Future<Long> ok1 = pool.submit(() -> {
             submitters.add(Thread.currentThread());
-            return ledger.write((LedgerSession s) -> s.recordInbound(inbound("LIS", "OK1", "h"), Instant.now()));
+            return ledger.write((LedgerSession s) -> s.inbound().record(inbound("LIS", "OK1", "h"), Instant.now()));
         });
         Future<Long> badSql = pool.submit(() -> {
             submitters.add(Thread.currentThread());
             return ledger.write((LedgerSession s) -> {
-                s.recordInbound(inbound("LIS", "BAD-SQL", "h"), Instant.now());
-                return s.recordInbound(inbound("LIS", "BAD-SQL", "h"), Instant.now());
+                s.inbound().record(inbound("LIS", "BAD-SQL", "h"), Instant.now());
+                return s.inbound().record(inbound("LIS", "BAD-SQL", "h"), Instant.now());
             });
         });
         Future<Long> badRuntime = pool.submit(() -> {
             submitters.add(Thread.currentThread());
             return ledger.write((LedgerSession s) -> {
-                s.recordInbound(inbound("LIS", "BAD-RT", "h"), Instant.now());
+                s.inbound().record(inbound("LIS", "BAD-RT", "h"), Instant.now());
                 throw new IllegalStateException("decision failed");
             });
         });
         Future<Long> ok2 = pool.submit(() -> {
             submitters.add(Thread.currentThread());
             return ledger.write((LedgerSession s) -> {
-                long id = s.recordInbound(inbound("LIS", "OK2", "h"), Instant.now());
-                s.enqueue("DFT-OK2", "O2", new byte[] {1}, Instant.now());
+                long id = s.inbound().record(inbound("LIS", "OK2", "h"), Instant.now());
+                s.outbox().enqueue("DFT-OK2", "O2", new byte[] {1}, Instant.now());
                 return id;
             });
         });
         Future<Long> ok3 = pool.submit(() -> {
             submitters.add(Thread.currentThread());
-            return ledger.write((LedgerSession s) -> s.recordInbound(inbound("LIS", "OK3", "h"), Instant.now()));
+            return ledger.write((LedgerSession s) -> s.inbound().record(inbound("LIS", "OK3", "h"), Instant.now()));
         });
         // All five are queued behind the blocker (waiting for their results) before the writer moves on.
         await().atMost(Duration.ofSeconds(30)).until(() -> submitters.size() == 5
@@ -154,7 +154,7 @@ class GroupCommitterTest extends LedgerTestSupport {
     @OnBothDatabases
     void aHeldBackWriteThatFailsFailsItsOwnJobOnly(TestDatabase.Backend backend) throws Exception {
         open(backend);
-        ledger.write((LedgerSession s) -> s.enqueue("DFT-DUP", "O1", new byte[] {1}, Instant.now()));
+        ledger.write((LedgerSession s) -> s.outbox().enqueue("DFT-DUP", "O1", new byte[] {1}, Instant.now()));
         CountDownLatch blockerRunning = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(4);
@@ -164,9 +164,9 @@ class GroupCommitterTest extends LedgerTestSupport {
         Future<Long> duplicate = pool.submit(() -> {
             submitters.add(Thread.currentThread());
             return ledger.write((LedgerSession s) -> {
-                s.inboundHistory("LIS", "DUP", "h");
-                long id = s.recordInbound(inbound("LIS", "DUP", "h"), Instant.now());
-                s.enqueueDocument("DFT-DUP", "O2", java.util.Map.of("dft", 2), Instant.now()); // fails: the ID is taken
+                s.inbound().history("LIS", "DUP", "h");
+                long id = s.inbound().record(inbound("LIS", "DUP", "h"), Instant.now());
+                s.outbox().enqueueDocument("DFT-DUP", "O2", java.util.Map.of("dft", 2), Instant.now()); // fails: the ID is taken
                 return id;
             });
         });
@@ -178,8 +178,8 @@ class GroupCommitterTest extends LedgerTestSupport {
             submitters.add(Thread.currentThread());
             return ledger.write((LedgerSession s) -> {
                 // Its first statement is the one the held-back insert travels with on PostgreSQL.
-                boolean seen = s.inboundHistory("LIS", "NEXT", "h").controlIdSeen();
-                s.recordInbound(inbound("LIS", "NEXT", "h"), Instant.now());
+                boolean seen = s.inbound().history("LIS", "NEXT", "h").controlIdSeen();
+                s.inbound().record(inbound("LIS", "NEXT", "h"), Instant.now());
                 return seen;
             });
         });
@@ -210,7 +210,7 @@ class GroupCommitterTest extends LedgerTestSupport {
         open(backend);
         ExecutorService pool = Executors.newSingleThreadExecutor();
         Future<Long> failing = pool.submit(() -> ledger.write((LedgerSession s) -> {
-            s.recordInbound(inbound("LIS", "ERR", "h"), Instant.now());
+            s.inbound().record(inbound("LIS", "ERR", "h"), Instant.now());
             throw new AssertionError("broken invariant");
         }));
         Throwable cause = causeOf(failing);
@@ -245,7 +245,7 @@ class GroupCommitterTest extends LedgerTestSupport {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            return s.recordInbound(inbound("LIS", "BLOCKER", "h"), Instant.now());
+            return s.inbound().record(inbound("LIS", "BLOCKER", "h"), Instant.now());
         }));
     }
 }

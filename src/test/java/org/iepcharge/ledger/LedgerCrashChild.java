@@ -35,7 +35,7 @@ public final class LedgerCrashChild {
             Thread writer = new Thread(() -> {
                 for (long i = 0; ; i++) {
                     String key = "k" + thread + "-" + i;
-                    ledger.write((LedgerSession s) -> s.recordInbound(LedgerTestSupport.inbound(SENDER, key, "h"),
+                    ledger.write((LedgerSession s) -> s.inbound().record(LedgerTestSupport.inbound(SENDER, key, "h"),
                             Instant.now()));
                     print(out, PREFIX + key);
                 }

@@ -120,7 +120,7 @@ class LedgerCrashIT {
         try (JdbcLedger ledger = JdbcLedger.open(url, user, password)) {
             ledger.read((LedgerSession s) -> {
                 for (String key : committed) {
-                    if (!s.controlIdSeen(LedgerCrashChild.SENDER, key)) {
+                    if (!s.inbound().controlIdSeen(LedgerCrashChild.SENDER, key)) {
                         lost.add(key);
                     }
                 }

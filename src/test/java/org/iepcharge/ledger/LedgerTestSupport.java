@@ -24,6 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** Opens one fresh ledger per test on the backend of the parameterised test class; shared record builders. */
 abstract class LedgerTestSupport {
 
+    /** A fixed time for the rows the per-table tests write (contexts, lines, holds). */
+    static final Instant T0 = Instant.parse("2024-05-02T08:00:00Z");
+
     @TempDir
     Path dir;
 
@@ -64,7 +67,7 @@ abstract class LedgerTestSupport {
 
     /** Records an inbound message (the source every context, line and hold refers to) and returns its id. */
     long message(String controlId) {
-        return ledger.write((LedgerSession s) -> s.recordInbound(inbound("LIS^LAB", controlId, "h-" + controlId), Instant.now()));
+        return ledger.write((LedgerSession s) -> s.inbound().record(inbound("LIS^LAB", controlId, "h-" + controlId), Instant.now()));
     }
 
     static OrderContext context(String placer, String filler, String patientId, String abn) {
@@ -81,7 +84,7 @@ abstract class LedgerTestSupport {
     }
 
     long enqueue(String controlId, String orderKey) {
-        return ledger.write((LedgerSession s) -> s.enqueue(controlId, orderKey,
+        return ledger.write((LedgerSession s) -> s.outbox().enqueue(controlId, orderKey,
                 ("DFT " + controlId).getBytes(StandardCharsets.US_ASCII), Instant.now()));
     }
 

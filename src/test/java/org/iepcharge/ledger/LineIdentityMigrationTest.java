@@ -55,14 +55,14 @@ class LineIdentityMigrationTest extends LedgerTestSupport {
 
         ledger = db.open(); // migrates to the newest version
 
-        assertThat(ledger.read((LedgerSession s) -> List.of(s.finalSeen("P:PL1^LIS", "86320"),
-                s.finalSeen("P:PL1^LIS", "86334")))).containsExactly(true, true);
-        assertThat(ledger.read((LedgerSession s) -> s.cancelState("P:PL2^LIS", "86320")))
+        assertThat(ledger.read((LedgerSession s) -> List.of(s.tests().finalSeen("P:PL1^LIS", "86320"),
+                s.tests().finalSeen("P:PL1^LIS", "86334")))).containsExactly(true, true);
+        assertThat(ledger.read((LedgerSession s) -> s.tests().cancelState("P:PL2^LIS", "86320")))
                 .isEqualTo(CancelState.CANCELLED);
-        assertThat(ledger.read((LedgerSession s) -> s.finalSeen("P:PL2^LIS", "86320"))).isFalse();
+        assertThat(ledger.read((LedgerSession s) -> s.tests().finalSeen("P:PL2^LIS", "86320"))).isFalse();
         assertThat(db.count("SELECT COUNT(*) FROM order_test")).isEqualTo(3);
 
-        List<StoredLine> posted = ledger.read((LedgerSession s) -> s.postedLinesForPatient("PAT-A", "86320",
+        List<StoredLine> posted = ledger.read((LedgerSession s) -> s.lines().postedForPatient("PAT-A", "86320",
                 "20240501"));
         assertThat(posted).extracting(StoredLine::order).containsExactly(
                 new OrderKey(new EntityId("PL1", "LIS"), new EntityId("FL1", "LAB")));

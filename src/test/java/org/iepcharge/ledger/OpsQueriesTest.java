@@ -13,10 +13,10 @@ import org.iepcharge.domain.Outcome;
 class OpsQueriesTest extends LedgerTestSupport {
 
     private long stored(String controlId, String type, Instant at, Outcome outcome) {
-        long id = ledger.write((LedgerSession s) -> s.recordInbound(new InboundRecord("LIS^LAB", controlId,
+        long id = ledger.write((LedgerSession s) -> s.inbound().record(new InboundRecord("LIS^LAB", controlId,
                 "h-" + controlId, type, "P", ("MSH|...|" + controlId).getBytes(StandardCharsets.UTF_8), outcome), at));
         ledger.write((LedgerSession s) -> {
-            s.setOutcome(id, outcome);
+            s.inbound().setOutcome(id, outcome);
             return null;
         });
         return id;
@@ -77,8 +77,8 @@ class OpsQueriesTest extends LedgerTestSupport {
         OpsQueries.OutboxState empty = ledger.read((LedgerSession s) -> OpsQueries.outboxState(s));
         assertThat(empty.pending()).isZero();
         assertThat(empty.oldestUndelivered()).isNull();
-        ledger.write((LedgerSession s) -> s.enqueue("D1", "P:1", new byte[] {1}, t));
-        ledger.write((LedgerSession s) -> s.enqueue("D2", "P:2", new byte[] {2}, t.plusSeconds(30)));
+        ledger.write((LedgerSession s) -> s.outbox().enqueue("D1", "P:1", new byte[] {1}, t));
+        ledger.write((LedgerSession s) -> s.outbox().enqueue("D2", "P:2", new byte[] {2}, t.plusSeconds(30)));
         long first = ledger.undelivered().get(0).id();
         ledger.park(first, "AE 999");
         OpsQueries.OutboxState state = ledger.read((LedgerSession s) -> OpsQueries.outboxState(s));

@@ -195,7 +195,7 @@ class OutboxTest extends LedgerTestSupport {
             long[] last = new long[orders];
             for (int k = 0; k < perOrder; k++) {
                 for (int o = 0; o < orders; o++) {
-                    long id = s.enqueue("D" + k + "-" + o, "O" + o, new byte[] {1}, now);
+                    long id = s.outbox().enqueue("D" + k + "-" + o, "O" + o, new byte[] {1}, now);
                     orderOf.put(id, "O" + o);
                     if (k > 0) {
                         previousOf.put(id, last[o]);
@@ -288,13 +288,13 @@ class OutboxTest extends LedgerTestSupport {
         long later = enqueue("LATER", "O5");
 
         Instant now = Instant.now();
-        assertThat(ledger.write((LedgerSession s) -> s.withdrawPending("CLAIMED", now))).isFalse();
-        assertThat(ledger.write((LedgerSession s) -> s.withdrawPending("RETRIED", now))).isFalse();
-        assertThat(ledger.write((LedgerSession s) -> s.withdrawPending("DELIVERED", now))).isFalse();
-        assertThat(ledger.write((LedgerSession s) -> s.withdrawPending("PARKED", now))).isFalse();
-        assertThat(ledger.write((LedgerSession s) -> s.withdrawPending("NO-SUCH", now))).isFalse();
-        assertThat(ledger.write((LedgerSession s) -> s.withdrawPending("FRESH", now))).isTrue();
-        assertThat(ledger.write((LedgerSession s) -> s.withdrawPending("FRESH", now))).isFalse();
+        assertThat(ledger.write((LedgerSession s) -> s.outbox().withdrawPending("CLAIMED", now))).isFalse();
+        assertThat(ledger.write((LedgerSession s) -> s.outbox().withdrawPending("RETRIED", now))).isFalse();
+        assertThat(ledger.write((LedgerSession s) -> s.outbox().withdrawPending("DELIVERED", now))).isFalse();
+        assertThat(ledger.write((LedgerSession s) -> s.outbox().withdrawPending("PARKED", now))).isFalse();
+        assertThat(ledger.write((LedgerSession s) -> s.outbox().withdrawPending("NO-SUCH", now))).isFalse();
+        assertThat(ledger.write((LedgerSession s) -> s.outbox().withdrawPending("FRESH", now))).isTrue();
+        assertThat(ledger.write((LedgerSession s) -> s.outbox().withdrawPending("FRESH", now))).isFalse();
 
         assertThat(outboxStatus(fresh)).isEqualTo("WITHDRAWN");
         assertThat(outboxStatus(claimed)).isEqualTo("PENDING");

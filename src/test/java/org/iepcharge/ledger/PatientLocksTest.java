@@ -32,10 +32,10 @@ class PatientLocksTest extends LedgerTestSupport {
             CompletableFuture<Long> held = CompletableFuture.supplyAsync(() -> other.write("PAT-1", s -> {
                 otherLocked.countDown();
                 awaitLatch(release);
-                return s.recordInbound(inbound("LIS", "OTHER-LEDGER", "h"), Instant.now());
+                return s.inbound().record(inbound("LIS", "OTHER-LEDGER", "h"), Instant.now());
             }));
             assertThat(otherLocked.await(30, TimeUnit.SECONDS)).isTrue();
-            long id = ledger.write("PAT-1", s -> s.recordInbound(inbound("LIS", "THIS-LEDGER", "h"), Instant.now()));
+            long id = ledger.write("PAT-1", s -> s.inbound().record(inbound("LIS", "THIS-LEDGER", "h"), Instant.now()));
             assertThat(id).isPositive();
             assertThat(held).isNotDone();
             release.countDown();
@@ -53,7 +53,7 @@ class PatientLocksTest extends LedgerTestSupport {
             other.setAutoCommit(false);
             hold(other, space, "PAT-1");
             CompletableFuture<Long> write = CompletableFuture.supplyAsync(() -> ledger.write("PAT-1",
-                    s -> s.recordInbound(inbound("LIS", "SAME-SCHEMA", "h"), Instant.now())));
+                    s -> s.inbound().record(inbound("LIS", "SAME-SCHEMA", "h"), Instant.now())));
             // The writer's session waits for the lock this connection holds (pg_locks shows it not granted).
             await().atMost(Duration.ofSeconds(30)).until(() -> db.count("SELECT count(*) FROM pg_locks"
                     + " WHERE locktype = 'advisory' AND NOT granted AND classid::bigint = ?",

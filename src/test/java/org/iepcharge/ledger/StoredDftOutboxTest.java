@@ -67,7 +67,7 @@ class StoredDftOutboxTest extends LedgerTestSupport {
         for (ChargeDocument d : documents) {
             ledger.write((LedgerSession s) -> {
                 // One order per DFT: a later DFT of an order is not claimable while an earlier one is pending.
-                s.enqueueDocument(d.controlId(), "P:" + d.controlId(), builder.stored(d), Instant.now());
+                s.outbox().enqueueDocument(d.controlId(), "P:" + d.controlId(), builder.stored(d), Instant.now());
                 return null;
             });
         }

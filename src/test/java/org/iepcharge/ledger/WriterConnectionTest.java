@@ -66,7 +66,7 @@ class WriterConnectionTest {
             ledger.write((LedgerSession s) -> {
                 for (int i = first; i < first + rows / 30; i++) {
                     Arrays.fill(raw, (byte) ('A' + i % 26));
-                    s.recordInbound(new InboundRecord("LIS^LAB", "C" + i, "h" + i, "ORU^R01", "P", raw,
+                    s.inbound().record(new InboundRecord("LIS^LAB", "C" + i, "h" + i, "ORU^R01", "P", raw,
                             Outcome.accepted(Disposition.IGNORED)), Instant.now());
                 }
                 return null;

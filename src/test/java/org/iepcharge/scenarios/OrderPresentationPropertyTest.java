@@ -165,7 +165,7 @@ class OrderPresentationPropertyTest {
                     }
                 }
             }
-            List<String> holds = ledger.read(s -> s.allOpenHolds()).stream().map(ScenarioRunner::token).toList();
+            List<String> holds = ledger.read(s -> s.holds().allOpen()).stream().map(ScenarioRunner::token).toList();
             return new Run(lines, holds);
         } finally {
             try (Stream<Path> files = Files.list(scratch)) {

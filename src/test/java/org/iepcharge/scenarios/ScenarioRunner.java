@@ -75,7 +75,7 @@ final class ScenarioRunner implements AutoCloseable {
         // Every open hold of the row's orders, whichever number (placer or filler, with or without namespace) the
         // ledger files them under: each row's order numbers carry its own tag (L<line>).
         String tag = messages.placer("");
-        List<HoldRecord> holds = new ArrayList<>(engine.engine().ledger().read(s -> s.allOpenHolds()).stream()
+        List<HoldRecord> holds = new ArrayList<>(engine.engine().ledger().read(s -> s.holds().allOpen()).stream()
                 .filter(h -> h.orderKey().contains(tag)).toList());
         holds.sort(Comparator.comparingLong(HoldRecord::id));
         return new RowRun(row, engine, rulesFile, messages, steps, ackProblems, ft1s, holds, null);

@@ -363,7 +363,7 @@ public final class EngineHarness implements AutoCloseable {
     /** The disposition the ledger stored for the newest inbound message with exactly these bytes. */
     public Optional<Outcome> outcomeOf(byte[] sent) {
         String hash = sha256(sent);
-        return engine.ledger().read(s -> s.outcomeByContent(hash));
+        return engine.ledger().read(s -> s.inbound().outcomeByContent(hash));
     }
 
     /**

@@ -10,7 +10,7 @@ import org.iepcharge.domain.Disposition;
 import org.iepcharge.domain.Outcome;
 
 /** Schema migration and the inbound message store with its unique identity (sender, control ID, content hash). */
-class LedgerInboundTest extends LedgerTestSupport {
+class InboundMessagesTest extends LedgerTestSupport {
 
     @OnBothDatabases
     void flywayMigrationCreatesTheSchemaAndIsANoOpOnReopen(TestDatabase.Backend backend) {
@@ -27,35 +27,35 @@ class LedgerInboundTest extends LedgerTestSupport {
 
         ledger = db.open();
         assertThat(db.count("SELECT COUNT(*) FROM \"flyway_schema_history\"")).isEqualTo(historyRows);
-        assertThat(ledger.read((LedgerSession s) -> s.findAnswer("LIS^LAB", "M1", "h-M1"))).map(StoredAnswer::messageId).contains(id);
+        assertThat(ledger.read((LedgerSession s) -> s.inbound().findAnswer("LIS^LAB", "M1", "h-M1"))).map(StoredAnswer::messageId).contains(id);
     }
 
     @OnBothDatabases
     void recordInboundThenFindAnswerAndControlIdSeen(TestDatabase.Backend backend) {
         open(backend);
         Outcome rejected = Outcome.error(102, "OBR^1^4", "unknown test code");
-        long id = ledger.write((LedgerSession s) -> s.recordInbound(inbound("LIS^LAB", "C100", "hash-a"),
+        long id = ledger.write((LedgerSession s) -> s.inbound().record(inbound("LIS^LAB", "C100", "hash-a"),
                 Instant.parse("2024-03-01T10:15:30Z")));
         ledger.write((LedgerSession s) -> {
-            s.setOutcome(id, rejected);
+            s.inbound().setOutcome(id, rejected);
             return null;
         });
 
-        Optional<StoredAnswer> answer = ledger.read((LedgerSession s) -> s.findAnswer("LIS^LAB", "C100", "hash-a"));
+        Optional<StoredAnswer> answer = ledger.read((LedgerSession s) -> s.inbound().findAnswer("LIS^LAB", "C100", "hash-a"));
         assertThat(answer).contains(new StoredAnswer(id, rejected));
-        assertThat(ledger.read((LedgerSession s) -> s.findAnswer("LIS^LAB", "C100", "hash-b"))).isEmpty();
-        assertThat(ledger.read((LedgerSession s) -> s.findAnswer("OTHER^LAB", "C100", "hash-a"))).isEmpty();
+        assertThat(ledger.read((LedgerSession s) -> s.inbound().findAnswer("LIS^LAB", "C100", "hash-b"))).isEmpty();
+        assertThat(ledger.read((LedgerSession s) -> s.inbound().findAnswer("OTHER^LAB", "C100", "hash-a"))).isEmpty();
 
-        assertThat(ledger.read((LedgerSession s) -> s.controlIdSeen("LIS^LAB", "C100"))).isTrue();
-        assertThat(ledger.read((LedgerSession s) -> s.controlIdSeen("LIS^LAB", "C101"))).isFalse();
-        assertThat(ledger.read((LedgerSession s) -> s.controlIdSeen("OTHER^LAB", "C100"))).isFalse();
+        assertThat(ledger.read((LedgerSession s) -> s.inbound().controlIdSeen("LIS^LAB", "C100"))).isTrue();
+        assertThat(ledger.read((LedgerSession s) -> s.inbound().controlIdSeen("LIS^LAB", "C101"))).isFalse();
+        assertThat(ledger.read((LedgerSession s) -> s.inbound().controlIdSeen("OTHER^LAB", "C100"))).isFalse();
 
         // The same in one query, as charge capture asks it.
-        assertThat(ledger.read((LedgerSession s) -> s.inboundHistory("LIS^LAB", "C100", "hash-a")))
+        assertThat(ledger.read((LedgerSession s) -> s.inbound().history("LIS^LAB", "C100", "hash-a")))
                 .isEqualTo(new InboundHistory(Optional.of(new StoredAnswer(id, rejected)), true));
-        assertThat(ledger.read((LedgerSession s) -> s.inboundHistory("LIS^LAB", "C100", "hash-b")))
+        assertThat(ledger.read((LedgerSession s) -> s.inbound().history("LIS^LAB", "C100", "hash-b")))
                 .isEqualTo(new InboundHistory(Optional.empty(), true));
-        assertThat(ledger.read((LedgerSession s) -> s.inboundHistory("OTHER^LAB", "C100", "hash-a")))
+        assertThat(ledger.read((LedgerSession s) -> s.inbound().history("OTHER^LAB", "C100", "hash-a")))
                 .isEqualTo(new InboundHistory(Optional.empty(), false));
 
         assertThat(db.column("SELECT raw FROM inbound_message WHERE id = ?", id).get(0))
@@ -65,18 +65,18 @@ class LedgerInboundTest extends LedgerTestSupport {
     @OnBothDatabases
     void duplicateIdentityIsRejectedByTheDatabase(TestDatabase.Backend backend) {
         open(backend);
-        ledger.write((LedgerSession s) -> s.recordInbound(inbound("LIS^LAB", "C7", "hash-a"), Instant.now()));
+        ledger.write((LedgerSession s) -> s.inbound().record(inbound("LIS^LAB", "C7", "hash-a"), Instant.now()));
 
-        assertThatThrownBy(() -> ledger.write((LedgerSession s) -> s.recordInbound(inbound("LIS^LAB", "C7", "hash-a"), Instant.now())))
+        assertThatThrownBy(() -> ledger.write((LedgerSession s) -> s.inbound().record(inbound("LIS^LAB", "C7", "hash-a"), Instant.now())))
                 .satisfies(e -> assertThat(sqlCause(e)).get().extracting(java.sql.SQLException::getSQLState)
                         .isEqualTo("23505"));
         assertThat(db.count("SELECT COUNT(*) FROM inbound_message")).isEqualTo(1);
 
         // Same control ID with other content (a wrapped LIS counter) and the same content from another sender: new.
-        ledger.write((LedgerSession s) -> s.recordInbound(inbound("LIS^LAB", "C7", "hash-b"), Instant.now()));
-        ledger.write((LedgerSession s) -> s.recordInbound(inbound("OTHER^LAB", "C7", "hash-a"), Instant.now()));
+        ledger.write((LedgerSession s) -> s.inbound().record(inbound("LIS^LAB", "C7", "hash-b"), Instant.now()));
+        ledger.write((LedgerSession s) -> s.inbound().record(inbound("OTHER^LAB", "C7", "hash-a"), Instant.now()));
         assertThat(db.count("SELECT COUNT(*) FROM inbound_message")).isEqualTo(3);
-        assertThat(ledger.read((LedgerSession s) -> s.findAnswer("LIS^LAB", "C7", "hash-b")))
+        assertThat(ledger.read((LedgerSession s) -> s.inbound().findAnswer("LIS^LAB", "C7", "hash-b")))
                 .map(StoredAnswer::outcome).contains(Outcome.accepted(Disposition.IGNORED));
     }
 }

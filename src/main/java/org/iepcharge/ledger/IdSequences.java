@@ -1,0 +1,103 @@
+package org.iepcharge.ledger;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.iepcharge.ledger.SessionSql.Use;
+
+/**
+ * The ledger's ID sequences ({@code transaction_seq}, {@code dft_seq}) within one {@link LedgerSession}: database
+ * sequences, so every node draws distinct IDs.
+ */
+public final class IdSequences {
+    private final SessionSql sql;
+
+    IdSequences(SessionSql sql) {
+        this.sql = sql;
+    }
+
+    /** FT1-2: at most 12 characters, from a database sequence so every node draws distinct IDs. */
+    public String nextTransactionId() throws SQLException {
+        return transactionId(nextValue("transaction_seq"));
+    }
+
+    /** MSH-10 of a DFT: at most 20 characters. */
+    public String nextDftControlId() throws SQLException {
+        return dftControlId(nextValue("dft_seq"));
+    }
+
+    /**
+     * The MSH-10 of a DFT and the FT1-2 of its {@code charges} lines in one statement (two sequences, one round
+     * trip): the same values {@link #nextDftControlId} and then {@code charges} times {@link #nextTransactionId}
+     * would draw.
+     */
+    public DftIds nextDftIds(int charges) throws SQLException {
+        long dft;
+        long[] transactions = new long[charges];
+        if (sql.dialect() == SqlDialect.SQLITE) {
+            try (Use use = sql.use("UPDATE ledger_sequence SET value = value + CASE name WHEN 'dft_seq' THEN 1"
+                    + " ELSE ? END WHERE name IN ('dft_seq', 'transaction_seq') RETURNING name, value")) {
+                PreparedStatement ps = use.statement();
+                ps.setInt(1, charges);
+                long dftValue = -1;
+                long lastTransaction = -1;
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        if (rs.getString(1).equals("dft_seq")) {
+                            dftValue = rs.getLong(2);
+                        } else {
+                            lastTransaction = rs.getLong(2);
+                        }
+                    }
+                }
+                dft = dftValue;
+                for (int i = 0; i < charges; i++) {
+                    transactions[i] = lastTransaction - charges + 1 + i;
+                }
+            }
+        } else {
+            try (Use use = sql.use("SELECT nextval('dft_seq'),"
+                    + " ARRAY(SELECT nextval('transaction_seq') FROM generate_series(1, ?))")) {
+                PreparedStatement ps = use.statement();
+                ps.setInt(1, charges);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    dft = rs.getLong(1);
+                    Object[] drawn = (Object[]) rs.getArray(2).getArray();
+                    for (int i = 0; i < charges; i++) {
+                        transactions[i] = ((Number) drawn[i]).longValue();
+                    }
+                    java.util.Arrays.sort(transactions);
+                }
+            }
+        }
+        List<String> ids = new ArrayList<>(charges);
+        for (long t : transactions) {
+            ids.add(transactionId(t));
+        }
+        return new DftIds(dftControlId(dft), ids);
+    }
+
+    private static String transactionId(long value) {
+        return "C" + pad(value, 11);
+    }
+
+    private static String dftControlId(long value) {
+        return "IEPDFT" + pad(value, 12);
+    }
+
+    private long nextValue(String sequence) throws SQLException {
+        try (Use use = sql.use(sql.dialect().nextValue(sequence)); ResultSet rs = use.statement().executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static String pad(long value, int width) {
+        String s = Long.toString(value);
+        return s.length() >= width ? s : "0".repeat(width - s.length()) + s;
+    }
+}

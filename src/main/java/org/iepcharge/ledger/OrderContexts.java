@@ -1,0 +1,155 @@
+package org.iepcharge.ledger;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Optional;
+
+import org.iepcharge.domain.OrderContext;
+import org.iepcharge.domain.OrderKey;
+import org.iepcharge.ledger.SessionSql.Use;
+import org.iepcharge.ledger.TestStates.TestState;
+
+/** Table {@code order_context} within one {@link LedgerSession}: what an order message said about its order. */
+public final class OrderContexts {
+    private final SessionSql sql;
+    /** The session's test states, which {@link #find(OrderKey, String)} fills with what it read in its query. */
+    private final TestStates tests;
+
+    OrderContexts(SessionSql sql, TestStates tests) {
+        this.sql = sql;
+        this.tests = tests;
+    }
+
+    /** Stores (or replaces) the context an order message carried; its cancel state is kept. */
+    public void save(OrderContext context, long sourceMessageId, Instant now) throws SQLException {
+        save(context.key().primaryKey(), context, sourceMessageId, now);
+    }
+
+    /**
+     * Stores (or replaces) the context of the order filed under {@code orderKey} (see {@link StoredOrder}); its cancel
+     * state is kept. One statement either way (an upsert, the same SQL on SQLite and PostgreSQL): the row's
+     * absence need not be known first.
+     */
+    public void save(String orderKey, OrderContext context, long sourceMessageId, Instant now)
+            throws SQLException {
+        try (Use use = sql.defer("INSERT INTO order_context (order_key, placer_key, filler_key,"
+                + " patient_key, source_message_id, context_json, cancel_state, final_seen, updated_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?, 'NONE', FALSE, ?) ON CONFLICT (order_key) DO UPDATE SET"
+                + " placer_key = excluded.placer_key, filler_key = excluded.filler_key,"
+                + " patient_key = excluded.patient_key, source_message_id = excluded.source_message_id,"
+                + " context_json = excluded.context_json, updated_at = excluded.updated_at")) {
+            PreparedStatement ps = use.statement();
+            ps.setString(1, orderKey);
+            ps.setString(2, context.key().placer().key());
+            ps.setString(3, context.key().filler().key());
+            ps.setString(4, context.patient().key());
+            ps.setLong(5, sourceMessageId);
+            ps.setString(6, LedgerJson.write(context));
+            ps.setTimestamp(7, Timestamp.from(now));
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * The context of an order: matched on the placer number first, then the filler number (docs/decision-contract.md
+     * §1).
+     */
+    public Optional<OrderContext> findContext(OrderKey key) throws SQLException {
+        return find(key).map(StoredOrder::context);
+    }
+
+    /**
+     * The order a key names, with the key it is filed under: matched on the placer number first, then the filler
+     * number (docs/decision-contract.md §1).
+     */
+    public Optional<StoredOrder> find(OrderKey key) throws SQLException {
+        return find(key, "");
+    }
+
+    /**
+     * As {@link #find(OrderKey)}, reading in the same query the state of the order's test {@code cpt} (cancel
+     * state, final seen), which this session's {@link TestStates#cancelState}, {@link TestStates#finalSeen},
+     * {@link TestStates#markFinalSeen} and {@link TestStates#setCancelState} then answer from: one statement where
+     * capture used to take three.
+     */
+    public Optional<StoredOrder> find(OrderKey key, String cpt) throws SQLException {
+        if (key.placer().isEmpty() && key.filler().isEmpty()) {
+            return Optional.empty();
+        }
+        // One statement for both numbers: a message whose order is not stored (most results: tests never charged)
+        // took two, a miss by placer and a miss by filler. An absent number is bound as NULL, which matches no row.
+        return orderWhere(key.placer().isEmpty() ? null : key.placer().key(),
+                key.filler().isEmpty() ? null : key.filler().key(), cpt);
+    }
+
+    /**
+     * The order's context with its (order, CPT) row and the order-wide row V4 carried over (cpt ''), each joined on
+     * its primary key. Each number is looked up on its own index (ix_context_placer, ix_context_filler) by a scalar
+     * subquery; the placer number's row wins, and of orders sharing a number the first filed (lowest id), as before.
+     * Scalar subqueries, not a UNION ALL sorted by ORDER BY ... LIMIT 1: on SQLite that form materialised the union
+     * and sorted it in two temporary B-trees on every message (EXPLAIN QUERY PLAN: MATERIALIZE, USE TEMP B-TREE FOR
+     * ORDER BY), which made this lookup the writer's costliest statement (issue 9, BENCHMARKS.md "Writer, third
+     * pass"). This form is a rowid lookup after two index probes: https://www.sqlite.org/eqp.html
+     */
+    private static final String ORDER_WITH_TEST = "SELECT c.order_key, c.context_json, t.final_seen, t.cancel_state,"
+            + " w.final_seen, w.cancel_state FROM order_context c"
+            + " LEFT JOIN order_test t ON t.order_key = c.order_key AND t.cpt = ?"
+            + " LEFT JOIN order_test w ON w.order_key = c.order_key AND w.cpt = ''"
+            + " WHERE c.id = COALESCE((SELECT MIN(id) FROM order_context WHERE placer_key = ?),"
+            + " (SELECT MIN(id) FROM order_context WHERE filler_key = ?))";
+
+    /** The placer number's order if there is one, else the filler number's; of several, the first filed. */
+    private Optional<StoredOrder> orderWhere(String placerKey, String fillerKey, String cpt) throws SQLException {
+        try (Use use = sql.use(ORDER_WITH_TEST)) {
+            PreparedStatement ps = use.statement();
+            ps.setString(1, cpt);
+            ps.setString(2, placerKey);
+            ps.setString(3, fillerKey);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                String orderKey = rs.getString(1);
+                Optional<TestState> state = rs.getString(4) != null ? Optional.of(new TestState(cpt,
+                        rs.getBoolean(3), CancelState.valueOf(rs.getString(4))))
+                        : rs.getString(6) != null ? Optional.of(new TestState("", rs.getBoolean(5),
+                        CancelState.valueOf(rs.getString(6)))) : Optional.empty();
+                tests.remember(orderKey, cpt, state);
+                return Optional.of(new StoredOrder(orderKey, LedgerJson.read(rs.getString(2), OrderContext.class)));
+            }
+        }
+    }
+
+    /**
+     * Completes a stored order context with numbers a later message taught (a filler number sent with the placer
+     * number by an interim result or a status change), so that a result naming the order by its filler number only
+     * finds it (docs/decision-contract.md §1). The row keeps its key and source message.
+     */
+    public void updateIdentity(String orderKey, OrderContext context, Instant now) throws SQLException {
+        try (Use use = sql.defer("UPDATE order_context SET placer_key = ?, filler_key = ?,"
+                + " context_json = ?, updated_at = ? WHERE order_key = ?")) {
+            PreparedStatement ps = use.statement();
+            ps.setString(1, context.key().placer().key());
+            ps.setString(2, context.key().filler().key());
+            ps.setString(3, LedgerJson.write(context));
+            ps.setTimestamp(4, Timestamp.from(now));
+            ps.setString(5, orderKey);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Whether any context row exists for the order key. */
+    public boolean hasContext(String orderKey) throws SQLException {
+        try (Use use = sql.use(
+                "SELECT 1 FROM order_context WHERE order_key = ?")) {
+            PreparedStatement ps = use.statement();
+            ps.setString(1, orderKey);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+}

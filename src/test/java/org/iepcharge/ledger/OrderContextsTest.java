@@ -1,0 +1,164 @@
+package org.iepcharge.ledger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Optional;
+
+import org.iepcharge.domain.EntityId;
+import org.iepcharge.domain.OrderContext;
+import org.iepcharge.domain.OrderKey;
+
+/**
+ * Order contexts ({@link OrderContexts}): found by placer, then filler number; replaced on update; found with the
+ * state of one of their tests.
+ */
+class OrderContextsTest extends LedgerTestSupport {
+
+    @OnBothDatabases
+    void orderContextIsFoundByPlacerFirstThenByFiller(TestDatabase.Backend backend) {
+        open(backend);
+        long m1 = message("ORM1");
+        long m2 = message("ORM2");
+        OrderContext placerOnly = context("PL1", null, "PAT-A", "");
+        OrderContext other = context("PL2", "FL9", "PAT-B", "");
+        ledger.write((LedgerSession s) -> {
+            s.orders().save(placerOnly, m1, T0);
+            s.orders().save(other, m2, T0);
+            return null;
+        });
+
+        // Placer match wins although the filler number belongs to the other order.
+        assertThat(find(new OrderKey(new EntityId("PL1", "LIS"), new EntityId("FL9", "LAB")))).contains(placerOnly);
+        // Unknown placer: falls back to the filler number.
+        assertThat(find(new OrderKey(new EntityId("NOPE", "LIS"), new EntityId("FL9", "LAB")))).contains(other);
+        // No placer at all (an ORU that only carries the filler number).
+        assertThat(find(new OrderKey(null, new EntityId("FL9", "LAB")))).contains(other);
+        // The namespace is part of the identity.
+        assertThat(find(new OrderKey(new EntityId("PL1", "OTHER"), null))).isEmpty();
+        assertThat(find(new OrderKey(null, new EntityId("FL1", "LAB")))).isEmpty();
+        assertThat(ledger.read((LedgerSession s) -> s.orders().hasContext(placerOnly.key().primaryKey()))).isTrue();
+    }
+
+    /**
+     * Orders sharing a number: the first filed is found, a placer match still wins, and the writer's cached statement
+     * (reused across transactions, its parameters never cleared) binds an absent number as NULL each time.
+     */
+    @OnBothDatabases
+    void ofOrdersSharingANumberTheFirstFiledIsFound(TestDatabase.Backend backend) {
+        open(backend);
+        long m1 = message("ORM1");
+        long m2 = message("ORM2");
+        long m3 = message("ORM3");
+        OrderContext first = context("PL1", "FL1", "PAT-A", "");
+        OrderContext second = context("PL2", "FL1", "PAT-A", "");
+        OrderContext third = context("PL3", "FL3", "PAT-A", "");
+        ledger.write((LedgerSession s) -> {
+            s.orders().save(first, m1, T0);
+            s.orders().save(second, m2, T0);
+            s.orders().save(third, m3, T0);
+            return null;
+        });
+        OrderKey byFiller = new OrderKey(null, new EntityId("FL1", "LAB"));
+        OrderKey byPlacer = new OrderKey(new EntityId("PL2", "LIS"), new EntityId("FL1", "LAB"));
+        OrderKey byBoth = new OrderKey(new EntityId("PL3", "LIS"), new EntityId("FL3", "LAB"));
+        OrderKey unknown = new OrderKey(new EntityId("PL9", "LIS"), null);
+        for (int round = 0; round < 2; round++) {
+            for (OrderKey key : List.of(byFiller, byPlacer, byBoth, unknown, byFiller)) {
+                Optional<String> found = ledger.write((LedgerSession s) -> s.orders().find(key, "86320")
+                        .map(StoredOrder::orderKey));
+                Optional<String> expected = key == unknown ? Optional.empty() : Optional.of((key == byFiller ? first
+                        : key == byPlacer ? second : third).key().primaryKey());
+                assertThat(found).as(key.toString()).isEqualTo(expected);
+            }
+        }
+    }
+
+    @OnBothDatabases
+    void orderContextIsReplacedOnUpdateAndKeepsItsCancelState(TestDatabase.Backend backend) {
+        open(backend);
+        long m1 = message("ORM1");
+        long m2 = message("ORM2");
+        OrderContext first = context("PL1", null, "PAT-A", "");
+        OrderContext update = context("PL1", "FL1", "PAT-A", "Y");
+        String orderKey = first.key().primaryKey();
+        assertThat(update.key().primaryKey()).isEqualTo(orderKey);
+
+        ledger.write((LedgerSession s) -> {
+            s.orders().save(first, m1, T0);
+            s.tests().setCancelState(orderKey, "86320", CancelState.REQUESTED);
+            assertThat(s.tests().markFinalSeen(orderKey, "86320")).as("first final").isTrue();
+            assertThat(s.tests().markFinalSeen(orderKey, "86320")).as("already seen").isFalse();
+            return null;
+        });
+        ledger.write((LedgerSession s) -> {
+            s.orders().save(update, m2, T0.plusSeconds(60));
+            return null;
+        });
+
+        assertThat(find(new OrderKey(null, new EntityId("FL1", "LAB")))).contains(update);
+        assertThat(find(new OrderKey(new EntityId("PL1", "LIS"), null))).contains(update);
+        assertThat(ledger.read((LedgerSession s) -> s.tests().cancelState(orderKey, "86320"))).isEqualTo(CancelState.REQUESTED);
+        assertThat(ledger.read((LedgerSession s) -> s.tests().finalSeen(orderKey, "86320"))).isTrue();
+        assertThat(db.count("SELECT COUNT(*) FROM order_context")).isEqualTo(1);
+        assertThat(db.count("SELECT source_message_id FROM order_context")).isEqualTo(m2);
+
+        assertThat(ledger.read((LedgerSession s) -> s.tests().cancelState("P:unknown^LIS", "86320")))
+                .isEqualTo(CancelState.NONE);
+    }
+
+    @OnBothDatabases
+    void anOrderFoundWithItsTestStateAnswersAsSeparateReadsWould(TestDatabase.Backend backend) throws Exception {
+        open(backend);
+        long m1 = message("ORM1");
+        OrderContext placed = context("PL1", "FL1", "PAT-A", "");
+        String orderKey = placed.key().primaryKey();
+        ledger.write((LedgerSession s) -> {
+            s.orders().save(placed, m1, T0);
+            s.tests().setCancelState(orderKey, "86320", CancelState.REQUESTED);
+            s.tests().markFinalSeen(orderKey, "86334");
+            return null;
+        });
+        // An order known only by its filler number, with the order-wide state V4 carried over (cpt '').
+        OrderContext old = context(null, "FL9", "PAT-B", "");
+        ledger.write((LedgerSession s) -> {
+            s.orders().save(old, m1, T0);
+            return null;
+        });
+        try (java.sql.Connection c = db.connect(); java.sql.Statement st = c.createStatement()) {
+            st.executeUpdate("INSERT INTO order_test (order_key, cpt, final_seen, cancel_state)"
+                    + " VALUES ('" + old.key().primaryKey() + "', '', TRUE, 'CANCELLED')");
+        }
+
+        ledger.write((LedgerSession s) -> {
+            assertThat(s.orders().find(new OrderKey(new EntityId("PL1", "LIS"), null), "86320"))
+                    .map(StoredOrder::orderKey).contains(orderKey);
+            assertThat(s.tests().cancelState(orderKey, "86320")).isEqualTo(CancelState.REQUESTED);
+            assertThat(s.tests().finalSeen(orderKey, "86320")).isFalse();
+            assertThat(s.tests().markFinalSeen(orderKey, "86320")).as("first final of 86320").isTrue();
+            assertThat(s.tests().markFinalSeen(orderKey, "86320")).as("second final of 86320").isFalse();
+
+            assertThat(s.orders().find(new OrderKey(null, new EntityId("FL1", "LAB")), "86334")).isPresent();
+            assertThat(s.tests().markFinalSeen(orderKey, "86334")).as("86334 resulted before").isFalse();
+
+            assertThat(s.orders().find(new OrderKey(null, new EntityId("FL9", "LAB")), "86320"))
+                    .map(StoredOrder::orderKey).contains(old.key().primaryKey());
+            assertThat(s.tests().cancelState(old.key().primaryKey(), "86320")).isEqualTo(CancelState.CANCELLED);
+            assertThat(s.tests().markFinalSeen(old.key().primaryKey(), "86320")).as("carried over: seen").isFalse();
+            s.tests().setCancelState(old.key().primaryKey(), "86320", CancelState.NONE);
+            return null;
+        });
+        // What the transaction wrote, read back by fresh sessions.
+        assertThat(ledger.read((LedgerSession s) -> s.tests().finalSeen(orderKey, "86320"))).isTrue();
+        assertThat(ledger.read((LedgerSession s) -> s.tests().cancelState(orderKey, "86320"))).isEqualTo(CancelState.REQUESTED);
+        assertThat(ledger.read((LedgerSession s) -> s.tests().cancelState(old.key().primaryKey(), "86320")))
+                .isEqualTo(CancelState.NONE);
+        assertThat(ledger.read((LedgerSession s) -> s.tests().finalSeen(old.key().primaryKey(), "86320"))).isTrue();
+        assertThat(ledger.read((LedgerSession s) -> s.tests().cancelState(old.key().primaryKey(), "86334")))
+                .as("other tests keep the carried-over state").isEqualTo(CancelState.CANCELLED);
+    }
+
+    private Optional<OrderContext> find(OrderKey key) {
+        return ledger.read((LedgerSession s) -> s.orders().findContext(key));
+    }
+}
