@@ -7,15 +7,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
-import ch.qos.logback.classic.AsyncAppender;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.Configurator;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.classic.util.LogbackMDCAdapter;
-import ch.qos.logback.core.ConsoleAppender;
 import org.iepcharge.logging.EngineLogging;
+import org.iepcharge.logging.PreviousLogging;
 
 /**
  * CPU per log line of the engine's console logging, the line shaped like LisInbound's, at the bench's rate: 8 logging
@@ -28,7 +24,6 @@ import org.iepcharge.logging.EngineLogging;
  */
 public final class LogCostProbe {
     private static final int THREADS = 8;
-    private static final String BEFORE = "%d{HH:mm:ss.SSS} %-5level [%thread] %logger{36} - %msg%n";
 
     private LogCostProbe() {
     }
@@ -40,7 +35,7 @@ public final class LogCostProbe {
         for (int round = 0; round <= rounds; round++) { // round 0 warms up
             double pacing = run(null, rate, seconds).producerNanos;
             for (String variant : List.of("before", "engine")) {
-                LoggerContext context = variant.equals("before") ? before() : engine();
+                LoggerContext context = variant.equals("before") ? PreviousLogging.start(null) : engine();
                 Result r = run(context, rate, seconds);
                 long writer = writerCpu();
                 context.stop();
@@ -107,31 +102,8 @@ public final class LogCostProbe {
         return sum;
     }
 
-    private static LoggerContext before() {
-        LoggerContext context = new LoggerContext();
-        context.setMDCAdapter(new LogbackMDCAdapter());
-        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
-        encoder.setContext(context);
-        encoder.setPattern(BEFORE);
-        encoder.start();
-        ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
-        console.setContext(context);
-        console.setTarget("System.err");
-        console.setEncoder(encoder);
-        console.start();
-        AsyncAppender async = new AsyncAppender();
-        async.setContext(context);
-        async.setQueueSize(8192);
-        async.setDiscardingThreshold(0);
-        async.addAppender(console);
-        async.start();
-        context.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(async);
-        return context;
-    }
-
     private static LoggerContext engine() {
-        LoggerContext context = new LoggerContext();
-        context.setMDCAdapter(new LogbackMDCAdapter());
+        LoggerContext context = PreviousLogging.newContext();
         EngineLogging logging = new EngineLogging();
         logging.setContext(context);
         if (logging.configure(context) != Configurator.ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY) {

@@ -9,13 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
-import ch.qos.logback.classic.AsyncAppender;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.classic.util.LogbackMDCAdapter;
-import ch.qos.logback.core.ConsoleAppender;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,7 +21,6 @@ import org.junit.jupiter.api.Test;
  * loses none when the context stops right after the last one.
  */
 class StderrBatchAppenderTest {
-    private static final String BEFORE = "%d{HH:mm:ss.SSS} %-5level [%thread] %logger{36} - %msg%n";
     private static final int THREADS = 4;
     private static final int LINES = 5_000;
 
@@ -46,7 +40,7 @@ class StderrBatchAppenderTest {
     void everyLineAsTheConfigurationBeforeWroteItNoneLostAtStop() throws Exception {
         ByteArrayOutputStream before = new ByteArrayOutputStream();
         ByteArrayOutputStream now = new ByteArrayOutputStream();
-        LoggerContext old = oldConfiguration(before);
+        LoggerContext old = PreviousLogging.start(before);
         LoggerContext current = engineConfiguration(now);
         // The same events, with fixed time stamps, through both: what each writes can be compared byte for byte.
         List<Thread> threads = new ArrayList<>();
@@ -111,39 +105,10 @@ class StderrBatchAppenderTest {
         logger.callAppenders(event);
     }
 
-    /** logback's AsyncAppender and ConsoleAppender, as EngineLogging set them up before, writing into {@code out}. */
-    private LoggerContext oldConfiguration(ByteArrayOutputStream out) {
-        LoggerContext context = new LoggerContext();
-        context.setMDCAdapter(new LogbackMDCAdapter()); // what the slf4j provider gives the engine's context
-        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
-        encoder.setContext(context);
-        encoder.setPattern(BEFORE);
-        encoder.start();
-        ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>() {
-            @Override
-            public void start() {
-                super.start();
-                setOutputStream(out); // the console, captured: System.err is this test's other stream
-            }
-        };
-        console.setContext(context);
-        console.setEncoder(encoder);
-        console.start();
-        AsyncAppender async = new AsyncAppender();
-        async.setContext(context);
-        async.setQueueSize(EngineLogging.QUEUE_SIZE);
-        async.setDiscardingThreshold(0);
-        async.addAppender(console);
-        async.start();
-        context.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(async);
-        return context;
-    }
-
     /** EngineLogging's configuration, its stderr captured into {@code out}. */
     private LoggerContext engineConfiguration(ByteArrayOutputStream out) {
         System.setErr(new PrintStream(out, false, StandardCharsets.UTF_8));
-        LoggerContext context = new LoggerContext();
-        context.setMDCAdapter(new LogbackMDCAdapter()); // what the slf4j provider gives the engine's context
+        LoggerContext context = PreviousLogging.newContext();
         EngineLogging logging = new EngineLogging();
         logging.setContext(context);
         logging.configure(context);
