@@ -1,16 +1,17 @@
 package org.iepcharge.logging;
 
+import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
-import ch.qos.logback.classic.AsyncAppender;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ConfiguratorRank;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.CoreConstants;
+import ch.qos.logback.core.pattern.DynamicConverter;
 import ch.qos.logback.core.spi.ContextAwareBase;
 
 /**
@@ -29,8 +30,11 @@ import ch.qos.logback.core.spi.ContextAwareBase;
 public final class EngineLogging extends ContextAwareBase implements Configurator {
     /** logback's own system property naming a configuration file. */
     static final String CONFIGURATION_FILE_PROPERTY = "logback.configurationFile";
-    static final String PATTERN = "%d{HH:mm:ss.SSS} %-5level [%thread] %logger{36} - %msg%n";
-    static final int QUEUE_SIZE = 8192;
+    /** {@code %time} ({@link ClockTimeConverter}) writes what {@code %d{HH:mm:ss.SSS}} writes, for less CPU. */
+    static final String PATTERN = "%time %-5level [%thread] %logger{36} - %msg%n";
+    static final String TIME_WORD = "time";
+    static final int QUEUE_SIZE = StderrBatchAppender.DEFAULT_QUEUE_SIZE;
+    static final int LINGER_MILLIS = StderrBatchAppender.DEFAULT_LINGER_MILLIS;
 
     /**
      * Framework loggers and their levels (the root logger is INFO). camel-mllp quotes message bytes in its WARN texts
@@ -51,30 +55,32 @@ public final class EngineLogging extends ContextAwareBase implements Configurato
         if (System.getProperty(CONFIGURATION_FILE_PROPERTY) != null) {
             return ExecutionStatus.INVOKE_NEXT_IF_ANY;
         }
+        // What <conversionRule conversionWord="time" class="…ClockTimeConverter"/> does in the file.
+        @SuppressWarnings("unchecked")
+        Map<String, Supplier<DynamicConverter>> rules = (Map<String, Supplier<DynamicConverter>>) context
+                .getObject(CoreConstants.PATTERN_RULE_REGISTRY_FOR_SUPPLIERS);
+        if (rules == null) {
+            rules = new HashMap<>();
+            context.putObject(CoreConstants.PATTERN_RULE_REGISTRY_FOR_SUPPLIERS, rules);
+        }
+        rules.put(TIME_WORD, ClockTimeConverter::new);
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(context);
         encoder.setPattern(PATTERN);
         encoder.start();
-        ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
-        console.setContext(context);
-        console.setName("STDOUT");
-        console.setTarget("System.err");
-        console.setEncoder(encoder);
-        console.start();
-        // Writing to the console happens off the message threads, so an ACK never waits for the log. Nothing is
-        // dropped (discardingThreshold 0); `run` stops the logging context after the engine's last line, flushing the
-        // queue.
-        AsyncAppender async = new AsyncAppender();
-        async.setContext(context);
-        async.setName("ASYNC");
-        async.setQueueSize(QUEUE_SIZE);
-        async.setDiscardingThreshold(0);
-        async.addAppender(console);
-        async.start();
+        // Writing to the console happens off the message threads, in batches, so an ACK never waits for the log.
+        // Nothing is dropped; `run` stops the logging context after the engine's last line, writing what is queued.
+        StderrBatchAppender stderr = new StderrBatchAppender();
+        stderr.setContext(context);
+        stderr.setName("STDERR");
+        stderr.setQueueSize(QUEUE_SIZE);
+        stderr.setLingerMillis(LINGER_MILLIS);
+        stderr.setEncoder(encoder);
+        stderr.start();
         LEVELS.forEach((name, level) -> context.getLogger(name).setLevel(level));
         Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.INFO);
-        root.addAppender(async);
+        root.addAppender(stderr);
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
     }
 }

@@ -4,10 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URL;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Supplier;
 
-import ch.qos.logback.classic.AsyncAppender;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
@@ -15,7 +16,8 @@ import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
-import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.CoreConstants;
+import ch.qos.logback.core.pattern.DynamicConverter;
 import org.iepcharge.testkit.SystemProperties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -23,8 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The logging configuration in code ({@link EngineLogging}) and the same as a file ({@code logback-engine.xml}, what an
- * operator copies to start from) describe one configuration: same levels, same asynchronous appender in front of the
- * same stderr console with the same pattern. And the engine's JVM uses the code one, unless
+ * operator copies to start from) describe one configuration: same levels, same asynchronous,
+ * batching stderr appender with the same pattern and conversion words. And the engine's JVM uses the code one, unless
  * {@code -Dlogback.configurationFile} names a file.
  */
 class EngineLoggingTest {
@@ -32,7 +34,8 @@ class EngineLoggingTest {
     final SystemProperties properties = new SystemProperties();
 
     /** What a configuration amounts to, in terms both set-ups can be read in. */
-    private record Shape(List<String> levels, String async, String console) {
+    private record Shape(List<String> levels, String appender, Map<String, String> conversionWords) {
+        @SuppressWarnings("unchecked")
         static Shape of(LoggerContext context) {
             List<String> levels = new ArrayList<>();
             for (Logger logger : context.getLoggerList()) {
@@ -45,16 +48,18 @@ class EngineLoggingTest {
             List<Appender<ILoggingEvent>> rootAppenders = new ArrayList<>();
             root.iteratorForAppenders().forEachRemaining(rootAppenders::add);
             assertThat(rootAppenders).hasSize(1);
-            AsyncAppender async = (AsyncAppender) rootAppenders.get(0);
-            Iterator<Appender<ILoggingEvent>> behind = async.iteratorForAppenders();
-            ConsoleAppender<ILoggingEvent> console = (ConsoleAppender<ILoggingEvent>) behind.next();
-            assertThat(behind.hasNext()).isFalse();
+            StderrBatchAppender stderr = (StderrBatchAppender) rootAppenders.get(0);
+            Map<String, String> words = new TreeMap<>();
+            Map<String, Supplier<DynamicConverter>> rules = (Map<String, Supplier<DynamicConverter>>) context
+                    .getObject(CoreConstants.PATTERN_RULE_REGISTRY_FOR_SUPPLIERS);
+            if (rules != null) {
+                rules.forEach((word, supplier) -> words.put(word, supplier.get().getClass().getName()));
+            }
             return new Shape(levels,
-                    async.getName() + " queue " + async.getQueueSize() + " discarding " + async.getDiscardingThreshold()
-                            + " started " + async.isStarted(),
-                    console.getName() + " " + console.getTarget() + " "
-                            + ((PatternLayoutEncoder) console.getEncoder()).getPattern() + " started "
-                            + console.isStarted());
+                    stderr.getName() + " queue " + stderr.getQueueSize() + " linger " + stderr.getLingerMillis()
+                            + " ms " + ((PatternLayoutEncoder) stderr.getEncoder()).getPattern() + " started "
+                            + stderr.isStarted() + " encoder started " + stderr.getEncoder().isStarted(),
+                    words);
         }
     }
 
@@ -75,7 +80,8 @@ class EngineLoggingTest {
         Shape code = Shape.of(fromCode);
         assertThat(code).isEqualTo(Shape.of(fromFile));
         assertThat(code.levels()).contains("ROOT=INFO", "org.apache.camel.component.mllp=ERROR", "ca.uhn.hl7v2=WARN");
-        assertThat(code.console()).contains("System.err");
+        assertThat(code.appender()).startsWith("STDERR queue 8192 linger 5 ms %time ");
+        assertThat(code.conversionWords()).containsEntry("time", ClockTimeConverter.class.getName());
         fromCode.stop();
         fromFile.stop();
     }
@@ -94,7 +100,7 @@ class EngineLoggingTest {
     @Test
     void thisJvmIsConfiguredByTheCode() {
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-        assertThat(Shape.of(context).async()).startsWith("ASYNC queue " + EngineLogging.QUEUE_SIZE);
+        assertThat(Shape.of(context).appender()).startsWith("STDERR queue " + EngineLogging.QUEUE_SIZE);
         assertThat(context.getStatusManager().getCopyOfStatusList())
                 .anySatisfy(s -> assertThat(s.getMessage()).contains(EngineLogging.class.getName()));
     }
