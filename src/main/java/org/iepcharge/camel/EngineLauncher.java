@@ -12,6 +12,14 @@ public final class EngineLauncher {
     }
 
     /**
+     * A start-up error is one line, whatever the message: Flyway's, for a ledger whose applied migration no longer
+     * matches its file, spans six (its lines are kept, joined by "; ").
+     */
+    static String oneLine(String message) {
+        return message.strip().replaceAll("\\s*\\R\\s*", "; ");
+    }
+
+    /**
      * Starts the engine; a start-up failure is one line on {@code err} (never a stack trace) and a non-zero exit
      * code: 2 for a bad setting or rules file (a port in use included), 1 for anything else.
      */
@@ -35,7 +43,7 @@ public final class EngineLauncher {
             }
             org.slf4j.LoggerFactory.getLogger(EngineLauncher.class).debug("start-up failed", e);
             err.println("iep-charge-router: cannot start: " + root.getClass().getSimpleName()
-                    + (root.getMessage() == null ? "" : ": " + root.getMessage()));
+                    + (root.getMessage() == null ? "" : ": " + oneLine(root.getMessage())));
             err.flush();
             return 1;
         }

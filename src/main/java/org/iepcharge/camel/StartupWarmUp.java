@@ -7,6 +7,8 @@ import java.util.concurrent.CompletableFuture;
  * loaded (what its first connection does) on a thread of its own from the moment the settings are read, while the
  * ledger's start-up thread builds Flyway's configuration and the main thread reads the rules.
  *
+ * Then Jackson's first {@code ObjectMapper}, for the main thread.
+ *
  * <p>Flyway's configuration is no longer warmed here: the ledger's own start-up thread now builds it from the moment
  * the settings are read ({@code JdbcLedger.schemaMigration}), and a second configuration built beside it only
  * doubled the work (each one loads Flyway's plugins and copies them through Jackson).
@@ -38,6 +40,14 @@ final class StartupWarmUp {
             }
         } catch (Exception | LinkageError e) {
             // Only a head start: the ledger's own first connection does the same and reports what fails.
+        }
+        // Jackson's ObjectMapper (≈ 380 classes): the console's API and camel-micrometer's route-policy service each
+        // make one on the main thread while camel-main is prepared. Flyway's plugin copies used to load these classes
+        // on the ledger's thread; they no longer do, so the first mapper is made here, beside the main thread.
+        try {
+            new com.fasterxml.jackson.databind.ObjectMapper();
+        } catch (RuntimeException | LinkageError e) {
+            // Only a head start.
         }
     }
 }

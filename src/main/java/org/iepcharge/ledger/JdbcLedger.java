@@ -105,12 +105,22 @@ public final class JdbcLedger implements Ledger {
     }
 
     /**
-     * Flyway configured for this ledger, no connection made yet. Building it is most of a JVM's first Flyway cost
-     * (its plugins, each copied through a Jackson round trip), so the engine builds it while other start-up work runs.
+     * Flyway configured for this ledger, no connection made yet; the engine builds it while other start-up work runs.
+     * Flyway's defaults otherwise: {@code validateOnMigrate} (a ledger whose applied migrations no longer match their
+     * files refuses to open, {@code LedgerMigrationTest}), no baseline, no clean.
+     *
+     * <p>Its plugins are registered once, for this Flyway only ({@link FlywayPlugins}): {@code new Flyway(...)} copies
+     * the configuration's plugin register, and Flyway 11 copies each configuration plugin through a Jackson round trip
+     * with a new {@code ObjectMapper} — 0.35–0.39 s of CPU at start-up, all to isolate plugin settings we never set
+     * (docs/operating.md "Start-up").
      */
     public Flyway schemaMigration() {
-        return Flyway.configure().dataSource(new ConnectionSource(this::newConnection))
-                .locations(dialect.firstMigrationLocation(), "classpath:db/migration").load();
+        org.flywaydb.core.api.configuration.ClassicConfiguration configuration =
+                new org.flywaydb.core.api.configuration.ClassicConfiguration(JdbcLedger.class.getClassLoader());
+        configuration.setPluginRegister(new FlywayPlugins());
+        configuration.setDataSource(new ConnectionSource(this::newConnection));
+        configuration.setLocationsAsStrings(dialect.firstMigrationLocation(), "classpath:db/migration");
+        return new Flyway(configuration);
     }
 
     /** The second half of {@link #open}: creates the embedded ledger's folder and migrates with {@code flyway}. */
