@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 import org.slf4j.Logger;
@@ -45,6 +46,12 @@ final class GroupCommitter implements AutoCloseable {
     private final StatementCounts counts;
     /** PostgreSQL: the batch's writes held back to travel with its next statement ({@link DeferredWrites}). */
     private final DeferredWrites deferred;
+    /**
+     * Held by the writer for each batch, BEGIN to COMMIT; {@link #betweenBatches} takes it to run something with no
+     * transaction of the writer's open (the WAL checkpointer's last pass). Fair, so that a waiting pause comes before
+     * the writer's next batch instead of losing the lock to it batch after batch.
+     */
+    private final ReentrantLock batchGate = new ReentrantLock(true);
 
     GroupCommitter(Supplier<Connection> connections, SqlDialect dialect) {
         this(connections, dialect, "ledger-writer", new StatementCounts());
@@ -113,8 +120,14 @@ final class GroupCommitter implements AutoCloseable {
                     continue;
                 }
                 batch.add(first);
-                queue.drainTo(batch, MAX_BATCH - 1);
-                runBatch(batch);
+                batchGate.lock();
+                try {
+                    // Drained with the gate held: what arrived while a pause ran joins this batch.
+                    queue.drainTo(batch, MAX_BATCH - 1);
+                    runBatch(batch);
+                } finally {
+                    batchGate.unlock();
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -127,6 +140,19 @@ final class GroupCommitter implements AutoCloseable {
             } finally {
                 batch.clear();
             }
+        }
+    }
+
+    /**
+     * Runs {@code pass} between two batches: the writer finishes the batch it is running, then waits until
+     * {@code pass} returns before it begins the next (see {@link WalCheckpointer}).
+     */
+    WalCheckpointer.Pass betweenBatches(WalCheckpointer.PassCall pass) throws SQLException {
+        batchGate.lock();
+        try {
+            return pass.run();
+        } finally {
+            batchGate.unlock();
         }
     }
 
