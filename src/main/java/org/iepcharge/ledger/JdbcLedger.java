@@ -120,7 +120,8 @@ public final class JdbcLedger implements Ledger {
         opened = true;
         if (dialect == SqlDialect.SQLITE) {
             // One writer on SQLite (maxWriters): its pauses are the checkpointer's moments with no write open.
-            checkpointer = WalCheckpointer.start(this::newConnection, committers[0]::betweenBatches);
+            checkpointer = WalCheckpointer.start(this::newConnection, committers[0]::betweenBatches,
+                    SqlDialect.sqliteFile(url));
         }
     }
 
