@@ -177,14 +177,14 @@ final class GroupCommitter implements AutoCloseable {
     }
 
     private void runBatch(List<Job<?>> batch) {
-        // PostgreSQL: a batch first runs without a savepoint per job. Each savepoint and its release is a round trip
+        // A batch first runs without a savepoint per job. On PostgreSQL each savepoint and its release is a round trip
         // to the server (two of the ~9.6 statements per message, measured with the writer probe), and on a loaded
-        // machine the round trips, not the server's work, are what a batch waits for. Work fails only by exception
-        // (a unique-key race, a bug), and an exception aborts a PostgreSQL transaction anyway: the batch is then
-        // rolled back whole, nothing of it acknowledged, and run again with savepoints, where the failing work fails
-        // alone. Work is written to be run again (conflicts below do the same). SQLite's savepoints cost no round
-        // trip and it keeps them: a failing job fails alone, not run a second time (ChargeCaptureTest).
-        boolean savepoints = dialect != SqlDialect.POSTGRESQL;
+        // machine the round trips, not the server's work, are what a batch waits for. On SQLite they are two of the
+        // ~8.7 statements per message on the one writer thread (BENCHMARKS.md, "Writer, fourth pass"). Work fails
+        // only by exception (a unique-key race, a bug), and an exception aborts a PostgreSQL transaction anyway: the
+        // batch is then rolled back whole, nothing of it acknowledged, and run again with savepoints, where the
+        // failing work fails alone. Work is written to be run again (conflicts below do the same; ChargeCaptureTest).
+        boolean savepoints = false;
         for (int attempt = 1; ; attempt++) {
             try {
                 runBatchOnce(batch, savepoints);
