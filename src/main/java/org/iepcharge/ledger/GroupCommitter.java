@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 import org.slf4j.Logger;
@@ -45,6 +46,12 @@ final class GroupCommitter implements AutoCloseable {
     private final StatementCounts counts;
     /** PostgreSQL: the batch's writes held back to travel with its next statement ({@link DeferredWrites}). */
     private final DeferredWrites deferred;
+    /**
+     * Held by the writer for each batch, BEGIN to COMMIT; {@link #betweenBatches} takes it to run something with no
+     * transaction of the writer's open (the WAL checkpointer's last pass). Fair, so that a waiting pause comes before
+     * the writer's next batch instead of losing the lock to it batch after batch.
+     */
+    private final ReentrantLock batchGate = new ReentrantLock(true);
 
     GroupCommitter(Supplier<Connection> connections, SqlDialect dialect) {
         this(connections, dialect, "ledger-writer", new StatementCounts());
@@ -113,8 +120,14 @@ final class GroupCommitter implements AutoCloseable {
                     continue;
                 }
                 batch.add(first);
-                queue.drainTo(batch, MAX_BATCH - 1);
-                runBatch(batch);
+                batchGate.lock();
+                try {
+                    // Drained with the gate held: what arrived while a pause ran joins this batch.
+                    queue.drainTo(batch, MAX_BATCH - 1);
+                    runBatch(batch);
+                } finally {
+                    batchGate.unlock();
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -127,6 +140,19 @@ final class GroupCommitter implements AutoCloseable {
             } finally {
                 batch.clear();
             }
+        }
+    }
+
+    /**
+     * Runs {@code pass} between two batches: the writer finishes the batch it is running, then waits until
+     * {@code pass} returns before it begins the next (see {@link WalCheckpointer}).
+     */
+    WalCheckpointer.Pass betweenBatches(WalCheckpointer.PassCall pass) throws SQLException {
+        batchGate.lock();
+        try {
+            return pass.run();
+        } finally {
+            batchGate.unlock();
         }
     }
 
@@ -151,14 +177,14 @@ final class GroupCommitter implements AutoCloseable {
     }
 
     private void runBatch(List<Job<?>> batch) {
-        // PostgreSQL: a batch first runs without a savepoint per job. Each savepoint and its release is a round trip
+        // A batch first runs without a savepoint per job. On PostgreSQL each savepoint and its release is a round trip
         // to the server (two of the ~9.6 statements per message, measured with the writer probe), and on a loaded
-        // machine the round trips, not the server's work, are what a batch waits for. Work fails only by exception
-        // (a unique-key race, a bug), and an exception aborts a PostgreSQL transaction anyway: the batch is then
-        // rolled back whole, nothing of it acknowledged, and run again with savepoints, where the failing work fails
-        // alone. Work is written to be run again (conflicts below do the same). SQLite's savepoints cost no round
-        // trip and it keeps them: a failing job fails alone, not run a second time (ChargeCaptureTest).
-        boolean savepoints = dialect != SqlDialect.POSTGRESQL;
+        // machine the round trips, not the server's work, are what a batch waits for. On SQLite they are two of the
+        // ~8.7 statements per message on the one writer thread (BENCHMARKS.md, "Writer, fourth pass"). Work fails
+        // only by exception (a unique-key race, a bug), and an exception aborts a PostgreSQL transaction anyway: the
+        // batch is then rolled back whole, nothing of it acknowledged, and run again with savepoints, where the
+        // failing work fails alone. Work is written to be run again (conflicts below do the same; ChargeCaptureTest).
+        boolean savepoints = false;
         for (int attempt = 1; ; attempt++) {
             try {
                 runBatchOnce(batch, savepoints);

@@ -129,7 +129,9 @@ public final class JdbcLedger implements Ledger {
         flyway.migrate();
         opened = true;
         if (dialect == SqlDialect.SQLITE) {
-            checkpointer = new WalCheckpointer(this::newConnection);
+            // One writer on SQLite (maxWriters): its pauses are the checkpointer's moments with no write open.
+            checkpointer = WalCheckpointer.start(this::newConnection, committers[0]::betweenBatches,
+                    SqlDialect.sqliteFile(url));
         }
     }
 

@@ -125,12 +125,7 @@ enum SqlDialect {
 
         @Override
         void createFolder(String url) {
-            String rest = url.substring(PREFIX_SQLITE.length());
-            String path = rest.split("\\?")[0];
-            if (path.startsWith("file:")) {
-                path = path.substring("file:".length());
-            }
-            java.nio.file.Path parent = java.nio.file.Path.of(path).toAbsolutePath().getParent();
+            java.nio.file.Path parent = sqliteFile(url).toAbsolutePath().getParent();
             try {
                 java.nio.file.Files.createDirectories(parent);
             } catch (java.io.IOException e) {
@@ -348,6 +343,15 @@ enum SqlDialect {
             return POSTGRESQL;
         }
         throw new IllegalArgumentException("iep.ledger.url must be a jdbc:sqlite: or jdbc:postgresql: URL");
+    }
+
+    /** The database file a {@code jdbc:sqlite:} URL names. */
+    static java.nio.file.Path sqliteFile(String url) {
+        String path = url.substring(PREFIX_SQLITE.length()).split("\\?")[0];
+        if (path.startsWith("file:")) {
+            path = path.substring("file:".length());
+        }
+        return java.nio.file.Path.of(path);
     }
 
     static boolean supports(String jdbcUrl) {
