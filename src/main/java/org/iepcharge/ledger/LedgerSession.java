@@ -48,6 +48,14 @@ public final class LedgerSession {
         return sql.connection();
     }
 
+    /**
+     * The session's statements, for the ledger's own bookkeeping in a writer's batch (the outbox's claims and answers,
+     * {@link JdbcLedger}): counted, cached and held back as the tables' are.
+     */
+    SessionSql sql() {
+        return sql;
+    }
+
     /** Messages received and their answers ({@code inbound_message}). */
     public InboundMessages inbound() {
         return inbound;
