@@ -34,8 +34,8 @@ public final class LedgerSession {
         this.inbound = new InboundMessages(sql);
         this.tests = new TestStates(sql);
         this.orders = new OrderContexts(sql, tests);
-        this.lines = new ChargeLines(sql);
         this.holds = new ChargeHolds(sql);
+        this.lines = new ChargeLines(sql, holds);
         this.outbox = new OutboxRows(sql);
         this.sequences = new IdSequences(sql);
     }
