@@ -457,16 +457,11 @@ public final class JdbcLedger implements Ledger {
                             delivered.addBatch();
                         }
                         case RETRY -> {
-                            retry.setTimestamp(1, Timestamp.from(a.nextAttempt()));
-                            retry.setString(2, cut(a.text()));
-                            retry.setLong(3, a.outboxId());
-                            retry.setString(4, node);
+                            bindRetry(retry, a, node);
                             retry.addBatch();
                         }
                         case PARK -> {
-                            park.setString(1, cut(a.text()));
-                            park.setLong(2, a.outboxId());
-                            park.setString(3, node);
+                            bindPark(park, a, node);
                             park.addBatch();
                         }
                         default -> throw new IllegalStateException("unknown answer " + a.kind());
@@ -478,6 +473,19 @@ public final class JdbcLedger implements Ledger {
             }
             return null;
         });
+    }
+
+    private static void bindRetry(PreparedStatement ps, OutboxAnswer a, String node) throws SQLException {
+        ps.setTimestamp(1, Timestamp.from(a.nextAttempt()));
+        ps.setString(2, cut(a.text()));
+        ps.setLong(3, a.outboxId());
+        ps.setString(4, node);
+    }
+
+    private static void bindPark(PreparedStatement ps, OutboxAnswer a, String node) throws SQLException {
+        ps.setString(1, cut(a.text()));
+        ps.setLong(2, a.outboxId());
+        ps.setString(3, node);
     }
 
     /**
@@ -495,21 +503,14 @@ public final class JdbcLedger implements Ledger {
                         .add(a.outboxId());
                 case RETRY -> {
                     try (SessionSql.Use use = s.sql().defer(SCHEDULE_RETRY_CLAIMED)) {
-                        PreparedStatement ps = use.statement();
-                        ps.setTimestamp(1, Timestamp.from(a.nextAttempt()));
-                        ps.setString(2, cut(a.text()));
-                        ps.setLong(3, a.outboxId());
-                        ps.setString(4, node);
-                        ps.executeUpdate();
+                        bindRetry(use.statement(), a, node);
+                        use.statement().executeUpdate();
                     }
                 }
                 case PARK -> {
                     try (SessionSql.Use use = s.sql().defer(PARK_CLAIMED)) {
-                        PreparedStatement ps = use.statement();
-                        ps.setString(1, cut(a.text()));
-                        ps.setLong(2, a.outboxId());
-                        ps.setString(3, node);
-                        ps.executeUpdate();
+                        bindPark(use.statement(), a, node);
+                        use.statement().executeUpdate();
                     }
                 }
                 default -> throw new IllegalStateException("unknown answer " + a.kind());
