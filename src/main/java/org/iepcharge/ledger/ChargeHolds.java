@@ -20,9 +20,19 @@ import org.iepcharge.ledger.SessionSql.Use;
 /** Table {@code charge_hold} within one {@link LedgerSession}: the lines held for an analyst, open or closed. */
 public final class ChargeHolds {
     private final SessionSql sql;
+    /**
+     * PostgreSQL writer: the open holds of orders whose lines {@link ChargeLines#forOrder} read, fetched in the same
+     * round trip; dropped by every write to charge_hold of this session.
+     */
+    private final java.util.Map<String, List<HoldRecord>> openByOrder = new java.util.HashMap<>();
 
     ChargeHolds(SessionSql sql) {
         this.sql = sql;
+    }
+
+    /** The open holds of an order as just read with its lines, the answer to {@link #openForOrder} until a write. */
+    void knownOpen(String orderKey, List<HoldRecord> open) {
+        openByOrder.put(orderKey, List.copyOf(open));
     }
 
     /**
@@ -31,6 +41,7 @@ public final class ChargeHolds {
      */
     public long open(String orderKey, String cpt, LineKind kind, String patientKey, HoldReason reason,
                      String reasonText, long sourceMessageId, Object trigger, Instant now) throws SQLException {
+        openByOrder.clear();
         try (Use use = sql.use(OPEN_HOLD, Statement.RETURN_GENERATED_KEYS)) {
             PreparedStatement ps = use.statement();
             bindHold(ps, orderKey, cpt, kind, patientKey, reason, reasonText, sourceMessageId, trigger, now);
@@ -42,6 +53,7 @@ public final class ChargeHolds {
     /** As {@link #open}, for a caller that needs no hold ID: on the PostgreSQL writer the insert is held back. */
     public void add(String orderKey, String cpt, LineKind kind, String patientKey, HoldReason reason,
                     String reasonText, long sourceMessageId, Object trigger, Instant now) throws SQLException {
+        openByOrder.clear();
         try (Use use = sql.defer(OPEN_HOLD)) {
             PreparedStatement ps = use.statement();
             bindHold(ps, orderKey, cpt, kind, patientKey, reason, reasonText, sourceMessageId, trigger, now);
@@ -99,8 +111,11 @@ public final class ChargeHolds {
 
     /** Every open hold of an order, whatever its CPT. */
     public List<HoldRecord> openForOrder(String orderKey) throws SQLException {
-        try (Use use = sql.use(HOLD_COLUMNS
-                + " WHERE order_key = ? AND status = 'OPEN' ORDER BY id")) {
+        List<HoldRecord> known = openByOrder.get(orderKey);
+        if (known != null) {
+            return known;
+        }
+        try (Use use = sql.use(OPEN_FOR_ORDER)) {
             PreparedStatement ps = use.statement();
             ps.setString(1, orderKey);
             return holds(ps);
@@ -121,6 +136,7 @@ public final class ChargeHolds {
      */
     public boolean reopenReleased(long holdId, String cpt, LineKind kind, HoldReason reason, String reasonText)
             throws SQLException {
+        openByOrder.clear();
         try (Use use = sql.use("UPDATE charge_hold SET status = 'OPEN', cpt = ?, kind = ?,"
                 + " reason_code = ?, reason_text = ?, closed_at = NULL, closed_note = NULL"
                 + " WHERE id = ? AND status = 'RELEASED'")) {
@@ -136,6 +152,7 @@ public final class ChargeHolds {
 
     /** Closes an open hold; false if it was already closed (so a hold is never acted on twice). */
     public boolean close(long holdId, HoldStatus status, String note, Instant now) throws SQLException {
+        openByOrder.clear();
         try (Use use = sql.use("UPDATE charge_hold SET status = ?, closed_note = ?,"
                 + " closed_at = ? WHERE id = ? AND status = 'OPEN'")) {
             PreparedStatement ps = use.statement();
@@ -149,16 +166,21 @@ public final class ChargeHolds {
 
     private static final String HOLD_COLUMNS = "SELECT id, order_key, cpt, kind, patient_key, reason_code,"
             + " reason_text, status, source_message_id, created_at FROM charge_hold";
+    static final String OPEN_FOR_ORDER = HOLD_COLUMNS + " WHERE order_key = ? AND status = 'OPEN' ORDER BY id";
 
     private static List<HoldRecord> holds(PreparedStatement ps) throws SQLException {
-        List<HoldRecord> out = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                out.add(new HoldRecord(rs.getLong(1), rs.getString(2), rs.getString(3),
-                        LineKind.valueOf(rs.getString(4)), rs.getString(5), HoldReason.valueOf(rs.getString(6)),
-                        rs.getString(7), HoldStatus.valueOf(rs.getString(8)), rs.getLong(9),
-                        rs.getTimestamp(10).toInstant()));
-            }
+            return holds(rs);
+        }
+    }
+
+    static List<HoldRecord> holds(ResultSet rs) throws SQLException {
+        List<HoldRecord> out = new ArrayList<>();
+        while (rs.next()) {
+            out.add(new HoldRecord(rs.getLong(1), rs.getString(2), rs.getString(3),
+                    LineKind.valueOf(rs.getString(4)), rs.getString(5), HoldReason.valueOf(rs.getString(6)),
+                    rs.getString(7), HoldStatus.valueOf(rs.getString(8)), rs.getLong(9),
+                    rs.getTimestamp(10).toInstant()));
         }
         return out;
     }

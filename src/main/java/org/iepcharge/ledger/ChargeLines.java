@@ -18,9 +18,12 @@ public final class ChargeLines {
     private final SessionSql sql;
     /** {@link #forOrder} answers of this transaction, dropped by every write to charge_line. */
     private final java.util.Map<String, List<StoredLine>> linesByOrder = new java.util.HashMap<>();
+    /** The session's holds: on the PostgreSQL writer {@link #forOrder} reads an order's open holds with its lines. */
+    private final ChargeHolds holds;
 
-    ChargeLines(SessionSql sql) {
+    ChargeLines(SessionSql sql, ChargeHolds holds) {
         this.sql = sql;
+        this.holds = holds;
     }
 
     /** Every line ever stored for an order (posted, credited or withdrawn), oldest first. */
@@ -31,16 +34,50 @@ public final class ChargeLines {
         if (known != null) {
             return known;
         }
+        if (sql.defers()) {
+            return withOpenHolds(orderKey);
+        }
         // Sorted here, not by ORDER BY: the index on order_key is the line identity's (order, CPT, kind, generation),
         // so SQLite would sort the rows by id in a temporary B-tree (EXPLAIN QUERY PLAN: USE TEMP B-TREE FOR ORDER BY).
-        try (Use use = sql.use(LINE_COLUMNS + " FROM charge_line WHERE order_key = ?")) {
+        try (Use use = sql.use(OF_ORDER)) {
             PreparedStatement ps = use.statement();
             ps.setString(1, orderKey);
-            List<StoredLine> found = lines(ps);
-            found.sort(java.util.Comparator.comparingLong(StoredLine::id));
-            List<StoredLine> lines = List.copyOf(found);
-            linesByOrder.put(orderKey, lines);
-            return lines;
+            return keep(orderKey, lines(ps));
+        }
+    }
+
+    private List<StoredLine> keep(String orderKey, List<StoredLine> found) {
+        found.sort(java.util.Comparator.comparingLong(StoredLine::id));
+        List<StoredLine> lines = List.copyOf(found);
+        linesByOrder.put(orderKey, lines);
+        return lines;
+    }
+
+    private static final String OF_ORDER = "SELECT id, order_key, generation, line_json, status, production,"
+            + " patient_key, rules_version, posted_dft, placer_key, filler_key FROM charge_line WHERE order_key = ?";
+
+    /**
+     * PostgreSQL writer: an order's lines and its open holds in one round trip (two queries in one statement string,
+     * as {@link DeferredWrites} sends its writes). Capture reads both for every IEP order and result (an order's
+     * posted lines, then its holds to keep or close), each a round trip of its own before: 0.66 of ≈ 8.4 statements
+     * per message in the bench's mix (PostgreSQL statement log, BENCHMARKS.md). Until a hold is written, the holds are
+     * the answer {@link ChargeHolds#openForOrder} gives.
+     */
+    private List<StoredLine> withOpenHolds(String orderKey) throws SQLException {
+        try (Use use = sql.use(OF_ORDER + ";\n" + ChargeHolds.OPEN_FOR_ORDER)) {
+            PreparedStatement ps = use.statement();
+            ps.setString(1, orderKey);
+            ps.setString(2, orderKey);
+            ps.execute();
+            List<StoredLine> found;
+            try (ResultSet rs = ps.getResultSet()) {
+                found = lines(rs);
+            }
+            ps.getMoreResults();
+            try (ResultSet rs = ps.getResultSet()) {
+                holds.knownOpen(orderKey, ChargeHolds.holds(rs));
+            }
+            return keep(orderKey, found);
         }
     }
 
@@ -74,15 +111,19 @@ public final class ChargeLines {
             + " patient_key, rules_version, posted_dft, placer_key, filler_key";
 
     private List<StoredLine> lines(PreparedStatement ps) throws SQLException {
-        List<StoredLine> out = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                OrderKey order = new OrderKey(EntityId.fromKey(rs.getString(10)), EntityId.fromKey(rs.getString(11)));
-                out.add(new StoredLine(rs.getLong(1), rs.getString(2), order, rs.getInt(3),
-                        LedgerJson.read(rs.getString(4), ChargeLine.class), LineStatus.valueOf(rs.getString(5)),
-                        rs.getBoolean(6),
-                        rs.getString(7), rs.getString(8), rs.getString(9)));
-            }
+            return lines(rs);
+        }
+    }
+
+    private static List<StoredLine> lines(ResultSet rs) throws SQLException {
+        List<StoredLine> out = new ArrayList<>();
+        while (rs.next()) {
+            OrderKey order = new OrderKey(EntityId.fromKey(rs.getString(10)), EntityId.fromKey(rs.getString(11)));
+            out.add(new StoredLine(rs.getLong(1), rs.getString(2), order, rs.getInt(3),
+                    LedgerJson.read(rs.getString(4), ChargeLine.class), LineStatus.valueOf(rs.getString(5)),
+                    rs.getBoolean(6),
+                    rs.getString(7), rs.getString(8), rs.getString(9)));
         }
         return out;
     }

@@ -15,13 +15,18 @@ import org.flywaydb.core.Flyway;
 
 /**
  * The ledger on JDBC: SQLite embedded by default, PostgreSQL for shared deployments, schema by Flyway. Writes go
- * through the {@link GroupCommitter}s. On SQLite the outbox's delivery bookkeeping (claims, answers, parking) joins that
- * same commit stream: a delivered DFT shares a commit with the messages being captured instead of paying one of its
- * own, and never waits for the file's write lock against our own writer (SQLite's busy handler waits by sleeping).
- * On PostgreSQL it keeps its own connection and commits each change alone: several nodes claim the same rows, and
- * claims batched with other work in one transaction take row locks in an order no node controls — measured, two
- * nodes deadlocked within seconds ({@code OutboxTest.twoNodesClaimingConcurrentlyNeverClaimTheSameRow}). Outbox
- * state changes are conditional updates, safe with several nodes.
+ * through the {@link GroupCommitter}s, and so does the outbox's delivery bookkeeping (claims, answers, parking): a
+ * delivered DFT shares a commit with the messages being captured instead of paying one of its own (issue 9 item 3).
+ * On SQLite it also never waits for the file's write lock against our own writer (SQLite's busy handler waits by
+ * sleeping). On PostgreSQL, where several nodes share the outbox, joining a batch adds no lock wait that could close
+ * a cycle: a claim skips locked rows ({@code FOR UPDATE SKIP LOCKED}) instead of waiting for them; an answer or a
+ * renewal touches only rows this node holds under a live lease, which no other node's claim and no capture's
+ * withdrawal touch (both pass over rows under a live lease); patient locks are taken in key order before a batch's
+ * work. Only a lease that ran out in mid-delivery lets two batches want each other's rows; PostgreSQL then aborts one
+ * (40P01) and its writer runs it again whole ({@link GroupCommitter}). (An earlier claim, before patient locks and
+ * before the one-statement claim, deadlocked two nodes within seconds in
+ * {@code OutboxTest.twoNodesClaimingConcurrentlyNeverClaimTheSameRow}; that test now runs in the writers' batches.)
+ * Outbox state changes are conditional updates, safe with several nodes.
  * Every connection is prepared by its {@link SqlDialect} for the chosen {@link Durability} before its first
  * statement, and a URL or server that would keep less refuses to open.
  */
@@ -37,8 +42,6 @@ public final class JdbcLedger implements Ledger {
     private final StatementCounts writerStatements = new StatementCounts();
     /** SQLite: checkpoints the WAL off the writer thread (null on PostgreSQL, and until the schema is migrated). */
     private volatile WalCheckpointer checkpointer;
-    private final Object outboxLock = new Object();
-    private Connection outboxConnection;
     /** Set once the schema is migrated: from then on an embedded ledger file must exist to be opened. */
     private volatile boolean opened;
     /** PostgreSQL: the node names claimed by {@link #holdNodeName}, kept held while the ledger is open. */
@@ -345,14 +348,13 @@ public final class JdbcLedger implements Ledger {
      * after the other ({@link PatientLocks}), each drawing its ids after the previous one committed.
      */
     private List<OutboxItem> claimDueSkipLocked(int max, Duration lease, String node, Instant now) {
-        return outbox(c -> {
+        // In the writer's batch, as a statement of its session: the writes the batch holds back travel ahead of it in
+        // its round trip (DeferredWrites), and the statement stays prepared on the writer's connection. The rows stay
+        // locked until the batch commits; other nodes' claims skip them meanwhile.
+        return bookkeeping(s -> {
             List<OutboxItem> claimed = new ArrayList<>();
-            // MATERIALIZED: the candidates are chosen and locked once. As "WHERE id IN (subquery)" the planner may
-            // run the subquery again per row, and each run skips other rows — measured: more rows than the LIMIT.
-            try (PreparedStatement ps = c.prepareStatement("WITH due AS MATERIALIZED (" + DUE
-                    + " ORDER BY o.id LIMIT ? FOR UPDATE SKIP LOCKED)"
-                    + " UPDATE outbox SET claimed_by = ?, claimed_until = ? FROM due WHERE outbox.id = due.id"
-                    + " RETURNING outbox.id, " + ITEM_LIST.substring("id, ".length()))) {
+            try (SessionSql.Use use = s.sql().use(CLAIM_SKIP_LOCKED)) {
+                PreparedStatement ps = use.statement();
                 ps.setTimestamp(1, Timestamp.from(now));
                 ps.setTimestamp(2, Timestamp.from(now));
                 ps.setInt(3, max);
@@ -369,6 +371,15 @@ public final class JdbcLedger implements Ledger {
             return claimed;
         });
     }
+
+    /**
+     * MATERIALIZED: the candidates are chosen and locked once. As "WHERE id IN (subquery)" the planner may run the
+     * subquery again per row, and each run skips other rows — measured: more rows than the LIMIT.
+     */
+    private static final String CLAIM_SKIP_LOCKED = "WITH due AS MATERIALIZED (" + DUE
+            + " ORDER BY o.id LIMIT ? FOR UPDATE SKIP LOCKED)"
+            + " UPDATE outbox SET claimed_by = ?, claimed_until = ? FROM due WHERE outbox.id = due.id"
+            + " RETURNING outbox.id, " + JdbcLedger.ITEM_LIST.substring("id, ".length());
 
     @Override
     public boolean renewClaim(long outboxId, String node, Duration lease) {
@@ -389,6 +400,9 @@ public final class JdbcLedger implements Ledger {
             + " AND claimed_by = ?";
     private static final String PARK_CLAIMED = "UPDATE outbox SET status = 'PARKED', attempts = attempts + 1,"
             + " last_error = ?, claimed_until = NULL WHERE id = ? AND status = 'PENDING' AND claimed_by = ?";
+    /** {@link #MARK_DELIVERED} for every row of an array of ids (PostgreSQL): one statement for any number. */
+    private static final String MARK_DELIVERED_ALL = "UPDATE outbox SET status = 'DELIVERED', delivered_at = ?,"
+            + " attempts = attempts + 1, last_error = ?, claimed_until = NULL WHERE id = ANY (?) AND status = 'PENDING'";
 
     @Override
     public void markDelivered(long outboxId, String ackCode) {
@@ -423,7 +437,14 @@ public final class JdbcLedger implements Ledger {
             return;
         }
         Timestamp now = Timestamp.from(Instant.now());
-        outboxTransaction(c -> {
+        if (dialect == SqlDialect.POSTGRESQL) {
+            bookkeeping(s -> {
+                recordAnswersHeldBack(s, answers, node, now);
+                return null;
+            });
+            return;
+        }
+        outbox(c -> {
             try (PreparedStatement delivered = c.prepareStatement(MARK_DELIVERED);
                  PreparedStatement retry = c.prepareStatement(SCHEDULE_RETRY_CLAIMED);
                  PreparedStatement park = c.prepareStatement(PARK_CLAIMED)) {
@@ -436,16 +457,11 @@ public final class JdbcLedger implements Ledger {
                             delivered.addBatch();
                         }
                         case RETRY -> {
-                            retry.setTimestamp(1, Timestamp.from(a.nextAttempt()));
-                            retry.setString(2, cut(a.text()));
-                            retry.setLong(3, a.outboxId());
-                            retry.setString(4, node);
+                            bindRetry(retry, a, node);
                             retry.addBatch();
                         }
                         case PARK -> {
-                            park.setString(1, cut(a.text()));
-                            park.setLong(2, a.outboxId());
-                            park.setString(3, node);
+                            bindPark(park, a, node);
                             park.addBatch();
                         }
                         default -> throw new IllegalStateException("unknown answer " + a.kind());
@@ -457,6 +473,58 @@ public final class JdbcLedger implements Ledger {
             }
             return null;
         });
+    }
+
+    private static void bindRetry(PreparedStatement ps, OutboxAnswer a, String node) throws SQLException {
+        ps.setTimestamp(1, Timestamp.from(a.nextAttempt()));
+        ps.setString(2, cut(a.text()));
+        ps.setLong(3, a.outboxId());
+        ps.setString(4, node);
+    }
+
+    private static void bindPark(PreparedStatement ps, OutboxAnswer a, String node) throws SQLException {
+        ps.setString(1, cut(a.text()));
+        ps.setLong(2, a.outboxId());
+        ps.setString(3, node);
+    }
+
+    /**
+     * PostgreSQL: billing's answers as writes held back in the writer's batch ({@link DeferredWrites}): no one reads
+     * their counts, so they travel with the batch's next statement or its COMMIT and take no round trip of their own.
+     * The delivered ones go in one statement per answer text (AA, CA) whatever their number, so the batch's combined
+     * statements stay few and stay prepared; a retry or a park (rare) is one statement each.
+     */
+    private static void recordAnswersHeldBack(LedgerSession s, List<OutboxAnswer> answers, String node, Timestamp now)
+            throws SQLException {
+        java.util.Map<String, List<Long>> delivered = new java.util.LinkedHashMap<>();
+        for (OutboxAnswer a : answers) {
+            switch (a.kind()) {
+                case DELIVERED -> delivered.computeIfAbsent("answered " + a.text(), k -> new ArrayList<>())
+                        .add(a.outboxId());
+                case RETRY -> {
+                    try (SessionSql.Use use = s.sql().defer(SCHEDULE_RETRY_CLAIMED)) {
+                        bindRetry(use.statement(), a, node);
+                        use.statement().executeUpdate();
+                    }
+                }
+                case PARK -> {
+                    try (SessionSql.Use use = s.sql().defer(PARK_CLAIMED)) {
+                        bindPark(use.statement(), a, node);
+                        use.statement().executeUpdate();
+                    }
+                }
+                default -> throw new IllegalStateException("unknown answer " + a.kind());
+            }
+        }
+        for (java.util.Map.Entry<String, List<Long>> e : delivered.entrySet()) {
+            try (SessionSql.Use use = s.sql().defer(MARK_DELIVERED_ALL)) {
+                PreparedStatement ps = use.statement();
+                ps.setTimestamp(1, now);
+                ps.setString(2, e.getKey());
+                ps.setArray(3, s.sql().rawConnection().createArrayOf("int8", e.getValue().toArray()));
+                ps.executeUpdate();
+            }
+        }
     }
 
     @Override
@@ -524,63 +592,20 @@ public final class JdbcLedger implements Ledger {
     }
 
     /**
-     * One outbox change, committed before this returns. On SQLite it joins the writer's commit stream (the first
-     * writer, the only one there); the work runs under its own savepoint, so a failing statement fails alone. On
-     * PostgreSQL it autocommits on the outbox's own connection.
+     * One outbox change on the statement's own connection, committed before this returns: it joins a writer's commit
+     * stream (see the class comment) under a savepoint of its own on SQLite, so a failing statement fails alone; on
+     * PostgreSQL a failing job sends its batch to savepoints the same way ({@link GroupCommitter}).
      */
     private <T> T outbox(OutboxWork<T> work) {
-        if (dialect.outboxJoinsWriter()) {
-            return committers[0].submit(s -> work.apply(s.connection()));
-        }
-        synchronized (outboxLock) {
-            try {
-                if (outboxConnection == null || outboxConnection.isClosed()) {
-                    outboxConnection = newConnection();
-                    outboxConnection.setAutoCommit(true);
-                }
-                return work.apply(outboxConnection);
-            } catch (SQLException e) {
-                closeOutboxConnection();
-                throw new LedgerException("outbox statement failed (" + e.getSQLState() + ")", e);
-            }
-        }
+        return bookkeeping(s -> work.apply(s.connection()));
     }
 
-    /** Several outbox statements in one commit; rolled back whole on failure. */
-    private <T> T outboxTransaction(OutboxWork<T> work) {
-        if (dialect.outboxJoinsWriter()) {
-            return outbox(work);
-        }
-        return outbox(c -> {
-            dialect.begin(c);
-            try {
-                T result = work.apply(c);
-                dialect.commit(c);
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    dialect.rollback(c);
-                } catch (SQLException ignored) {
-                    // The connection is closed by outbox() on the SQLException anyway.
-                }
-                throw e;
-            } finally {
-                if (!c.isClosed() && !c.getAutoCommit()) {
-                    c.setAutoCommit(true);
-                }
-            }
-        });
-    }
-
-    private void closeOutboxConnection() {
-        if (outboxConnection != null) {
-            try {
-                outboxConnection.close();
-            } catch (SQLException ignored) {
-                // Reconnected on next use.
-            }
-            outboxConnection = null;
-        }
+    /**
+     * The outbox's bookkeeping, in the first writer's next batch: on SQLite the only writer; on PostgreSQL it takes no
+     * patient lock, so any writer would do.
+     */
+    private <T> T bookkeeping(LedgerWork<T> work) {
+        return committers[0].submit(work);
     }
 
     private static String cut(String s) {
@@ -595,9 +620,6 @@ public final class JdbcLedger implements Ledger {
         WalCheckpointer c = checkpointer;
         if (c != null) {
             c.close();
-        }
-        synchronized (outboxLock) {
-            closeOutboxConnection();
         }
         nodeNames.close();
     }

@@ -34,8 +34,8 @@ public final class LedgerSession {
         this.inbound = new InboundMessages(sql);
         this.tests = new TestStates(sql);
         this.orders = new OrderContexts(sql, tests);
-        this.lines = new ChargeLines(sql);
         this.holds = new ChargeHolds(sql);
+        this.lines = new ChargeLines(sql, holds);
         this.outbox = new OutboxRows(sql);
         this.sequences = new IdSequences(sql);
     }
@@ -46,6 +46,14 @@ public final class LedgerSession {
      */
     Connection connection() throws SQLException {
         return sql.connection();
+    }
+
+    /**
+     * The session's statements, for the ledger's own bookkeeping in a writer's batch (the outbox's claims and answers,
+     * {@link JdbcLedger}): counted, cached and held back as the tables' are.
+     */
+    SessionSql sql() {
+        return sql;
     }
 
     /** Messages received and their answers ({@code inbound_message}). */

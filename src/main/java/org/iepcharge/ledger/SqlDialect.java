@@ -119,11 +119,6 @@ enum SqlDialect {
         }
 
         @Override
-        boolean outboxJoinsWriter() {
-            return true;
-        }
-
-        @Override
         void createFolder(String url) {
             java.nio.file.Path parent = sqliteFile(url).toAbsolutePath().getParent();
             try {
@@ -273,14 +268,6 @@ enum SqlDialect {
     private static final String OFF_WORDS = ",off,false,no,0,";
     private static final Pattern PG_SYNCHRONOUS_COMMIT = Pattern.compile("synchronous_commit\\s*=\\s*([A-Za-z_0-9]+)",
             Pattern.CASE_INSENSITIVE);
-
-    /**
-     * Whether the outbox's bookkeeping runs in the writer's group commits (see {@link JdbcLedger}): yes where one
-     * process writes at a time, no where several nodes lock the same outbox rows.
-     */
-    boolean outboxJoinsWriter() {
-        return false;
-    }
 
     /** Settings of the writers' connections only, after {@link #prepare} (not the command line's, not readers'). */
     void prepareWriter(Connection c) throws SQLException {
