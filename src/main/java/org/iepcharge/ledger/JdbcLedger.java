@@ -593,8 +593,8 @@ public final class JdbcLedger implements Ledger {
 
     /**
      * One outbox change on the statement's own connection, committed before this returns: it joins a writer's commit
-     * stream (see the class comment) under a savepoint of its own on SQLite, so a failing statement fails alone; on
-     * PostgreSQL a failing job sends its batch to savepoints the same way ({@link GroupCommitter}).
+     * stream (see the class comment). A failing statement fails alone on both databases: its batch is rolled back and
+     * runs again with a savepoint per job ({@link GroupCommitter}).
      */
     private <T> T outbox(OutboxWork<T> work) {
         return bookkeeping(s -> work.apply(s.connection()));

@@ -106,7 +106,8 @@ enum SqlDialect {
 
         @Override
         void prepareWriter(Connection c) throws SQLException {
-            // Every job runs under a SAVEPOINT, and SQLite keeps what a savepoint may have to undo in a statement
+            // A batch run again after a failing job runs each job under a SAVEPOINT (GroupCommitter), and SQLite
+            // keeps what a savepoint or a multi-row statement may have to undo in a statement
             // journal (its "sub-journal"): with temp_store=FILE that is a temporary file under /var/tmp created,
             // written and unlinked once per batch (~30 a second under load, measured with strace). In memory it is a
             // few pages per batch; nothing durable is in it (the WAL is what a commit writes).
