@@ -68,6 +68,14 @@ final class CaptureLedger {
         return sql(() -> session.inbound().history(sender, controlId, contentHash));
     }
 
+    /**
+     * As {@link #inboundHistory(String, String, String)}, where the next look-up will be {@link #findOrder} for
+     * {@code key} and {@code cpt}: the PostgreSQL writer reads that order in the history's round trip.
+     */
+    InboundHistory inboundHistory(String sender, String controlId, String contentHash, OrderKey key, String cpt) {
+        return sql(() -> session.inbound().history(sender, controlId, contentHash, key, cpt));
+    }
+
     long recordInbound(InboundRecord record) {
         return sql(() -> session.inbound().record(record, now()));
     }

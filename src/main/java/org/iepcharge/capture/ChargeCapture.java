@@ -117,7 +117,12 @@ public final class ChargeCapture {
         MessageHeader h = in.header();
         String sender = h == null ? "" : h.sender();
         String controlId = h == null ? "" : h.controlId();
-        InboundHistory history = books.inboundHistory(sender, controlId, hash);
+        // The first test's order is what onTest looks up next: named here, it travels with the history's read.
+        OrderedTest first = in.verdict() == null && in.message() != null && !in.message().tests().isEmpty()
+                ? in.message().tests().get(0) : null;
+        InboundHistory history = first == null ? books.inboundHistory(sender, controlId, hash)
+                : books.inboundHistory(sender, controlId, hash, first.key(),
+                planner.chargeMasterCpt(first).orElse(""));
         Optional<StoredAnswer> prior = history.sameContent();
         if (prior.isPresent()) {
             resends.increment();

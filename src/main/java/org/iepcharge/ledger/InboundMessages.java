@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.Optional;
 
 import org.iepcharge.domain.Disposition;
+import org.iepcharge.domain.OrderKey;
 import org.iepcharge.domain.Outcome;
 import org.iepcharge.ledger.SessionSql.Use;
 
@@ -22,8 +23,12 @@ public final class InboundMessages {
     private long reservedInboundId = NO_ID;
     private static final long NO_ID = -1;
 
-    InboundMessages(SessionSql sql) {
+    /** The session's orders: on the PostgreSQL writer {@link #history} can read an order with the history. */
+    private final OrderContexts orders;
+
+    InboundMessages(SessionSql sql, OrderContexts orders) {
         this.sql = sql;
+        this.orders = orders;
     }
 
     /** The stored answer for exactly this message (same sender, control ID and content), if it was seen. */
@@ -55,26 +60,61 @@ public final class InboundMessages {
             ps.setString(1, sender);
             ps.setString(2, controlId);
             try (ResultSet rs = ps.executeQuery()) {
-                boolean seen = false;
-                Optional<StoredAnswer> same = Optional.empty();
-                while (rs.next()) {
-                    if (sql.defers()) {
-                        reservedInboundId = rs.getLong(8);
-                    }
-                    String hash = rs.getString(7);
-                    if (hash == null) {
-                        continue; // PostgreSQL writer: the one row of the id alone, the control ID is new
-                    }
-                    seen = true;
-                    if (same.isEmpty() && hash.equals(contentHash)) {
-                        same = Optional.of(new StoredAnswer(rs.getLong(1), new Outcome(
-                                Disposition.valueOf(rs.getString(2)), rs.getString(3), rs.getInt(4),
-                                rs.getString(5), rs.getString(6))));
-                    }
-                }
-                return new InboundHistory(same, seen);
+                return history(rs, contentHash);
             }
         }
+    }
+
+    /**
+     * As {@link #history(String, String, String)}; on the PostgreSQL writer it also reads, in the same round trip,
+     * the order {@code key} names with its test {@code cpt} — the look-up capture makes next for a message's first
+     * test ({@link OrderContexts#find(OrderKey, String)} then answers from it). Both are reads, so a resend only
+     * wastes the order's answer. Every message took a round trip for its history and another for its order: 1 of
+     * ≈ 3.8 round trips per message in the bench's mix (WriterProbe, BENCHMARKS.md "PostgreSQL: per-statement
+     * costs"). Elsewhere (SQLite, no round trips) the order is looked up when asked, as before.
+     */
+    public InboundHistory history(String sender, String controlId, String contentHash, OrderKey key, String cpt)
+            throws SQLException {
+        if (!sql.defers() || (key.placer().isEmpty() && key.filler().isEmpty())) {
+            return history(sender, controlId, contentHash);
+        }
+        try (Use use = sql.use(HISTORY_WITH_ORDER)) {
+            PreparedStatement ps = use.statement();
+            ps.setString(1, sender);
+            ps.setString(2, controlId);
+            OrderContexts.bindOrderWithTest(ps, 2, key, cpt);
+            ps.execute();
+            InboundHistory history;
+            try (ResultSet rs = ps.getResultSet()) {
+                history = history(rs, contentHash);
+            }
+            ps.getMoreResults();
+            try (ResultSet rs = ps.getResultSet()) {
+                orders.readAhead(rs, key, cpt);
+            }
+            return history;
+        }
+    }
+
+    private InboundHistory history(ResultSet rs, String contentHash) throws SQLException {
+        boolean seen = false;
+        Optional<StoredAnswer> same = Optional.empty();
+        while (rs.next()) {
+            if (sql.defers()) {
+                reservedInboundId = rs.getLong(8);
+            }
+            String hash = rs.getString(7);
+            if (hash == null) {
+                continue; // PostgreSQL writer: the one row of the id alone, the control ID is new
+            }
+            seen = true;
+            if (same.isEmpty() && hash.equals(contentHash)) {
+                same = Optional.of(new StoredAnswer(rs.getLong(1), new Outcome(
+                        Disposition.valueOf(rs.getString(2)), rs.getString(3), rs.getInt(4),
+                        rs.getString(5), rs.getString(6))));
+            }
+        }
+        return new InboundHistory(same, seen);
     }
 
     private static final String HISTORY = "SELECT id, disposition, ack_code, error_code, error_location,"
@@ -90,6 +130,9 @@ public final class InboundMessages {
             + " m.error_location, m.error_text, m.content_hash, n.id"
             + " FROM (SELECT nextval(pg_get_serial_sequence('inbound_message', 'id')) AS id) n"
             + " LEFT JOIN inbound_message m ON m.sender = ? AND m.control_id = ?";
+
+    /** {@link #HISTORY_DRAWING_ID} and then {@link OrderContexts#ORDER_WITH_TEST}, one round trip. */
+    private static final String HISTORY_WITH_ORDER = HISTORY_DRAWING_ID + ";\n" + OrderContexts.ORDER_WITH_TEST;
 
     /** The ledger row of exactly this message, if the engine stored it. */
     public Optional<Long> id(String sender, String controlId, String contentHash) throws SQLException {

@@ -31,9 +31,9 @@ public final class LedgerSession {
     /** With {@code deferred} (PostgreSQL writer, with {@code statements}): writes no one reads back are held back. */
     LedgerSession(Connection connection, SqlDialect dialect, StatementCache statements, DeferredWrites deferred) {
         this.sql = new SessionSql(connection, dialect, statements, deferred);
-        this.inbound = new InboundMessages(sql);
         this.tests = new TestStates(sql);
         this.orders = new OrderContexts(sql, tests);
+        this.inbound = new InboundMessages(sql, orders);
         this.holds = new ChargeHolds(sql);
         this.lines = new ChargeLines(sql, holds);
         this.outbox = new OutboxRows(sql);

@@ -94,7 +94,7 @@ public final class OrderContexts {
      * ORDER BY), which made this lookup the writer's costliest statement (issue 9, BENCHMARKS.md "Writer, third
      * pass"). This form is a rowid lookup after two index probes: https://www.sqlite.org/eqp.html
      */
-    private static final String ORDER_WITH_TEST = "SELECT c.order_key, c.context_json, t.final_seen, t.cancel_state,"
+    static final String ORDER_WITH_TEST = "SELECT c.order_key, c.context_json, t.final_seen, t.cancel_state,"
             + " w.final_seen, w.cancel_state FROM order_context c"
             + " LEFT JOIN order_test t ON t.order_key = c.order_key AND t.cpt = ?"
             + " LEFT JOIN order_test w ON w.order_key = c.order_key AND w.cpt = ''"
@@ -103,24 +103,80 @@ public final class OrderContexts {
 
     /** The placer number's order if there is one, else the filler number's; of several, the first filed. */
     private Optional<StoredOrder> orderWhere(String placerKey, String fillerKey, String cpt) throws SQLException {
+        ReadAhead ahead = readAhead;
+        readAhead = null;
+        if (ahead != null && ahead.issued() == sql.issued() && ahead.cpt().equals(cpt)
+                && java.util.Objects.equals(ahead.placerKey(), placerKey)
+                && java.util.Objects.equals(ahead.fillerKey(), fillerKey)) {
+            return stored(ahead.row(), cpt);
+        }
         try (Use use = sql.use(ORDER_WITH_TEST)) {
             PreparedStatement ps = use.statement();
-            ps.setString(1, cpt);
-            ps.setString(2, placerKey);
-            ps.setString(3, fillerKey);
+            bindOrderWithTest(ps, 0, placerKey, fillerKey, cpt);
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                String orderKey = rs.getString(1);
-                Optional<TestState> state = rs.getString(4) != null ? Optional.of(new TestState(cpt,
-                        rs.getBoolean(3), CancelState.valueOf(rs.getString(4))))
-                        : rs.getString(6) != null ? Optional.of(new TestState("", rs.getBoolean(5),
-                        CancelState.valueOf(rs.getString(6)))) : Optional.empty();
-                tests.remember(orderKey, cpt, state);
-                return Optional.of(new StoredOrder(orderKey, LedgerJson.read(rs.getString(2), OrderContext.class)));
+                return stored(row(rs, cpt), cpt);
             }
         }
+    }
+
+    /** One answer of {@link #ORDER_WITH_TEST}: the order's key and context as stored, the test's state. */
+    private record OrderRow(String orderKey, String contextJson, Optional<TestState> state) {
+    }
+
+    /**
+     * PostgreSQL writer: the answer {@link #ORDER_WITH_TEST} gave for these numbers and CPT, read in the round trip of
+     * the message's history ({@link InboundMessages#history(String, String, String, OrderKey, String)}), and the
+     * session's statement count then: the next {@link #find(OrderKey, String)} for the same numbers takes it if no
+     * statement ran in between (nothing written since it was read); anything else drops it.
+     */
+    private record ReadAhead(String placerKey, String fillerKey, String cpt, Optional<OrderRow> row, long issued) {
+    }
+
+    private ReadAhead readAhead;
+
+    /** Binds {@link #ORDER_WITH_TEST}'s parameters from {@code after + 1}, as {@link #find(OrderKey, String)} does. */
+    static void bindOrderWithTest(PreparedStatement ps, int after, OrderKey key, String cpt) throws SQLException {
+        bindOrderWithTest(ps, after, placerOf(key), fillerOf(key), cpt);
+    }
+
+    private static void bindOrderWithTest(PreparedStatement ps, int after, String placerKey, String fillerKey,
+            String cpt) throws SQLException {
+        ps.setString(after + 1, cpt);
+        ps.setString(after + 2, placerKey);
+        ps.setString(after + 3, fillerKey);
+    }
+
+    /** Keeps the answer to {@link #find(OrderKey, String)} read ahead, as {@link ReadAhead} says. */
+    void readAhead(ResultSet rs, OrderKey key, String cpt) throws SQLException {
+        readAhead = new ReadAhead(placerOf(key), fillerOf(key), cpt, row(rs, cpt), sql.issued());
+    }
+
+    private static String placerOf(OrderKey key) {
+        return key.placer().isEmpty() ? null : key.placer().key();
+    }
+
+    private static String fillerOf(OrderKey key) {
+        return key.filler().isEmpty() ? null : key.filler().key();
+    }
+
+    private static Optional<OrderRow> row(ResultSet rs, String cpt) throws SQLException {
+        if (!rs.next()) {
+            return Optional.empty();
+        }
+        Optional<TestState> state = rs.getString(4) != null ? Optional.of(new TestState(cpt,
+                rs.getBoolean(3), CancelState.valueOf(rs.getString(4))))
+                : rs.getString(6) != null ? Optional.of(new TestState("", rs.getBoolean(5),
+                CancelState.valueOf(rs.getString(6)))) : Optional.empty();
+        return Optional.of(new OrderRow(rs.getString(1), rs.getString(2), state));
+    }
+
+    private Optional<StoredOrder> stored(Optional<OrderRow> row, String cpt) {
+        if (row.isEmpty()) {
+            return Optional.empty();
+        }
+        OrderRow r = row.get();
+        tests.remember(r.orderKey(), cpt, r.state());
+        return Optional.of(new StoredOrder(r.orderKey(), LedgerJson.read(r.contextJson(), OrderContext.class)));
     }
 
     /**
