@@ -158,6 +158,71 @@ class OrderContextsTest extends LedgerTestSupport {
                 .as("other tests keep the carried-over state").isEqualTo(CancelState.CANCELLED);
     }
 
+    /**
+     * A message's history read with its first order (the PostgreSQL writer sends both in one round trip): the order's
+     * look-up that follows gets the same answer, on PostgreSQL without a statement of its own; a write in between, or
+     * a look-up of other numbers or another CPT, reads the table again, so no answer older than a write is given.
+     */
+    @OnBothDatabases
+    void anOrderReadWithTheHistoryAnswersTheNextLookUpUntilAWrite(TestDatabase.Backend backend) {
+        open(backend);
+        long m1 = message("ORM1");
+        OrderContext stored = context("PL1", "FL1", "PAT-A", "");
+        ledger.write((LedgerSession s) -> {
+            s.orders().save(stored, m1, T0);
+            s.tests().markFinalSeen(stored.key().primaryKey(), "86320");
+            return null;
+        });
+        OrderKey key = new OrderKey(new EntityId("PL1", "LIS"), null);
+        boolean aheadOnTheWriter = backend == TestDatabase.Backend.POSTGRESQL;
+        StatementCounts counts = ledger.writerStatements();
+
+        // The look-up right after the history: the same order and test state, no statement on PostgreSQL.
+        ledger.write((LedgerSession s) -> {
+            s.inbound().history("LIS^LAB", "ORU1", "h-ORU1", key, "86320");
+            long before = counts.executedCount();
+            Optional<StoredOrder> found = s.orders().find(key, "86320");
+            assertThat(found.map(StoredOrder::context)).contains(stored);
+            assertThat(s.tests().finalSeen(stored.key().primaryKey(), "86320")).isTrue();
+            assertThat(counts.executedCount() - before).isEqualTo(aheadOnTheWriter ? 0 : 1);
+            return null;
+        });
+
+        // A write between the history and the look-up: the look-up reads the row as written.
+        OrderContext rewritten = context("PL1", "FL7", "PAT-A", "");
+        ledger.write((LedgerSession s) -> {
+            s.inbound().history("LIS^LAB", "ORU2", "h-ORU2", key, "86320");
+            s.orders().updateIdentity(stored.key().primaryKey(), rewritten, T0);
+            long before = counts.executedCount();
+            assertThat(s.orders().find(key, "86320").map(StoredOrder::context)).contains(rewritten);
+            assertThat(counts.executedCount() - before).isEqualTo(1);
+            return null;
+        });
+
+        // Other numbers, or another test of the order, are looked up as asked.
+        ledger.write((LedgerSession s) -> {
+            s.inbound().history("LIS^LAB", "ORU3", "h-ORU3", key, "86320");
+            assertThat(s.orders().find(new OrderKey(null, new EntityId("FL7", "LAB")), "86320")
+                    .map(StoredOrder::context)).contains(rewritten);
+            s.inbound().history("LIS^LAB", "ORU4", "h-ORU4", key, "86320");
+            long before = counts.executedCount();
+            assertThat(s.orders().find(key, "86334").map(StoredOrder::context)).contains(rewritten);
+            assertThat(s.tests().finalSeen(stored.key().primaryKey(), "86334")).isFalse();
+            assertThat(counts.executedCount() - before).isEqualTo(1);
+            return null;
+        });
+
+        // A miss is an answer too.
+        OrderKey unknown = new OrderKey(new EntityId("PL9", "LIS"), null);
+        ledger.write((LedgerSession s) -> {
+            s.inbound().history("LIS^LAB", "ORU5", "h-ORU5", unknown, "86320");
+            long before = counts.executedCount();
+            assertThat(s.orders().find(unknown, "86320")).isEmpty();
+            assertThat(counts.executedCount() - before).isEqualTo(aheadOnTheWriter ? 0 : 1);
+            return null;
+        });
+    }
+
     private Optional<OrderContext> find(OrderKey key) {
         return ledger.read((LedgerSession s) -> s.orders().findContext(key));
     }
