@@ -6,6 +6,8 @@ import java.util.Objects;
 import ca.uhn.hl7v2.HL7Exception;
 import ca.uhn.hl7v2.HapiContext;
 import ca.uhn.hl7v2.model.DataTypeException;
+import ca.uhn.hl7v2.model.AbstractSegment;
+import ca.uhn.hl7v2.model.Type;
 import ca.uhn.hl7v2.model.v251.message.DFT_P03;
 import ca.uhn.hl7v2.model.v251.segment.DG1;
 import ca.uhn.hl7v2.model.v251.segment.IN1;
@@ -119,26 +121,47 @@ public final class DftBuilder {
 
     /**
      * The thread's message as a new one would be for this document: every segment the builder writes emptied of its
-     * fields (a segment's {@code clear()} drops its field values, so nothing of the previous document is left — MSH-18
-     * included), and no more repetitions of FINANCIAL, DG1 and INSURANCE than this document fills. The structures the
-     * builder never writes stay empty, as in a new message, so the encoding is byte for byte that of a new message
-     * (DftBuilderTest builds documents of different shapes one after the other on one thread and compares).
+     * values ({@link #emptied(AbstractSegment)}: nothing of the previous document is left — MSH-18 included), and no more
+     * repetitions of FINANCIAL, DG1 and INSURANCE than this document fills. The structures the builder never writes
+     * stay empty, as in a new message, so the encoding is byte for byte that of a new message (DftBuilderTest builds
+     * documents of different shapes one after the other on one thread and compares, golden and generated ones).
      */
     private static DFT_P03 emptied(DFT_P03 dft, int financial, int dg1, int insurance) throws HL7Exception {
-        dft.getMSH().clear();
-        dft.getEVN().clear();
-        dft.getPID().clear();
-        dft.getPV1().clear();
+        emptied(dft.getMSH());
+        emptied(dft.getEVN());
+        emptied(dft.getPID());
+        emptied(dft.getPV1());
         for (int i = keep(dft, "FINANCIAL", financial) - 1; i >= 0; i--) {
-            dft.getFINANCIAL(i).getFT1().clear();
+            emptied(dft.getFINANCIAL(i).getFT1());
         }
         for (int i = keep(dft, "DG1", dg1) - 1; i >= 0; i--) {
-            dft.getDG1(i).clear();
+            emptied(dft.getDG1(i));
         }
         for (int i = keep(dft, "INSURANCE", insurance) - 1; i >= 0; i--) {
-            dft.getINSURANCE(i).getIN1().clear();
+            emptied(dft.getINSURANCE(i).getIN1());
         }
         return dft;
+    }
+
+    /**
+     * Empties one segment but keeps the first repetition of each field it holds, emptied by HAPI's own
+     * {@code Type.clear()} (every component, subcomponent and extra component set to no value). {@code Segment.clear()}
+     * drops the repetitions themselves, so every build made each typed field anew — an XCN is some 40 objects — a
+     * third of the build's CPU outside the encode and a fifth of its allocation (BENCHMARKS.md, "Outbox thread, third
+     * pass"). HAPI's PipeParser encodes an empty first repetition as it encodes an absent field (nothing between the
+     * separators, trailing ones stripped); later repetitions are removed, since an empty second one would add a
+     * {@code ~}. The builder's typed getters then hand back the emptied objects instead of making new ones.
+     */
+    private static void emptied(AbstractSegment segment) throws HL7Exception {
+        for (int field = 1; field <= segment.numFields(); field++) {
+            Type[] reps = segment.getField(field);
+            for (int rep = reps.length - 1; rep >= 1; rep--) {
+                segment.removeRepetition(field, rep);
+            }
+            if (reps.length > 0) {
+                reps[0].clear();
+            }
+        }
     }
 
     /** Removes the repetitions of {@code name} beyond the first {@code max}; returns how many are left. */
