@@ -34,8 +34,15 @@ public final class InboundEdge {
     private final PipeParser parser;
 
     public InboundEdge(Charset defaultCharset) {
+        // Parses into this thread's message from the one before: everything read from it is copied into the Inbound
+        // record below, and nothing of the HAPI message leaves read().
+        this(defaultCharset, HapiContexts.edgeParser());
+    }
+
+    /** On another parser: the tests compare with one that parses every message into a new one. */
+    InboundEdge(Charset defaultCharset, PipeParser parser) {
         this.text = new Hl7Text(defaultCharset);
-        this.parser = HapiContexts.parser();
+        this.parser = parser;
     }
 
     public Inbound read(byte[] raw) {

@@ -47,6 +47,15 @@ public final class HapiContexts {
         return new MshStructurePipeParser(create());
     }
 
+    /**
+     * {@link #parser()} for the LIS edge: each thread parses every message into its message of the same class from
+     * the message before (segment objects kept, field values new; {@link ReusedMessages}). A message it returns is
+     * valid only until the next parse on the same thread — read it into records and keep nothing of it.
+     */
+    public static PipeParser edgeParser() {
+        return MshStructurePipeParser.reusing(create());
+    }
+
     private static String refuseToGenerateId() {
         throw new IllegalStateException("HAPI was asked to generate a control ID; every MSH-10 this engine sends is"
                 + " fixed before the message is built");

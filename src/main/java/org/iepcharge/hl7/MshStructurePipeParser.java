@@ -10,6 +10,8 @@ import ca.uhn.hl7v2.ErrorCode;
 import ca.uhn.hl7v2.HL7Exception;
 import ca.uhn.hl7v2.HapiContext;
 import ca.uhn.hl7v2.model.Message;
+import ca.uhn.hl7v2.model.Segment;
+import ca.uhn.hl7v2.parser.EncodingCharacters;
 import ca.uhn.hl7v2.parser.PipeParser;
 
 /**
@@ -29,17 +31,33 @@ import ca.uhn.hl7v2.parser.PipeParser;
  * plain HashMap, filled on the first parse of that class, so two threads parsing at once — one of them a new class —
  * could corrupt it (the LIS edge parses on every Camel thread with one parser). The first parse of a class here runs
  * alone (write lock); later ones only read the cache and run together (read lock).
+ *
+ * <p>{@link #reusing} parsers (the LIS edge's) parse each message into the thread's message of the same class from
+ * the message before ({@link ReusedMessages}, where what HAPI keeps between parses and what is done about it is
+ * set out); a message they return is valid until the next parse on the same thread.
  */
 final class MshStructurePipeParser extends PipeParser {
     private final ReadWriteLock definitions = new ReentrantReadWriteLock();
     private final Set<Definition> defined = ConcurrentHashMap.newKeySet();
+    /** Null: every parse on a new message, as HAPI's own PipeParser. */
+    private final ReusedMessages reused;
 
     /** HAPI's cache key: the message class and its name. */
     private record Definition(Class<?> type, String name) {
     }
 
     MshStructurePipeParser(HapiContext context) {
+        this(context, false);
+    }
+
+    private MshStructurePipeParser(HapiContext context, boolean reuse) {
         super(context);
+        this.reused = reuse ? new ReusedMessages() : null;
+    }
+
+    /** A parser whose messages are parsed into again by the next message of their class on the same thread. */
+    static MshStructurePipeParser reusing(HapiContext context) {
+        return new MshStructurePipeParser(context, true);
     }
 
     @Override
@@ -59,10 +77,65 @@ final class MshStructurePipeParser extends PipeParser {
             throw new HL7Exception("Can't determine message structure from MSH-9: only " + msh9.length
                     + " of 3 components present", ErrorCode.UNSUPPORTED_MESSAGE_TYPE);
         }
+        if (reused != null) {
+            Class<? extends Message> type = getFactory().getMessageClass(structure, version, explicitlyNamed);
+            if (ReusedMessages.eligible(type)) {
+                return parseReusing(type, message, structure, version, explicitlyNamed);
+            }
+        }
+        return parseNew(message, structure, version, explicitlyNamed);
+    }
+
+    private Message parseNew(String message, String structure, String version, boolean explicitlyNamed)
+            throws HL7Exception {
         Message m = instantiateMessage(structure, version, explicitlyNamed);
         m.setParser(this);
         parse(m, message);
         return m;
+    }
+
+    /**
+     * Parses into the thread's message of this class when there is one (else a new one), recording the segments it
+     * fills; then removes what the message before left beyond this one, and keeps the message for the next parse.
+     */
+    private Message parseReusing(Class<? extends Message> type, String message, String structure, String version,
+                                 boolean explicitlyNamed) throws HL7Exception {
+        ReusedMessages.PerThread thread = reused.current();
+        Message m = reused.take(thread, type, getFactory());
+        boolean again = m != null;
+        if (!again) {
+            m = instantiateMessage(structure, version, explicitlyNamed);
+        }
+        thread.filled.clear();
+        thread.recording = true;
+        try {
+            m.setParser(this);
+            parse(m, message);
+        } finally {
+            thread.recording = false;
+        }
+        ReusedMessages.LeftOvers left = ReusedMessages.removeLeftOvers(m, thread.filled, again);
+        if (again && !left.inOrder()) {
+            // Never seen: a left-over between filled repetitions cannot be removed without moving them. A new one.
+            return parseNew(message, structure, version, explicitlyNamed);
+        }
+        if (again || left.removed() == 0) {
+            reused.keep(thread, m);
+        }
+        return m;
+    }
+
+    /** Records the segment for {@link #parseReusing}, then HAPI's segment parse. */
+    @Override
+    public void parse(Segment destination, String segment, EncodingCharacters encodingChars, int repetition)
+            throws HL7Exception {
+        if (reused != null) {
+            ReusedMessages.PerThread thread = reused.current();
+            if (thread.recording) {
+                thread.filled.add(destination);
+            }
+        }
+        super.parse(destination, segment, encodingChars, repetition);
     }
 
     @Override

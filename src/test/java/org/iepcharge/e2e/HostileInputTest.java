@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -34,6 +33,7 @@ import org.iepcharge.camel.Engine;
 import org.iepcharge.camel.LisInbound;
 import org.iepcharge.hl7.Er7;
 import org.iepcharge.testkit.EngineHarness;
+import org.iepcharge.testkit.Hl7TestInputs;
 import org.iepcharge.testkit.LabMessages;
 import org.iepcharge.testkit.RawMllp;
 import org.junit.jupiter.api.AfterEach;
@@ -313,59 +313,6 @@ class HostileInputTest {
         }
     }
 
-    /** One random mutation of a seed: byte flips, truncation, segment shuffle, delimiter swap, drop/dup segment. */
-    static byte[] mutate(byte[] seed, Random r) {
-        byte[] b = seed.clone();
-        switch (r.nextInt(7)) {
-            case 0 -> {
-                int flips = 1 + r.nextInt(8);
-                for (int i = 0; i < flips && b.length > 0; i++) {
-                    b[r.nextInt(b.length)] = (byte) r.nextInt(256);
-                }
-                return b;
-            }
-            case 1 -> {
-                return java.util.Arrays.copyOf(b, b.length == 0 ? 0 : r.nextInt(b.length));
-            }
-            case 2, 3 -> {
-                List<String> segs = new ArrayList<>(List.of(new String(b, StandardCharsets.ISO_8859_1)
-                        .split("\r\n|\r|\n")));
-                int kind = r.nextInt(3);
-                if (kind == 0) {
-                    Collections.shuffle(segs.subList(r.nextBoolean() ? 1 : 0, segs.size()), r);
-                } else if (kind == 1 && segs.size() > 1) {
-                    segs.remove(1 + r.nextInt(segs.size() - 1));
-                } else if (!segs.isEmpty()) {
-                    int i = r.nextInt(segs.size());
-                    for (int k = r.nextInt(20); k >= 0; k--) {
-                        segs.add(i, segs.get(i));
-                    }
-                }
-                return String.join("\r", segs).getBytes(StandardCharsets.ISO_8859_1);
-            }
-            case 4, 5 -> {
-                byte[] delims = {'|', '^', '~', '\\', '&', '\r', '\n'};
-                byte from = delims[r.nextInt(delims.length)];
-                byte to = r.nextInt(4) == 0 ? (byte) r.nextInt(128) : delims[r.nextInt(delims.length)];
-                boolean all = r.nextBoolean();
-                for (int i = 0; i < b.length; i++) {
-                    if (b[i] == from && (all || r.nextInt(4) == 0)) {
-                        b[i] = to;
-                    }
-                }
-                return b;
-            }
-            default -> {
-                // Several mutations stacked.
-                byte[] m = b;
-                for (int k = 0; k < 3; k++) {
-                    m = mutate(m, r);
-                }
-                return m;
-            }
-        }
-    }
-
     private void fuzzInProcess(EngineHarness h) throws Exception {
         List<byte[]> seeds = corpus();
         LisInbound bean = h.engine().camelContext().getRegistry().lookupByNameAndType("lisInbound", LisInbound.class);
@@ -382,7 +329,7 @@ class HostileInputTest {
             done.add(pool.submit(() -> {
                 Random r = new Random(seed);
                 for (int i = 0; i < perThread; i++) {
-                    byte[] input = mutate(seeds.get(r.nextInt(seeds.size())), r);
+                    byte[] input = Hl7TestInputs.mutate(seeds.get(r.nextInt(seeds.size())), r);
                     Exchange ex = new DefaultExchange(h.engine().camelContext());
                     ex.getMessage().setBody(input);
                     try {
@@ -426,7 +373,7 @@ class HostileInputTest {
                 RawMllp c = null;
                 try {
                     for (int i = 0; i < FUZZ_SOCKET / conns; i++) {
-                        byte[] input = mutate(seeds.get(r.nextInt(seeds.size())), r);
+                        byte[] input = Hl7TestInputs.mutate(seeds.get(r.nextInt(seeds.size())), r);
                         if (c == null) {
                             c = new RawMllp(port);
                         }

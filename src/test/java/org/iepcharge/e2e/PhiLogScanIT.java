@@ -19,6 +19,7 @@ import ca.uhn.hl7v2.ErrorCode;
 import org.iepcharge.billing.local.BillingReceiver;
 import org.iepcharge.hl7.Er7;
 import org.iepcharge.testkit.EngineHarness;
+import org.iepcharge.testkit.Hl7TestInputs;
 import org.iepcharge.testkit.LabMessages;
 import org.iepcharge.testkit.RawMllp;
 import org.junit.jupiter.api.Test;
@@ -221,7 +222,7 @@ class PhiLogScanIT {
                 c = new RawMllp(port);
             }
             try {
-                c.write(RawMllp.frame(HostileInputTest.mutate(seed, r)));
+                c.write(RawMllp.frame(Hl7TestInputs.mutate(seed, r)));
                 RawMllp.Answer a = c.read(Duration.ofSeconds(5));
                 if (a.kind() != RawMllp.Kind.FRAME) {
                     c.close();

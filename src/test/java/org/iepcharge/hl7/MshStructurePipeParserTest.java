@@ -4,19 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 import ca.uhn.hl7v2.HL7Exception;
 import ca.uhn.hl7v2.model.Message;
 import ca.uhn.hl7v2.parser.CanonicalModelClassFactory;
 import ca.uhn.hl7v2.parser.PipeParser;
-import org.iepcharge.explain.FileMessage;
-import org.iepcharge.explain.MessageFileReader;
-import org.iepcharge.testkit.EngineHarness;
+import org.iepcharge.testkit.Hl7TestInputs;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -119,20 +114,12 @@ class MshStructurePipeParserTest {
         }
     }
 
-    /** Every message of every .hl7 file under testdata, decoded as the LIS edge decodes it. */
+    /** Every message of the test data and the shared corpus, decoded as the LIS edge decodes it. */
     private static List<String> testDataMessages() throws IOException {
         Hl7Text decoder = new Hl7Text(StandardCharsets.UTF_8);
         List<String> texts = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(EngineHarness.projectDir().resolve("testdata"))) {
-            for (Path file : files.filter(p -> p.toString().endsWith(".hl7")).sorted().toList()) {
-                try {
-                    for (FileMessage m : MessageFileReader.read(file)) {
-                        texts.add(decoder.decode(m.payload()));
-                    }
-                } catch (Exception unreadable) {
-                    texts.add(decoder.decode(Files.readAllBytes(file))); // the file as one frame, as a sender might
-                }
-            }
+        for (byte[] frame : Hl7TestInputs.frames()) {
+            texts.add(decoder.decode(frame));
         }
         return texts;
     }
