@@ -280,13 +280,22 @@ public final class ChargeCapture {
         return h == null ? "UNKNOWN" : h.type();
     }
 
-    /** The content hash the ledger keys a message on (with sender and MSH-10). */
-    public static String sha256(byte[] raw) {
+    /**
+     * Each thread's SHA-256 digest: {@code MessageDigest.getInstance} searches the security providers on every call
+     * (≈ 1 % of the LIS route thread's CPU, BENCHMARKS.md "LIS route thread, fourth pass"); {@code digest} resets the
+     * instance, so a kept one starts every message from nothing.
+     */
+    private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(raw));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
+    });
+
+    /** The content hash the ledger keys a message on (with sender and MSH-10). */
+    public static String sha256(byte[] raw) {
+        return HexFormat.of().formatHex(SHA_256.get().digest(raw));
     }
 
     private static boolean isUniqueViolation(Throwable e) {
