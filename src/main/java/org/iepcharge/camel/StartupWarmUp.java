@@ -3,9 +3,10 @@ package org.iepcharge.camel;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Start-up time (docs/operating.md "Start-up"): for a SQLite ledger, sqlite-jdbc's native library is unpacked and
- * loaded (what its first connection does) on a thread of its own from the moment the settings are read, while the
- * ledger's start-up thread builds Flyway's configuration and the main thread reads the rules.
+ * Start-up time (docs/operating.md "Start-up"): for a SQLite ledger, sqlite-jdbc's native library is loaded (what its
+ * first connection does; from the copy an earlier start unpacked, {@code ledger.SqliteNativeLibrary}) on a thread of its
+ * own from the moment the settings are read, while the ledger's start-up thread builds Flyway's configuration and the
+ * main thread reads the rules.
  *
  * Then Jackson's first {@code ObjectMapper}, for the main thread.
  *
@@ -36,7 +37,8 @@ final class StartupWarmUp {
     private void run() {
         try {
             if (sqlite.get()) {
-                org.sqlite.SQLiteJDBCLoader.initialize();
+                // From a verified copy unpacked by an earlier start, not unpacked again (SqliteNativeLibrary).
+                org.iepcharge.ledger.SqliteNativeLibrary.load();
             }
         } catch (Exception | LinkageError e) {
             // Only a head start: the ledger's own first connection does the same and reports what fails.
