@@ -1,12 +1,11 @@
 package org.iepcharge.ledger;
 
 import static org.iepcharge.ledger.SessionSql.cut;
-import static org.iepcharge.ledger.SessionSql.generatedId;
+import static org.iepcharge.ledger.SessionSql.returnedId;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,11 +41,10 @@ public final class ChargeHolds {
     public long open(String orderKey, String cpt, LineKind kind, String patientKey, HoldReason reason,
                      String reasonText, long sourceMessageId, Object trigger, Instant now) throws SQLException {
         openByOrder.clear();
-        try (Use use = sql.use(OPEN_HOLD, Statement.RETURN_GENERATED_KEYS)) {
+        try (Use use = sql.use(OPEN_HOLD + " RETURNING id")) {
             PreparedStatement ps = use.statement();
             bindHold(ps, orderKey, cpt, kind, patientKey, reason, reasonText, sourceMessageId, trigger, now);
-            ps.executeUpdate();
-            return generatedId(ps);
+            return returnedId(ps);
         }
     }
 

@@ -222,7 +222,7 @@ final class GroupCommitter implements AutoCloseable {
         try {
             long started = System.nanoTime();
             Connection c = connection();
-            dialect.begin(c);
+            dialect.begin(c, statements);
             if (dialect == SqlDialect.POSTGRESQL) {
                 // No round trip of its own: held back, the locks go ahead of the first job's first statement, and
                 // pgjdbc sends BEGIN ahead of both.
@@ -238,7 +238,7 @@ final class GroupCommitter implements AutoCloseable {
                 completions.add(savepoints ? runOne(c, job) : runBare(c, job));
             }
             if (deferred == null || savepoints || !commitWithDeferred()) {
-                dialect.commit(c);
+                dialect.commit(c, statements);
                 counts.executed();
             }
             CommitObserver o = observer;

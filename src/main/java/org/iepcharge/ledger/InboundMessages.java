@@ -1,12 +1,11 @@
 package org.iepcharge.ledger;
 
 import static org.iepcharge.ledger.SessionSql.cut;
-import static org.iepcharge.ledger.SessionSql.generatedId;
+import static org.iepcharge.ledger.SessionSql.returnedId;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Optional;
@@ -200,12 +199,10 @@ public final class InboundMessages {
         }
         try (Use use = sql.use("INSERT INTO inbound_message (sender, control_id,"
                 + " content_hash, message_type, processing_id, received_at, raw, disposition, ack_code, error_code,"
-                + " error_location, error_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                Statement.RETURN_GENERATED_KEYS)) {
+                + " error_location, error_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")) {
             PreparedStatement ps = use.statement();
             bindInbound(ps, 0, r, receivedAt);
-            ps.executeUpdate();
-            return generatedId(ps);
+            return returnedId(ps);
         }
     }
 

@@ -1,10 +1,9 @@
 package org.iepcharge.ledger;
 
-import static org.iepcharge.ledger.SessionSql.generatedId;
+import static org.iepcharge.ledger.SessionSql.returnedId;
 
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
 
@@ -23,11 +22,10 @@ public final class OutboxRows {
 
     /** Queues a DFT whose MSH-10 and bytes are final: a redelivery sends exactly these bytes. */
     public long enqueue(String controlId, String orderKey, byte[] payload, Instant now) throws SQLException {
-        try (Use use = sql.use(ENQUEUE, Statement.RETURN_GENERATED_KEYS)) {
+        try (Use use = sql.use(ENQUEUE + " RETURNING id")) {
             PreparedStatement ps = use.statement();
             bindOutbox(ps, controlId, orderKey, payload, null, now);
-            ps.executeUpdate();
-            return generatedId(ps);
+            return returnedId(ps);
         }
     }
 

@@ -117,6 +117,12 @@ enum SqlDialect {
                 // Checkpoints are the WalCheckpointer's, on its own thread; this is only the backstop.
                 st.execute("PRAGMA wal_autocheckpoint = " + WalCheckpointer.WRITER_BACKSTOP_PAGES);
             }
+            // With generated keys on (the driver's default), sqlite-jdbc matches every statement it executes against
+            // an INSERT pattern and after each INSERT compiles and runs "SELECT last_insert_rowid()" on a new
+            // Statement, wanted or not (CoreStatement.updateGeneratedKeys): 6.6 % of the writer thread, and 0.7 of its
+            // ≈ 0.8 compiles per message (writer probe profile, BENCHMARKS.md "Writer, fifth pass"). The ledger's
+            // inserts that need their id say RETURNING id (SessionSql.returnedId).
+            c.unwrap(org.sqlite.SQLiteConnection.class).getConnectionConfig().setGetGeneratedKeys(false);
         }
 
         @Override
@@ -163,10 +169,24 @@ enum SqlDialect {
         }
 
         @Override
+        void begin(Connection c, StatementCache statements) throws SQLException {
+            if (!c.getAutoCommit()) {
+                c.setAutoCommit(true);
+            }
+            // Kept prepared: Statement.execute compiles its text on every call (two compiles per batch).
+            statements.control("BEGIN IMMEDIATE").execute();
+        }
+
+        @Override
         void commit(Connection c) throws SQLException {
             try (Statement st = c.createStatement()) {
                 st.execute("COMMIT");
             }
+        }
+
+        @Override
+        void commit(Connection c, StatementCache statements) throws SQLException {
+            statements.control("COMMIT").execute();
         }
 
         @Override
@@ -334,6 +354,16 @@ enum SqlDialect {
     abstract void begin(Connection c) throws SQLException;
 
     abstract void commit(Connection c) throws SQLException;
+
+    /** {@link #begin(Connection)} on a writer's connection, whose statements {@code statements} keeps prepared. */
+    void begin(Connection c, StatementCache statements) throws SQLException {
+        begin(c);
+    }
+
+    /** {@link #commit(Connection)} on a writer's connection, whose statements {@code statements} keeps prepared. */
+    void commit(Connection c, StatementCache statements) throws SQLException {
+        commit(c);
+    }
 
     /** Rolls back the open transaction, if there is one. */
     abstract void rollback(Connection c) throws SQLException;

@@ -44,6 +44,20 @@ final class StatementCache implements AutoCloseable {
         return ps;
     }
 
+    /**
+     * A transaction-control statement of the writer (BEGIN, COMMIT), kept prepared like the others and not counted
+     * here: the writer counts its BEGIN and COMMIT itself, whichever way its dialect sends them.
+     */
+    PreparedStatement control(String sql) throws SQLException {
+        PreparedStatement ps = plain.get(sql);
+        if (ps == null || ps.isClosed()) {
+            ps = connection.prepareStatement(sql);
+            counts.prepared();
+            plain.put(sql, ps);
+        }
+        return ps;
+    }
+
     StatementCounts counts() {
         return counts;
     }
