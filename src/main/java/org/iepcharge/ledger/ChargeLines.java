@@ -46,6 +46,14 @@ public final class ChargeLines {
         }
     }
 
+    /**
+     * The order has no line at all, as {@link OrderContexts#find(OrderKey, String)} read in its query: the answer to
+     * {@link #forOrder} until a line is written.
+     */
+    void knownNone(String orderKey) {
+        linesByOrder.put(orderKey, List.of());
+    }
+
     private List<StoredLine> keep(String orderKey, List<StoredLine> found) {
         found.sort(java.util.Comparator.comparingLong(StoredLine::id));
         List<StoredLine> lines = List.copyOf(found);

@@ -32,10 +32,10 @@ public final class LedgerSession {
     LedgerSession(Connection connection, SqlDialect dialect, StatementCache statements, DeferredWrites deferred) {
         this.sql = new SessionSql(connection, dialect, statements, deferred);
         this.tests = new TestStates(sql);
-        this.orders = new OrderContexts(sql, tests);
-        this.inbound = new InboundMessages(sql, orders);
         this.holds = new ChargeHolds(sql);
         this.lines = new ChargeLines(sql, holds);
+        this.orders = new OrderContexts(sql, tests, lines, holds);
+        this.inbound = new InboundMessages(sql, orders);
         this.outbox = new OutboxRows(sql);
         this.sequences = new IdSequences(sql);
     }
