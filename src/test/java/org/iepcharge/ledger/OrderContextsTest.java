@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Optional;
 
 import org.iepcharge.domain.EntityId;
+import org.iepcharge.domain.HoldReason;
+import org.iepcharge.domain.LineKind;
 import org.iepcharge.domain.OrderContext;
 import org.iepcharge.domain.OrderKey;
 
@@ -188,8 +190,11 @@ class OrderContextsTest extends LedgerTestSupport {
             return null;
         });
 
-        // A write between the history and the look-up: the look-up reads the row as written.
-        OrderContext rewritten = context("PL1", "FL7", "PAT-A", "");
+        // A write between the history and the look-up: the look-up reads the row as written (a number learned: the
+        // stored context with its new numbers, as capture writes it).
+        OrderContext numbered = context("PL1", "FL7", "PAT-A", "");
+        OrderContext rewritten = new OrderContext(numbered.key(), stored.patient(), stored.visit(), stored.insurance(),
+                stored.diagnoses(), stored.abnStatus(), stored.orderingProvider(), stored.sourceControlId());
         ledger.write((LedgerSession s) -> {
             s.inbound().history("LIS^LAB", "ORU2", "h-ORU2", key, "86320");
             s.orders().updateIdentity(stored.key().primaryKey(), rewritten, T0);
@@ -221,6 +226,74 @@ class OrderContextsTest extends LedgerTestSupport {
             assertThat(counts.executedCount() - before).isEqualTo(aheadOnTheWriter ? 0 : 1);
             return null;
         });
+    }
+
+    /**
+     * The look-up tells the session whether the order has lines and open holds, stored order or not (a hold can wait
+     * for an order's context): an order without them reads as such without a query of its own, and a line or hold
+     * written in the same transaction is then seen (on PostgreSQL the writes are held back and sent with the next
+     * statement, so the look-up's answers must not outlive them).
+     */
+    @OnBothDatabases
+    void linesAndHoldsOfAnOrderAreAnsweredWithItsLookUpAndSeeTheTransactionsWrites(TestDatabase.Backend backend) {
+        open(backend);
+        long m = message("ORM1");
+        OrderContext placed = context("PL1", "FL1", "PAT-A", "");
+        String orderKey = placed.key().primaryKey();
+        OrderKey unstored = new OrderKey(new EntityId("PL7", "LIS"), null);
+        ledger.write((LedgerSession s) -> {
+            s.orders().save(placed, m, T0);
+            s.holds().add(unstored.primaryKey(), "86320", LineKind.T, "PAT-B", HoldReason.NO_DIAGNOSIS,
+                    "no diagnosis", m, "trigger", T0);
+            return null;
+        });
+        ledger.write((LedgerSession s) -> {
+            // Not stored, but held under the key its order would be filed under.
+            assertThat(s.orders().find(unstored, "86320")).isEmpty();
+            assertThat(s.holds().openForOrder(unstored.primaryKey())).extracting(HoldRecord::cpt).containsExactly("86320");
+            assertThat(s.lines().forOrder(unstored.primaryKey())).isEmpty();
+
+            assertThat(s.orders().find(placed.key(), "86320")).isPresent();
+            assertThat(s.lines().forOrder(orderKey)).isEmpty();
+            assertThat(s.holds().openForOrder(orderKey)).isEmpty();
+            s.lines().insert(orderKey, placed.key(), 1, line("C1", LineKind.T, "86320", "20240501083000"), true,
+                    "PAT-A", "r1", m, "D1", T0);
+            s.holds().add(orderKey, "86334", LineKind.T, "PAT-A", HoldReason.NO_DIAGNOSIS, "no diagnosis", m,
+                    "trigger", T0);
+            assertThat(s.lines().forOrder(orderKey)).extracting(l -> l.line().transactionId()).containsExactly("C1");
+            assertThat(s.holds().openForOrder(orderKey)).extracting(HoldRecord::cpt).containsExactly("86334");
+            // Looked up again after the writes: the order now has both.
+            assertThat(s.orders().find(placed.key(), "86320")).isPresent();
+            assertThat(s.lines().forOrder(orderKey)).hasSize(1);
+            assertThat(s.holds().openForOrder(orderKey)).hasSize(1);
+            return null;
+        });
+    }
+
+    /** A number learned later is found, with the context as stored, though only the number columns were written. */
+    @OnBothDatabases
+    void aLearnedNumberFindsTheContextAsStored(TestDatabase.Backend backend) {
+        open(backend);
+        long m = message("ORM1");
+        OrderContext placed = context("PL1", null, "PAT-A", "Y");
+        String orderKey = placed.key().primaryKey();
+        ledger.write((LedgerSession s) -> {
+            s.orders().save(placed, m, T0);
+            return null;
+        });
+        String json = db.string("SELECT context_json FROM order_context");
+        OrderKey learned = placed.key().mergedWith(new OrderKey(null, new EntityId("FL1", "LAB")));
+        OrderContext withFiller = new OrderContext(learned, placed.patient(), placed.visit(), placed.insurance(),
+                placed.diagnoses(), placed.abnStatus(), placed.orderingProvider(), placed.sourceControlId());
+        ledger.write((LedgerSession s) -> {
+            s.orders().updateIdentity(orderKey, withFiller, T0.plusSeconds(5));
+            return null;
+        });
+        assertThat(find(new OrderKey(null, new EntityId("FL1", "LAB")))).contains(withFiller);
+        assertThat(find(placed.key())).contains(withFiller);
+        assertThat(ledger.write((LedgerSession s) -> s.orders().find(learned, "86320").map(StoredOrder::orderKey)))
+                .contains(orderKey);
+        assertThat(db.string("SELECT context_json FROM order_context")).isEqualTo(json);
     }
 
     private Optional<OrderContext> find(OrderKey key) {
