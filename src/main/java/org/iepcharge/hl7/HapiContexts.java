@@ -49,7 +49,7 @@ public final class HapiContexts {
 
     /**
      * {@link #parser()} for the LIS edge: each thread parses every message into its message of the same class from
-     * the message before (segment objects kept, field values new; {@link ReusedMessages}). A message it returns is
+     * the message before (segment objects and the first repetition of each field kept, emptied; {@link ReusedMessages}). A message it returns is
      * valid only until the next parse on the same thread — read it into records and keep nothing of it.
      */
     public static PipeParser edgeParser() {

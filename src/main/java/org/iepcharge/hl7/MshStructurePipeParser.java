@@ -9,6 +9,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import ca.uhn.hl7v2.ErrorCode;
 import ca.uhn.hl7v2.HL7Exception;
 import ca.uhn.hl7v2.HapiContext;
+import ca.uhn.hl7v2.model.AbstractSegment;
 import ca.uhn.hl7v2.model.Message;
 import ca.uhn.hl7v2.model.Segment;
 import ca.uhn.hl7v2.parser.EncodingCharacters;
@@ -133,6 +134,10 @@ final class MshStructurePipeParser extends PipeParser {
             ReusedMessages.PerThread thread = reused.current();
             if (thread.recording) {
                 thread.filled.add(destination);
+                if (thread.kept.remove(destination)) {
+                    ReusedMessages.emptyForParse((AbstractSegment) destination, segment,
+                            encodingChars.getFieldSeparator());
+                }
             }
         }
         super.parse(destination, segment, encodingChars, repetition);

@@ -15,6 +15,8 @@ import ca.uhn.hl7v2.model.Group;
 import ca.uhn.hl7v2.model.Message;
 import ca.uhn.hl7v2.model.Segment;
 import ca.uhn.hl7v2.model.Structure;
+import ca.uhn.hl7v2.model.Type;
+import ca.uhn.hl7v2.model.Varies;
 import ca.uhn.hl7v2.parser.ModelClassFactory;
 import ca.uhn.hl7v2.util.ReflectionUtil;
 
@@ -23,14 +25,22 @@ import ca.uhn.hl7v2.util.ReflectionUtil;
  * ({@link MshStructurePipeParser#reusing}). Building the segment objects — a reflective constructor per segment,
  * whose {@code init} grows seven lists to the segment's 20–50 field definitions and walks up to the message for
  * each — was a third of the LIS route thread's allocation and ≈ 12 % of its CPU (BENCHMARKS.md, "LIS route thread,
- * fourth pass"). Field values (HAPI's {@code Type} objects) are still built fresh for every message.
+ * fourth pass"). The first repetition of each field is kept too, emptied by HAPI's {@code Type.clear()}: making every
+ * typed field anew (an XCN is some 40 objects, each with its {@code ExtraComponents}) was a fifth of the route
+ * thread's allocation (BENCHMARKS.md, "LIS route thread, fifth pass").
  *
  * <p>HAPI's {@code PipeParser.parse(Message, String)} clears nothing: it walks the message with its
  * {@code MessageIterator}, taking repetition {@code n} of a structure where one exists and creating it where not,
  * and sets the fields it finds. What a message keeps from an earlier parse, and what is done about it:
  * <ul>
- *   <li>field values and field repetitions: every segment is {@link AbstractSegment#clear() cleared} before the
- *       parse (HAPI's own {@code clear()}: each field's list of repetitions emptied, as in a new segment);</li>
+ *   <li>field values and field repetitions: just before HAPI parses a kept segment, each of its fields is made what
+ *       a new segment's is for that text ({@link #emptyForParse}): a field the segment text leaves empty has no
+ *       repetition (HAPI's {@code PipeParser} creates one only for a non-empty field, and for MSH-1 and MSH-2);
+ *       otherwise the first repetition stays, emptied by HAPI's {@code Type.clear()} (value, components,
+ *       subcomponents and extra components set to none, as in a new object; no v2.5.1 data type has a component
+ *       that could change its class), later repetitions are removed, and HAPI parses into the first one as it
+ *       would into a new one. A {@code Varies} (OBX-5) is never kept: its data type is the one the message before
+ *       set;</li>
  *   <li>segment and group repetitions the new message does not have (3 OBX before, 1 now): removed after the parse.
  *       The parser records each segment it fills; in a fresh parse every segment is one it filled and every group
  *       holds one (HAPI creates a structure only on the way to the segment it fills; the equivalence test checks
@@ -64,13 +74,15 @@ final class ReusedMessages {
     /** One thread's messages, and the segments the running parse has filled. */
     static final class PerThread {
         /** In the order last kept: past {@value #MAX_CLASSES} classes, the one parsed least recently goes. */
-        final Map<Class<? extends Message>, Message> kept = new LinkedHashMap<>() {
+        final Map<Class<? extends Message>, Message> keptMessages = new LinkedHashMap<>() {
             @Override
             protected boolean removeEldestEntry(Map.Entry<Class<? extends Message>, Message> eldest) {
                 return size() > MAX_CLASSES;
             }
         };
         final Set<Segment> filled = Collections.newSetFromMap(new IdentityHashMap<>());
+        /** The segments of the message being parsed into again that HAPI has not parsed into yet. */
+        final Set<Segment> kept = Collections.newSetFromMap(new IdentityHashMap<>());
         boolean recording;
     }
 
@@ -84,18 +96,60 @@ final class ReusedMessages {
     }
 
     /**
-     * The thread's message of this class, its segments cleared; null when there is none or it cannot be reused (a
-     * segment has slots beyond its definition). Taken out of the thread's set: a parse that fails never returns it.
+     * The thread's message of this class, its segments listed in {@code thread.kept} to be emptied field by field
+     * when HAPI parses into them ({@link #emptyForParse}); null when there is none or it cannot be reused (a segment
+     * has slots beyond its definition). Taken out of the thread's set: a parse that fails never returns it.
      */
     Message take(PerThread thread, Class<? extends Message> type, ModelClassFactory factory) throws HL7Exception {
-        Message kept = thread.kept.remove(type);
-        return kept != null && clearSegments(kept, factory) ? kept : null;
+        thread.kept.clear();
+        Message kept = thread.keptMessages.remove(type);
+        if (kept != null && listSegments(kept, factory, thread.kept)) {
+            return kept;
+        }
+        thread.kept.clear();
+        return null;
+    }
+
+    /**
+     * Makes each field of a kept segment what HAPI's parse of {@code text} into a new segment starts from (see the
+     * class comment): no repetition where the text leaves the field empty, else the first repetition emptied.
+     * Segments that HAPI does not parse into are removed after the parse, so only these need it. {@code fs} is the
+     * field separator; the text is split on it as HAPI splits it (a field is empty when two separators meet or the
+     * text ends), without making the pieces.
+     */
+    static void emptyForParse(AbstractSegment segment, String text, char fs) throws HL7Exception {
+        String name = segment.getName();
+        boolean header = name.equals("MSH") || name.equals("FHS") || name.equals("BHS");
+        int at = text.indexOf(fs); // the separator before the next field's text; -1: no more text
+        for (int field = 1; field <= segment.numFields(); field++) {
+            boolean valued;
+            if (header && field == 1) {
+                valued = true; // HAPI sets MSH-1 from the separator whatever follows
+            } else {
+                int next = at < 0 ? -1 : text.indexOf(fs, at + 1);
+                int end = next < 0 ? text.length() : next;
+                // MSH-2 is created whenever anything follows the first separator, even an empty MSH-2 ("MSH||").
+                valued = at >= 0 && (header && field == 2 ? text.length() > at + 1 : end > at + 1);
+                at = next;
+            }
+            Type[] reps = segment.getField(field);
+            for (int rep = reps.length - 1; rep >= 1; rep--) {
+                segment.removeRepetition(field, rep);
+            }
+            if (reps.length > 0) {
+                if (valued && !(reps[0] instanceof Varies)) {
+                    reps[0].clear();
+                } else {
+                    segment.removeRepetition(field, 0);
+                }
+            }
+        }
     }
 
     /** Keeps the message for the next parse of its class on this thread, if it can be parsed into again. */
     void keep(PerThread thread, Message message) throws HL7Exception {
         if (thread.filled.size() <= MAX_SEGMENTS && standardOnly(message)) {
-            thread.kept.put(message.getClass(), message);
+            thread.keptMessages.put(message.getClass(), message);
         }
     }
 
@@ -157,12 +211,12 @@ final class ReusedMessages {
         return true;
     }
 
-    /** Clears every segment; false when one has field slots beyond its definition. */
-    private boolean clearSegments(Group group, ModelClassFactory factory) throws HL7Exception {
+    /** Lists every segment in {@code into}; false when one has field slots beyond its definition. */
+    private boolean listSegments(Group group, ModelClassFactory factory, Set<Segment> into) throws HL7Exception {
         for (String name : group.getNames()) {
             for (Structure s : group.getAll(name)) {
                 if (s instanceof Group child) {
-                    if (!clearSegments(child, factory)) {
+                    if (!listSegments(child, factory, into)) {
                         return false;
                     }
                 } else {
@@ -170,7 +224,7 @@ final class ReusedMessages {
                     if (segment.numFields() != definedFields(segment, factory)) {
                         return false;
                     }
-                    segment.clear();
+                    into.add(segment);
                 }
             }
         }
