@@ -3,6 +3,8 @@ package org.iepcharge.hl7;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 import ca.uhn.hl7v2.AcknowledgmentCode;
@@ -39,38 +41,55 @@ public final class AckBuilder {
 
     private final PipeParser parser = HapiContexts.parser();
     /**
-     * Each thread's ACK structure for answers without an error, instantiated once and refilled (the route thread's
-     * HAPI model building per ACK was ≈ 3 % of its CPU and ≈ 6 KB per message: BENCHMARKS.md, "LIS route thread,
-     * second pass"). Reuse is safe only because such an answer sets the same fields every time (see {@link #build}); error
-     * answers and answers without an inbound MSH fill optional fields and are built on a fresh structure.
+     * Each thread's ACK structure, instantiated once and refilled for every answer (the route thread's HAPI model
+     * building per ACK was ≈ 3 % of its CPU and ≈ 6 KB per message: BENCHMARKS.md, "LIS route thread, second pass").
+     * Every field any answer sets is set, or emptied, by every answer (see {@link #build}), so nothing of an earlier
+     * answer can remain: {@code AckBuilderTest} compares every answer after every other with one built on a new
+     * structure, byte for byte.
      */
-    private final ThreadLocal<ACK> plainAck = ThreadLocal.withInitial(this::newAck);
+    private final ThreadLocal<ACK> reused = ThreadLocal.withInitial(this::newAck);
     /** MSH-7 of the current second: formatting a ZonedDateTime per ACK cost ≈ 1 % of the route thread. */
     private volatile Stamp stamp = new Stamp(Long.MIN_VALUE, "");
     private final String application;
     private final String facility;
-    private final AtomicLong sequence = new AtomicLong();
-    private final String idPrefix = "A" + Long.toString(System.currentTimeMillis() / 1000, 36).toUpperCase();
+    private final LongSupplier clock;
+    private final Supplier<String> controlIds;
 
     /** {@code application}/{@code facility} stand in for MSH-3/4 when the inbound MSH-5/6 are empty. */
     public AckBuilder(String application, String facility) {
+        this(application, facility, System::currentTimeMillis, sequence());
+    }
+
+    /** With MSH-7's clock (epoch milliseconds) and MSH-10's source given: the tests compare whole answers. */
+    AckBuilder(String application, String facility, LongSupplier clock, Supplier<String> controlIds) {
         this.application = application;
         this.facility = facility;
+        this.clock = clock;
+        this.controlIds = controlIds;
+    }
+
+    /** MSH-10 of our ACKs: a prefix from the start time, then a counter (both base 36). */
+    private static Supplier<String> sequence() {
+        AtomicLong sequence = new AtomicLong();
+        String idPrefix = "A" + Long.toString(System.currentTimeMillis() / 1000, 36).toUpperCase();
+        return () -> idPrefix + Long.toString(sequence.incrementAndGet(), 36).toUpperCase();
     }
 
     public String build(MshFields inbound, Outcome outcome) {
         try {
-            // A refilled structure only when every field this answer sets is set by every such answer: with an
-            // inbound MSH and no error, fillHeader and MSA-1/MSA-2 below overwrite all of them, and MSA-3 and ERR
-            // are never touched, so nothing of an earlier answer can remain.
-            boolean plain = inbound != null && outcome.errorCode() == 0;
-            ACK ack = plain ? plainAck.get() : newAck();
+            // The thread's structure, refilled: fillHeader sets every MSH field any answer sets (MSH-5/6 emptied when
+            // there is no inbound MSH), MSA-1/2/3 are set (MSA-3 empty without an error), and ERR is emptied by HAPI's
+            // clear() before an error answer fills it and before any answer after one that did.
+            ACK ack = reused.get();
             fillHeader(ack.getMSH(), inbound);
             MSA msa = ack.getMSA();
             msa.getAcknowledgmentCode().setValue(answerCode(inbound, outcome).name());
             msa.getMessageControlID().setValue(inbound == null ? "" : inbound.controlId());
+            msa.getTextMessage().setValue(outcome.errorCode() == 0 ? "" : outcome.errorText());
+            if (ack.currentReps("ERR") > 0) {
+                ack.getERR().clear();
+            }
             if (outcome.errorCode() != 0) {
-                msa.getTextMessage().setValue(outcome.errorText());
                 fillError(ack.getERR(), ackVersion(inbound), outcome);
             }
             return parser.encode(ack);
@@ -95,7 +114,7 @@ public final class AckBuilder {
 
     /** MSH-7 to the second, formatted once per second (a race at most formats the same second twice). */
     private String now() {
-        long second = Math.floorDiv(System.currentTimeMillis(), 1000L);
+        long second = Math.floorDiv(clock.getAsLong(), 1000L);
         Stamp s = stamp;
         if (s.second() != second) {
             s = new Stamp(second, DTM.format(java.time.Instant.ofEpochSecond(second).atZone(ZoneId.systemDefault())));
@@ -111,15 +130,13 @@ public final class AckBuilder {
                 application));
         msh.getSendingFacility().getNamespaceID().setValue(orDefault(in == null ? "" : in.receivingFacility(),
                 facility));
-        if (in != null) {
-            msh.getReceivingApplication().getNamespaceID().setValue(in.sendingApplication());
-            msh.getReceivingFacility().getNamespaceID().setValue(in.sendingFacility());
-        }
+        msh.getReceivingApplication().getNamespaceID().setValue(in == null ? "" : in.sendingApplication());
+        msh.getReceivingFacility().getNamespaceID().setValue(in == null ? "" : in.sendingFacility());
         msh.getDateTimeOfMessage().getTime().setValue(now());
         msh.getMessageType().getMessageCode().setValue("ACK");
         msh.getMessageType().getTriggerEvent().setValue(in == null ? "" : in.triggerEvent());
         msh.getMessageType().getMessageStructure().setValue("ACK");
-        msh.getMessageControlID().setValue(idPrefix + Long.toString(sequence.incrementAndGet(), 36).toUpperCase());
+        msh.getMessageControlID().setValue(controlIds.get());
         msh.getProcessingID().getProcessingID().setValue(in == null || in.processingId().isEmpty() ? "P"
                 : in.processingId());
         // Echoed, even a version we do not accept (docs/billing-facts.md §5 "Echo MSH-11/MSH-12"): a v2.1 sender reads

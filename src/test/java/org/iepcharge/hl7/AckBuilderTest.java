@@ -2,6 +2,7 @@ package org.iepcharge.hl7;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import ca.uhn.hl7v2.AcknowledgmentCode;
@@ -49,37 +50,74 @@ class AckBuilderTest {
      * routing, an error with MSA-3 and ERR, a v2.4 ERR-1, no MSH at all), the next such answer is the one a fresh
      * builder gives, but for MSH-7 and MSH-10.
      */
-    @Test
-    void aReusedAckCarriesNothingOfTheAnswersBeforeIt() {
-        MshFields other = Er7.of("MSH|^~\\&|OTHERLIS|OTHERFAC|X|Y|20260101||ORM^O01^ORM_O01|ZZ9|T|2.4|||AL|NE")
-                .msh().orElseThrow();
-        MshFields sparse = Er7.of("MSH|^~\\&|||||20260101||ORU^R01|C7||2.3").msh().orElseThrow();
-        List<Runnable> before = List.of(
-                () -> builder.build(other, Outcome.accepted(Disposition.CHARGED)),
-                () -> builder.build(other, Outcome.error(101, "OBR^1^4", "OBR-4 missing")),
-                () -> builder.build(msh("2.5.1"), Outcome.reject(207, "", "resend later")),
-                () -> builder.build(null, Outcome.reject(100, "MSH", "no MSH")),
-                () -> builder.build(sparse, Outcome.accepted(Disposition.IGNORED)));
-        for (Runnable earlier : before) {
-            for (MshFields next : List.of(msh("2.5.1"), sparse, other)) {
-                for (Outcome outcome : List.of(Outcome.accepted(Disposition.IGNORED),
-                        Outcome.accepted(Disposition.CHARGED))) {
-                    earlier.run();
-                    String reused = builder.build(next, outcome);
-                    String fresh = new AckBuilder("IEP", "LAB").build(next, outcome);
-                    assertThat(withoutTimeAndId(reused)).isEqualTo(withoutTimeAndId(fresh));
-                }
-            }
+    /** Inbound headers of every shape an ACK reads: versions (ERR layout), modes, charsets, empty and missing fields. */
+    static List<MshFields> inboundHeaders() {
+        List<MshFields> out = new ArrayList<>();
+        for (String version : List.of("2.2", "2.3", "2.3.1", "2.4", "2.5", "2.5.1", "2.6", "2.7", "2.8", "", "3.0",
+                "2.4^^HL70104")) {
+            out.add(Er7.of("MSH|^~\\&|LIS|MAIN|IEPR|LABF|20260101||ORU^R01^ORU_R01|CTRL42|P|" + version)
+                    .msh().orElseThrow());
         }
+        for (String header : List.of(
+                "MSH|^~\\&|OTHERLIS|OTHERFAC|X|Y|20260101||ORM^O01^ORM_O01|ZZ9|T|2.4|||AL|NE",
+                "MSH|^~\\&|||||20260101||ORU^R01|C7||2.3",
+                "MSH|^~\\&#|LIS|MAIN|||20260101||OML^O21^OML_O21|V27|D|2.7|||ER|AL||8859/1",
+                "MSH|^~\\&|LIS|MAIN|IEPR|LABF|20260101||ORU^R01|U8|P|2.5.1|||SU|NE||UNICODE UTF-8",
+                "MSH|^~\\&|LIS|MAIN|IEPR|LABF|20260101||ORU^R01|ESC\\F\\|P|2.5.1|||AL",
+                "MSH|^~\\&|LIS|MAIN|IEPR|LABF|20260101||ACK|A9|P",
+                "MSH|^~\\&|L\\S\\IS|M&AIN|IEPR|LABF|20260101||ADT^A01^ADT_A01|PIPE|P|2.5.1|||NE|NE",
+                "MSH$^~\\&$LIS$MAIN$IEPR$LABF$20260101$$ORU^R01$DOLLAR$P$2.3.1")) {
+            out.add(Er7.of(header).msh().orElseThrow());
+        }
+        out.add(null); // no readable MSH
+        return out;
     }
 
-    private static String withoutTimeAndId(String ack) {
-        String[] h = segment(ack, "MSH");
-        assertThat(h[6]).matches("\\d{14}");
-        assertThat(h[9]).isNotEmpty();
-        h[6] = "";
-        h[9] = "";
-        return String.join("|", h) + ack.substring(ack.indexOf('\r'));
+    /** Answers of every kind: AA/AE/AR, ERR with a location of 0–3 parts, texts that need escaping. */
+    static List<Outcome> outcomes() {
+        return List.of(Outcome.accepted(Disposition.CHARGED), Outcome.accepted(Disposition.IGNORED),
+                Outcome.error(101, "OBR^1^4", "OBR-4 missing"), Outcome.error(102, "OBR^2^7^1", "bad date"),
+                Outcome.error(100, "", "Message structure could not be parsed"),
+                Outcome.error(101, "ORC", "a|b^c~d\\e&f"), Outcome.reject(200, "MSH^1^9", "unsupported type"),
+                Outcome.reject(201, "MSH^1^9", "unsupported event"), Outcome.reject(203, "MSH^1^12", "version"),
+                Outcome.reject(207, "", "Application internal error: resend later"),
+                Outcome.reject(100, "FHS^1", "HL7 batches (FHS/BHS) are not supported"),
+                Outcome.error(999, "PID^1^3", "a code HAPI has no text for"));
+    }
+
+    /**
+     * The thread's refilled ACK structure carries nothing of the answers before it: every answer, built right after
+     * every other answer on the same builder, is byte for byte the answer a new builder (a new HAPI structure) gives
+     * for it — MSH-7 and MSH-10 included, from a fixed clock and control ID.
+     */
+    @Test
+    void everyAnswerAfterEveryOtherIsTheAnswerOfANewStructure() {
+        java.util.function.LongSupplier clock = () -> 1_780_000_123_456L;
+        java.util.function.Supplier<String> ids = () -> "A1";
+        AckBuilder reused = new AckBuilder("IEP", "LAB", clock, ids);
+        record Answer(MshFields msh, Outcome outcome) {
+        }
+        List<Answer> answers = new ArrayList<>();
+        for (MshFields msh : inboundHeaders()) {
+            for (Outcome outcome : outcomes()) {
+                answers.add(new Answer(msh, outcome));
+            }
+        }
+        java.util.Map<Answer, String> fresh = new java.util.HashMap<>();
+        for (Answer a : answers) {
+            fresh.put(a, new AckBuilder("IEP", "LAB", clock, ids).build(a.msh(), a.outcome()));
+        }
+        assertThat(new java.util.HashSet<>(fresh.values())).as("distinct answers").hasSizeGreaterThan(200);
+        int compared = 0;
+        for (Answer before : answers) {
+            for (Answer next : answers) {
+                reused.build(before.msh(), before.outcome());
+                assertThat(reused.build(next.msh(), next.outcome())).as("%s after %s", next, before)
+                        .isEqualTo(fresh.get(next));
+                compared++;
+            }
+        }
+        assertThat(compared).isEqualTo(answers.size() * answers.size());
     }
 
     @Test
