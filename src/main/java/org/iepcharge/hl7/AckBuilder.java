@@ -41,13 +41,15 @@ public final class AckBuilder {
 
     private final PipeParser parser = HapiContexts.parser();
     /**
-     * Each thread's ACK structure, instantiated once and refilled for every answer (the route thread's HAPI model
-     * building per ACK was ≈ 3 % of its CPU and ≈ 6 KB per message: BENCHMARKS.md, "LIS route thread, second pass").
-     * Every field any answer sets is set, or emptied, by every answer (see {@link #build}), so nothing of an earlier
-     * answer can remain: {@code AckBuilderTest} compares every answer after every other with one built on a new
+     * Each thread's ACK structures, instantiated once and refilled (the route thread's HAPI model building per ACK was
+     * ≈ 3 % of its CPU and ≈ 6 KB per message: BENCHMARKS.md, "LIS route thread, second pass"): one for answers to an
+     * inbound MSH without an error, which set the same fields every time, so the answer the LIS gets for nearly every
+     * message touches nothing else; one for the others (errors, no inbound MSH), which empty MSA-3 and ERR first (see
+     * {@link #build}). {@code AckBuilderTest} compares every answer after every other with one built on a new
      * structure, byte for byte.
      */
-    private final ThreadLocal<ACK> reused = ThreadLocal.withInitial(this::newAck);
+    private final ThreadLocal<ACK> plainAck = ThreadLocal.withInitial(this::newAck);
+    private final ThreadLocal<ACK> otherAck = ThreadLocal.withInitial(this::newAck);
     /** MSH-7 of the current second: formatting a ZonedDateTime per ACK cost ≈ 1 % of the route thread. */
     private volatile Stamp stamp = new Stamp(Long.MIN_VALUE, "");
     private final String application;
@@ -77,20 +79,24 @@ public final class AckBuilder {
 
     public String build(MshFields inbound, Outcome outcome) {
         try {
-            // The thread's structure, refilled: fillHeader sets every MSH field any answer sets (MSH-5/6 emptied when
-            // there is no inbound MSH), MSA-1/2/3 are set (MSA-3 empty without an error), and ERR is emptied by HAPI's
-            // clear() before an error answer fills it and before any answer after one that did.
-            ACK ack = reused.get();
+            // A refilled structure: fillHeader sets every MSH field any answer sets (MSH-5/6 empty without an inbound
+            // MSH). An answer to an inbound MSH without an error sets MSA-1/2 and nothing else, so it has a structure of
+            // its own; on the other one MSA-3 is set or emptied and ERR emptied (HAPI's clear()) before an error fills
+            // it, so nothing of an earlier answer can remain.
+            boolean plain = inbound != null && outcome.errorCode() == 0;
+            ACK ack = plain ? plainAck.get() : otherAck.get();
             fillHeader(ack.getMSH(), inbound);
             MSA msa = ack.getMSA();
             msa.getAcknowledgmentCode().setValue(answerCode(inbound, outcome).name());
             msa.getMessageControlID().setValue(inbound == null ? "" : inbound.controlId());
-            msa.getTextMessage().setValue(outcome.errorCode() == 0 ? "" : outcome.errorText());
-            if (ack.currentReps("ERR") > 0) {
-                ack.getERR().clear();
-            }
-            if (outcome.errorCode() != 0) {
-                fillError(ack.getERR(), ackVersion(inbound), outcome);
+            if (!plain) {
+                msa.getTextMessage().setValue(outcome.errorCode() == 0 ? "" : outcome.errorText());
+                if (ack.currentReps("ERR") > 0) {
+                    ack.getERR().clear();
+                }
+                if (outcome.errorCode() != 0) {
+                    fillError(ack.getERR(), ackVersion(inbound), outcome);
+                }
             }
             return parser.encode(ack);
         } catch (HL7Exception e) {

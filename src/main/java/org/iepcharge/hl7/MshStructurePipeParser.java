@@ -121,7 +121,7 @@ final class MshStructurePipeParser extends PipeParser {
             return parseNew(message, structure, version, explicitlyNamed);
         }
         if (again || left.removed() == 0) {
-            reused.keep(thread, m);
+            reused.keep(thread, m, left);
         }
         return m;
     }

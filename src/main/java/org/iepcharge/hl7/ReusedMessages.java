@@ -146,15 +146,23 @@ final class ReusedMessages {
         }
     }
 
-    /** Keeps the message for the next parse of its class on this thread, if it can be parsed into again. */
-    void keep(PerThread thread, Message message) throws HL7Exception {
-        if (thread.filled.size() <= MAX_SEGMENTS && standardOnly(message)) {
+    /**
+     * Keeps the message for the next parse of its class on this thread, if it can be parsed into again ({@code left}
+     * says whether it holds only standard structures).
+     */
+    void keep(PerThread thread, Message message, LeftOvers left) {
+        if (thread.filled.size() <= MAX_SEGMENTS && left.standardOnly()) {
             thread.keptMessages.put(message.getClass(), message);
         }
     }
 
-    /** What {@link #removeLeftOvers} found. */
-    record LeftOvers(int removed, boolean inOrder) {
+    /**
+     * What {@link #removeLeftOvers} found: how many structures it removed, whether they were all behind the filled
+     * ones, and whether the message holds only standard structures (no non-standard segment anywhere, every
+     * structure one of HAPI's abstract base classes) — found on the same walk, which reads every group's names and
+     * repetitions anyway (each read copies an array).
+     */
+    record LeftOvers(int removed, boolean inOrder, boolean standardOnly) {
     }
 
     /**
@@ -163,24 +171,30 @@ final class ReusedMessages {
      */
     static LeftOvers removeLeftOvers(Message message, Set<Segment> filled, boolean remove) throws HL7Exception {
         int[] removed = new int[1];
-        boolean[] inOrder = {true};
-        prune(message, filled, remove, removed, inOrder);
-        return new LeftOvers(removed[0], inOrder[0]);
+        boolean[] flags = {true, true}; // {in order, standard only}
+        prune(message, filled, remove, removed, flags);
+        return new LeftOvers(removed[0], flags[0], flags[1]);
     }
 
     /** True when the group holds a segment this parse filled. */
-    private static boolean prune(Group group, Set<Segment> filled, boolean remove, int[] removed, boolean[] inOrder)
+    private static boolean prune(Group group, Set<Segment> filled, boolean remove, int[] removed, boolean[] flags)
             throws HL7Exception {
+        if (!(group instanceof AbstractGroup g) || !g.getNonStandardNames().isEmpty()) {
+            flags[1] = false;
+        }
         boolean holdsFilled = false;
         for (String name : group.getNames()) {
             Structure[] reps = group.getAll(name);
             int live = 0;
             for (int i = 0; i < reps.length; i++) {
+                if (reps[i] instanceof Segment && !(reps[i] instanceof AbstractSegment)) {
+                    flags[1] = false;
+                }
                 boolean isLive = reps[i] instanceof Segment s ? filled.contains(s)
-                        : prune((Group) reps[i], filled, remove, removed, inOrder);
+                        : prune((Group) reps[i], filled, remove, removed, flags);
                 if (isLive) {
                     if (live != i) {
-                        inOrder[0] = false; // a left-over between filled repetitions
+                        flags[0] = false; // a left-over between filled repetitions
                     }
                     live = i + 1;
                 }
@@ -194,21 +208,6 @@ final class ReusedMessages {
             holdsFilled |= live > 0;
         }
         return holdsFilled;
-    }
-
-    /** No non-standard segment anywhere, and every structure one of HAPI's abstract base classes. */
-    private static boolean standardOnly(Group group) throws HL7Exception {
-        if (!(group instanceof AbstractGroup g) || !g.getNonStandardNames().isEmpty()) {
-            return false;
-        }
-        for (String name : group.getNames()) {
-            for (Structure s : group.getAll(name)) {
-                if (s instanceof Group child ? !standardOnly(child) : !(s instanceof AbstractSegment)) {
-                    return false;
-                }
-            }
-        }
-        return true;
     }
 
     /** Lists every segment in {@code into}; false when one has field slots beyond its definition. */
