@@ -81,7 +81,17 @@ public final class Engine implements AutoCloseable {
      * golden-file test fixes both to compare a whole DFT).
      */
     public static Engine start(EngineSettings settings, Clock clock, ChargeIds ids) throws Exception {
+        return start(settings, clock, ids, () -> null);
+    }
+
+    /**
+     * As {@link #start(EngineSettings, Clock, ChargeIds)}; {@code whenListening} runs on the starting thread the moment
+     * the LIS listener is open, before the rest starts (StartupOrderTest sends its messages there).
+     */
+    static Engine start(EngineSettings settings, Clock clock, ChargeIds ids, StartStep<Void> whenListening)
+            throws Exception {
         long started = System.nanoTime();
+        boolean localBillingMode = EngineSettings.MODE_LOCAL.equals(settings.billingMode());
         settings.requireRoutes();
         // Before the ledger is opened (or created and migrated): a port that is taken stops start-up untouched.
         ListenPorts.requireFree(settings);
@@ -118,13 +128,16 @@ public final class Engine implements AutoCloseable {
         }
         rulesRead.complete(null);
         // The built-in billing receiver (a Camel context of its own) and the operator side's Vert.x instance need
-        // nothing from the ledger either: threads of their own too, awaited before camel-main starts.
-        CompletableFuture<BillingReceiver> localBillingStart = EngineSettings.MODE_LOCAL.equals(settings.billingMode())
+        // nothing from the ledger either: threads of their own too, awaited only once the LIS listener is open (they
+        // start from here all the same: the classes they load are largely the ones the main thread needs next, so
+        // started later they would leave that work to the main thread — measured, BENCHMARKS.md "Start-up to
+        // listening, fifth pass").
+        CompletableFuture<BillingReceiver> localBillingStart = localBillingMode
                 ? inBackground("iep-start-billing", () -> startLocalBilling(settings))
                 : CompletableFuture.completedFuture(null);
-        // The operator side's HTTP server runs on Vert.x; camel-platform-http makes its Vert.x instance while camel-main
-        // configures, unless the registry holds one. Made here instead, beside the ledger, with the same default
-        // options; the engine closes it after Camel.
+        // The operator side's HTTP server runs on Vert.x; camel-platform-http makes its Vert.x instance when the server
+        // starts, unless the registry holds one. Made here instead, beside the ledger, with the same default options;
+        // the engine closes it after Camel.
         CompletableFuture<OpsVertx> opsVertxStart = settings.http().enabled()
                 ? inBackground("iep-start-http", OpsVertx::create)
                 : CompletableFuture.completedFuture(null);
@@ -202,7 +215,7 @@ public final class Engine implements AutoCloseable {
                 @Override
                 public void afterConfigure(org.apache.camel.main.BaseMainSupport m) {
                     try {
-                        startBillingConnections(m.getCamelContext(), settings);
+                        startBillingConnections(m.getCamelContext(), settings, localBillingMode);
                     } catch (RuntimeException e) {
                         throw e;
                     } catch (Exception e) {
@@ -210,11 +223,6 @@ public final class Engine implements AutoCloseable {
                     }
                 }
             });
-            // camel-platform-http looks for a Vert.x instance while camel-main configures.
-            opsVertx = await(opsVertxStart);
-            if (opsVertx != null) {
-                main.bind("iepOpsVertx", opsVertx.vertx());
-            }
             // A ledger that several nodes share (PostgreSQL) can refuse the node name: that is known before camel-main
             // starts logging, so a taken name stops start-up in one line, as any bad setting does. (The name can only
             // be claimed once the ledger's schema exists.) An embedded ledger grants it: no wait.
@@ -236,11 +244,26 @@ public final class Engine implements AutoCloseable {
                 LOG.info("Released {} outbox claim(s) left by this node's previous run (node {})", released,
                         settings.nodeName());
             }
-            // billing-outbound starts with camel-main: billing's stand-in must be listening by then.
-            localBilling = await(localBillingStart);
+            // The LIS listener opens here: the ledger is migrated, the rules read, the routes built. Nothing else the
+            // engine starts is needed to accept a message and answer it after its commit, so the rest follows it
+            // (docs/operating.md "Start-up"): a message that comes in meanwhile is answered, and its DFT waits in the
+            // outbox for the outbound route.
             startListening(main, settings);
+            whenListening.run();
+            CamelContext camel = main.getCamelContext();
+            if (localBillingMode) {
+                // In local mode billing-outbound was made stopped (startBillingConnections): it starts once billing's
+                // stand-in listens, so its first attempts do not fail against a port that is not open yet.
+                localBilling = await(localBillingStart);
+                for (int lane = 1; lane <= settings.billingConnections(); lane++) {
+                    camel.getRouteController().startRoute(BILLING_TEMPLATE + "-" + lane);
+                }
+            }
             if (ops != null) {
-                ops.started(main.getCamelContext());
+                opsVertx = await(opsVertxStart);
+                camel.getRegistry().bind("iepOpsVertx", opsVertx.vertx());
+                // Health checks, then the console's HTTP server and its routes (OpsServer.started).
+                startOps(ops, camel, settings);
             }
             Engine engine = new Engine(settings, ledger, localBilling, main, connections, meters, totals, ops,
                     billingSender, answers, opsVertx);
@@ -323,9 +346,9 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** A start-up step that can fail with a checked exception, run on a thread of its own. */
+    /** A start-up step that can fail with a checked exception (most run on a thread of their own). */
     @FunctionalInterface
-    private interface StartStep<T> {
+    interface StartStep<T> {
         T run() throws Exception;
     }
 
@@ -414,16 +437,21 @@ public final class Engine implements AutoCloseable {
      * from the route template {@value #BILLING_TEMPLATE}: each route's {@code to:} has a producer, and so a connection,
      * of its own (a camel-mllp producer is one socket, used by one exchange at a time). The routes claim and send
      * independently; the claim keeps each order's DFTs in sequence whichever route sends them. Each carries the
-     * template's route policy ({@code billingSender}).
+     * template's route policy ({@code billingSender}). {@code stopped}: made with autoStartup off (the context's
+     * start-up summary lists them as "Disabled"), for the engine to start once billing's built-in stand-in listens.
      */
-    private static void startBillingConnections(CamelContext camel, EngineSettings settings) throws Exception {
+    private static void startBillingConnections(CamelContext camel, EngineSettings settings, boolean stopped)
+            throws Exception {
         if (((org.apache.camel.model.ModelCamelContext) camel).getRouteTemplateDefinition(BILLING_TEMPLATE) == null) {
             throw new SettingsException("The route files hold no route template '" + BILLING_TEMPLATE + "' (the"
                     + " outbound route of billing-outbound.camel.yaml); routes from an older version must be updated");
         }
         for (int lane = 1; lane <= settings.billingConnections(); lane++) {
-            org.apache.camel.builder.TemplatedRouteBuilder.builder(camel, BILLING_TEMPLATE)
+            String id = org.apache.camel.builder.TemplatedRouteBuilder.builder(camel, BILLING_TEMPLATE)
                     .routeId(BILLING_TEMPLATE + "-" + lane).parameter("connection", String.valueOf(lane)).add();
+            if (stopped) {
+                ((org.apache.camel.model.ModelCamelContext) camel).getRouteDefinition(id).setAutoStartup("false");
+            }
         }
     }
 
@@ -492,6 +520,15 @@ public final class Engine implements AutoCloseable {
         } catch (Exception e) {
             throw bindProblem(e, "iep.inbound.port", "iep.inbound.host", settings.inboundHost(),
                     settings.inboundPort());
+        }
+    }
+
+    /** Starts the operator side; a port taken between the check and now is reported in one line. */
+    private static void startOps(OpsServer ops, CamelContext camel, EngineSettings settings) throws Exception {
+        try {
+            ops.started(camel);
+        } catch (Exception e) {
+            throw bindProblem(e, "iep.http.port", "iep.http.host", settings.http().host(), settings.http().port());
         }
     }
 

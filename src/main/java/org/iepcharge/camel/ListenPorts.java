@@ -16,7 +16,7 @@ import org.iepcharge.config.SettingsException;
 
 /**
  * Checks, before the engine touches its ledger, that it can listen where its settings say: the LIS port, in local
- * billing mode the built-in receiver's port, and with {@code iep.billing.singleSender} this node's raft port and its
+ * billing mode the built-in receiver's port, the operator console's port when it is enabled, and with {@code iep.billing.singleSender} this node's raft port and its
  * failure-detection port (raft port + {@value #RAFT_FAILURE_DETECTION_OFFSET}). A port already taken stops start-up
  * with one line naming the setting, the port and — on Linux, for a process of the same user — the process that holds
  * it.
@@ -32,6 +32,11 @@ final class ListenPorts {
         requireFree("iep.inbound.port", "iep.inbound.host", settings.inboundHost(), settings.inboundPort());
         if (EngineSettings.MODE_LOCAL.equals(settings.billingMode())) {
             requireFree("iep.billing.port", "iep.billing.host", settings.billingHost(), settings.billingPort());
+        }
+        if (settings.http().enabled()) {
+            // The console's server opens after the LIS listener (docs/operating.md "Start-up"): a taken port found
+            // only then would have opened and closed the LIS port and created the ledger for nothing.
+            requireFree("iep.http.port", "iep.http.host", settings.http().host(), settings.http().port());
         }
         SingleSender sender = settings.singleSender();
         if (sender.enabled()) {

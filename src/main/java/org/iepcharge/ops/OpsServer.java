@@ -19,7 +19,7 @@ import org.iepcharge.rules.RuleSet;
  * Wires the operator side into camel-main: the embedded HTTP server (camel.server.*) with the management side on the
  * same port (camel.management.*: health), camel-micrometer-prometheus for Camel's own meters on the registry the
  * engine counts on, the engine's health checks, and {@link OpsRoutes}. The engine calls {@link #prepare} before
- * starting camel-main and {@link #started} after.
+ * starting camel-main and {@link #started} after: the HTTP server starts there, behind the LIS listener.
  */
 public final class OpsServer implements AutoCloseable {
     /** The LIS route's id in routes/lis-inbound.camel.yaml: readiness needs it started. */
@@ -31,6 +31,10 @@ public final class OpsServer implements AutoCloseable {
     private final JvmMeters jvm;
     private final PrometheusMeterRegistry prometheus;
     private OpsMetrics metrics;
+    /** camel-main's HTTP servers, held back until {@link #started} (docs/operating.md "Start-up"). */
+    private final DeferredHttpServers servers = new DeferredHttpServers();
+    /** The console's routes: added with the servers they run on, in {@link #started}. */
+    private OpsRoutes routes;
 
     private OpsServer(EngineSettings settings, JdbcLedger ledger, RuleSet rules, JvmMeters jvm) {
         this.settings = settings;
@@ -57,9 +61,11 @@ public final class OpsServer implements AutoCloseable {
         metrics = new OpsMetrics(ledger, prometheus, capture);
         // camel-micrometer-prometheus adopts the registry bound under this name instead of making its own.
         main.bind("metricsRegistry", prometheus);
+        // camel-main takes the HTTP servers from this factory and starts nothing: they start in started().
+        main.bind("iepDeferredHttpServers", servers);
         OpsAuth auth = new OpsAuth(http);
         OpsApi api = new OpsApi(settings, ledger, rules, metrics.registry());
-        main.configure().addRoutesBuilder(new OpsRoutes(auth, api, metrics, http.tls().enabled()));
+        routes = new OpsRoutes(auth, api, metrics, http.tls().enabled());
         if (http.tls().enabled()) {
             // The embedded server takes its TLS from the context's global SSL parameters (useGlobalSslContextParameters).
             main.addMainListener(new MainListenerSupport() {
@@ -97,8 +103,13 @@ public final class OpsServer implements AutoCloseable {
         return p;
     }
 
-    /** Registers the engine's health checks once Camel runs. */
-    public void started(CamelContext context) {
+    /**
+     * Once Camel runs with the LIS listener open: registers the engine's health checks, then starts the HTTP server
+     * and its management side (health) and adds the console's routes. The checks come first, so the first health
+     * answer already includes the ledger, the LIS listener and the rules; the server comes after the LIS listener, so
+     * its start no longer holds the listener up (docs/operating.md "Start-up").
+     */
+    public void started(CamelContext context) throws Exception {
         HealthCheckRegistry registry = HealthCheckRegistry.get(context);
         for (HealthCheck check : OpsHealth.checks(ledger, OpsHealth.ledgerFile(settings.ledgerUrl()), LIS_ROUTE,
                 () -> rules)) {
@@ -107,6 +118,9 @@ public final class OpsServer implements AutoCloseable {
             }
             registry.register(check);
         }
+        servers.start(context);
+        // platform-http consumers find their router when they are made: only once the server has started.
+        context.addRoutes(routes);
     }
 
     public OpsMetrics metrics() {

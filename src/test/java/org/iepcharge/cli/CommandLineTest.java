@@ -147,6 +147,34 @@ class CommandLineTest {
     }
 
     /**
+     * The same for the operator console's port: it opens after the LIS listener (docs/operating.md "Start-up"), so it
+     * is checked with the others before anything opens or the ledger is created.
+     */
+    @Test
+    void aTakenConsolePortIsNamedBeforeTheLedgerIsTouched() throws Exception {
+        Path data = tmp.resolve("data");
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress("127.0.0.1", 0));
+            int port = taken.getLocalPort();
+            properties.set("iep.dataDir", data.toString());
+            properties.set("iep.inbound.host", "127.0.0.1");
+            properties.set("iep.inbound.port", "0");
+            properties.set("iep.billing.mode", "mllp");
+            properties.set("iep.http.enabled", "true");
+            properties.set("iep.http.host", "127.0.0.1");
+            properties.set("iep.http.port", String.valueOf(port));
+
+            CliRun r = CliRun.of("run");
+
+            assertThat(r.exit()).isEqualTo(2);
+            assertThat(r.err().strip()).isEqualTo("iep-charge-router: Setting iep.http.port = " + port + ": port "
+                    + port + " on 127.0.0.1 is already in use by pid " + ProcessHandle.current().pid() + " (java);"
+                    + " stop that process or set iep.http.port to a free port");
+        }
+        assertThat(data).doesNotExist();
+    }
+
+    /**
      * With iep.billing.singleSender, this node's raft port and its failure-detection port (raft port + 100) are checked
      * like the LIS port: one line naming the member entry and the port, before the ledger is touched.
      */
