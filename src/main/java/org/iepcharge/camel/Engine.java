@@ -100,10 +100,11 @@ public final class Engine implements AutoCloseable {
         // them) waits for it. Everything before that start — the beans, camel-main's configuration, its context with
         // the route files loaded and the routes built — is prepared beside the migration.
         JdbcLedger ledger = settings.unmigratedLedger();
-        // The operator side's Prometheus registry with the JVM's meters (ProcessorMetrics, GC notifications, …): a
-        // thread of its own too, awaited when the operator side is wired below.
+        // The operator side's Prometheus registry: a thread of its own too, awaited when the operator side is wired
+        // below. The JVM's meters (ProcessorMetrics, GC notifications, …) are bound on it only once the LIS listener
+        // is open (OpsServer.started).
         CompletableFuture<JvmMeters> jvmMetersStart = settings.http().enabled()
-                ? inBackground("iep-start-metrics", JvmMeters::bind)
+                ? inBackground("iep-start-metrics", JvmMeters::create)
                 : CompletableFuture.completedFuture(null);
         // The migration step builds Flyway's configuration at once (no connection: most of Flyway's cost) while this
         // thread reads the rules, and touches the ledger only once the rules are good: a bad rules file still stops
@@ -127,19 +128,12 @@ public final class Engine implements AutoCloseable {
             throw e;
         }
         rulesRead.complete(null);
-        // The built-in billing receiver (a Camel context of its own) and the operator side's Vert.x instance need
-        // nothing from the ledger either: threads of their own too, awaited only once the LIS listener is open (they
-        // start from here all the same: the classes they load are largely the ones the main thread needs next, so
-        // started later they would leave that work to the main thread — measured, BENCHMARKS.md "Start-up to
-        // listening, fifth pass").
+        // The built-in billing receiver (a Camel context of its own) needs nothing from the ledger either: a thread of
+        // its own too, awaited only once the LIS listener is open. It starts from here all the same: most classes it
+        // loads are the ones the main thread needs next, so started later it would leave that work to the main thread
+        // (measured: no faster, BENCHMARKS.md "Start-up to listening, fifth pass").
         CompletableFuture<BillingReceiver> localBillingStart = localBillingMode
                 ? inBackground("iep-start-billing", () -> startLocalBilling(settings))
-                : CompletableFuture.completedFuture(null);
-        // The operator side's HTTP server runs on Vert.x; camel-platform-http makes its Vert.x instance when the server
-        // starts, unless the registry holds one. Made here instead, beside the ledger, with the same default options;
-        // the engine closes it after Camel.
-        CompletableFuture<OpsVertx> opsVertxStart = settings.http().enabled()
-                ? inBackground("iep-start-http", OpsVertx::create)
                 : CompletableFuture.completedFuture(null);
         // Counts and ACK times (no patient data). The simple registry keeps running totals (what meters() reads); a
         // logging one joins below to write per-minute rates.
@@ -260,7 +254,12 @@ public final class Engine implements AutoCloseable {
                 }
             }
             if (ops != null) {
-                opsVertx = await(opsVertxStart);
+                // The operator side's HTTP server runs on Vert.x; camel-platform-http makes its Vert.x instance when
+                // the server starts, unless the registry holds one. Made here with the same default options, so the
+                // engine owns it and closes it after Camel. Not before: the LIS listener needs none of its classes
+                // (made on a thread of its own beside the rest, it still slowed the listener down: BENCHMARKS.md
+                // "Start-up to listening, fifth pass").
+                opsVertx = OpsVertx.create();
                 camel.getRegistry().bind("iepOpsVertx", opsVertx.vertx());
                 // Health checks, then the console's HTTP server and its routes (OpsServer.started).
                 startOps(ops, camel, settings);
@@ -303,8 +302,6 @@ public final class Engine implements AutoCloseable {
             stopQuietly(main);
             if (opsVertx != null) {
                 opsVertx.close();
-            } else {
-                closeWhenDone(opsVertxStart);
             }
             if (answers != null) {
                 answers.close();

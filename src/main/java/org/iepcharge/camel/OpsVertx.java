@@ -6,9 +6,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 
 /**
- * The Vert.x instance of the operator side's HTTP server (camel-platform-http-vertx), made by the engine on a start-up
- * thread rather than by Camel on the thread that starts the context (docs/operating.md "Start-up"). Camel uses a
- * Vert.x instance found in the registry and then leaves closing it to its owner: {@link #close()}.
+ * The Vert.x instance of the operator side's HTTP server (camel-platform-http-vertx), made by the engine once the LIS
+ * listener is open, just before the HTTP server starts (docs/operating.md "Start-up"). Camel uses a Vert.x instance
+ * found in the registry and then leaves closing it to its owner: {@link #close()}.
  */
 record OpsVertx(Vertx vertx) implements AutoCloseable {
     /** How long close waits for Vert.x to stop its threads. */

@@ -110,6 +110,7 @@ public final class OpsServer implements AutoCloseable {
      * its start no longer holds the listener up (docs/operating.md "Start-up").
      */
     public void started(CamelContext context) throws Exception {
+        jvm.bindJvm();
         HealthCheckRegistry registry = HealthCheckRegistry.get(context);
         for (HealthCheck check : OpsHealth.checks(ledger, OpsHealth.ledgerFile(settings.ledgerUrl()), LIS_ROUTE,
                 () -> rules)) {
