@@ -16,10 +16,10 @@ import org.iepcharge.config.SettingsException;
 
 /**
  * Checks, before the engine touches its ledger, that it can listen where its settings say: the LIS port, in local
- * billing mode the built-in receiver's port, the operator console's port when it is enabled, and with {@code iep.billing.singleSender} this node's raft port and its
- * failure-detection port (raft port + {@value #RAFT_FAILURE_DETECTION_OFFSET}). A port already taken stops start-up
- * with one line naming the setting, the port and — on Linux, for a process of the same user — the process that holds
- * it.
+ * billing mode the built-in receiver's port, the operator console's port when it is enabled, and with
+ * {@code iep.billing.singleSender} this node's raft port and its failure-detection port (raft port +
+ * {@value #RAFT_FAILURE_DETECTION_OFFSET}). A port already taken stops start-up with one line naming the setting, the
+ * port and — on Linux, for a process of the same user — the process that holds it.
  */
 final class ListenPorts {
     /** FD_SOCK2's {@code offset} in raft/billing-sender.xml: the failure detector listens there. */

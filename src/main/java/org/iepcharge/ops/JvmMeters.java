@@ -10,12 +10,12 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 /**
- * The operator side's Prometheus registry and the JVM's own meters on it (memory, GC, threads, classes, CPU, uptime).
- * The registry needs nothing of the engine's, so the engine makes it on a start-up thread of its own, beside the rules
- * and the ledger's migration; {@link OpsServer} adds the engine's meters and the ledger's gauges to it. The JVM's meters
- * are bound only once the LIS listener is open ({@link #bindJvm}, from {@link OpsServer#started}, before the HTTP
- * server serves {@code /metrics}): nothing needs them to take a message (docs/operating.md "Start-up"). Closing it stops
- * the GC notifications and the registry.
+ * The operator side's Prometheus registry and the JVM's own meters on it (memory, GC, threads, classes, CPU,
+ * uptime). The registry needs nothing of the engine's, so the engine makes it on a start-up thread of its own, beside
+ * the rules and the ledger's migration; {@link OpsServer} adds the engine's meters and the ledger's gauges to it. The
+ * JVM's meters are bound only once the LIS listener is open ({@link #bindJvm}, from {@link OpsServer#started}, before
+ * the HTTP server serves {@code /metrics}): nothing needs them to take a message (docs/operating.md "Start-up").
+ * Closing it stops the GC notifications and the registry.
  */
 public final class JvmMeters implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
