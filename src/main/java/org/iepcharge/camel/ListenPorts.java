@@ -33,17 +33,18 @@ final class ListenPorts {
         if (EngineSettings.MODE_LOCAL.equals(settings.billingMode())) {
             requireFree("iep.billing.port", "iep.billing.host", settings.billingHost(), settings.billingPort());
         }
-        if (settings.http().enabled()) {
-            // The console's server opens after the LIS listener (docs/operating.md "Start-up"): a taken port found
-            // only then would have opened and closed the LIS port and created the ledger for nothing.
-            requireFree("iep.http.port", "iep.http.host", settings.http().host(), settings.http().port());
-        }
         SingleSender sender = settings.singleSender();
         if (sender.enabled()) {
             SingleSender.Member self = sender.self();
             requireFreeRaft(self, self.port(), "its raft port");
             requireFreeRaft(self, self.port() + RAFT_FAILURE_DETECTION_OFFSET,
                     "its failure-detection port (raft port + " + RAFT_FAILURE_DETECTION_OFFSET + ")");
+        }
+        // Last, as it opens last.
+        if (settings.http().enabled()) {
+            // The console's server opens after the LIS listener (docs/operating.md "Start-up"): a taken port found
+            // only then would have opened and closed the LIS port and created the ledger for nothing.
+            requireFree("iep.http.port", "iep.http.host", settings.http().host(), settings.http().port());
         }
     }
 
