@@ -16,12 +16,27 @@ import org.iepcharge.hl7.Hl7Charsets;
 /**
  * Reads billing's ACK with HAPI (no validation: we only need MSA and ERR). The error code is ERR-3 (v2.5 and later)
  * or ERR-1-4 (v2.3's ELD form); the reason is ERR-8, else MSA-3, else the code's text.
+ *
+ * <p>A full HAPI parse, into each thread's ACK from the answer before ({@link HapiContexts#edgeParser()}, as the LIS
+ * edge parses): making the ACK's segments anew by reflection was a third of the read (BENCHMARKS.md, "Outbox thread,
+ * fourth pass"). The message is read into a {@link BillingAnswer} at once and nothing of it is kept, as the reused
+ * message is only valid until the next parse on the thread. Thread-safe: every billing connection's route calls one
+ * reader.
  */
 public final class BillingAnswerReader {
     /** Compiled once: String.matches compiles its pattern on every call. */
     private static final Pattern ERROR_CODE = Pattern.compile("\\d{1,4}");
 
-    private final PipeParser parser = HapiContexts.parser();
+    private final PipeParser parser;
+
+    public BillingAnswerReader() {
+        this(HapiContexts.edgeParser());
+    }
+
+    /** On another parser: the tests compare with a new message per parse ({@link HapiContexts#parser()}). */
+    BillingAnswerReader(PipeParser parser) {
+        this.parser = parser;
+    }
 
     /** The answer, or empty when the bytes are not a readable ACK. */
     public Optional<BillingAnswer> read(byte[] ack) {

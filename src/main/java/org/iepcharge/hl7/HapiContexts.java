@@ -48,9 +48,10 @@ public final class HapiContexts {
     }
 
     /**
-     * {@link #parser()} for the LIS edge: each thread parses every message into its message of the same class from
-     * the message before (segment objects and the first repetition of each field kept, emptied; {@link ReusedMessages}). A message it returns is
-     * valid only until the next parse on the same thread — read it into records and keep nothing of it.
+     * {@link #parser()} for the two edges, the LIS's messages and billing's answers: each thread parses every message
+     * into its message of the same class from the message before (segment objects and the first repetition of each
+     * field kept, emptied; {@link ReusedMessages}). A message it returns is valid only until the next parse on the
+     * same thread — read it into records and keep nothing of it.
      */
     public static PipeParser edgeParser() {
         return MshStructurePipeParser.reusing(create());
