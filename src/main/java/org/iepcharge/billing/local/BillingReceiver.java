@@ -53,6 +53,8 @@ import org.slf4j.LoggerFactory;
 public final class BillingReceiver implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BillingReceiver.class);
     private static final Pattern SEQUENCE_PREFIX = Pattern.compile("^(\\d+)-.*\\.hl7$");
+    /** Compiled once: String.replaceAll compiles its pattern on every call. */
+    private static final Pattern UNSAFE_IN_FILE_NAME = Pattern.compile("[^A-Za-z0-9._-]");
     private static final String DECODER_BEAN = "billingReceiverHl7Decoder";
     private static final String ENCODER_BEAN = "billingReceiverHl7Encoder";
     private static final String SSL_BEAN = "billingReceiverSsl";
@@ -141,7 +143,13 @@ public final class BillingReceiver implements AutoCloseable {
         context.setStartupSummaryLevel(StartupSummaryLevel.Off);
         context.getRegistry().bind(DECODER_BEAN, codec(new HL7MLLPNettyDecoderFactory()));
         context.getRegistry().bind(ENCODER_BEAN, codec(new HL7MLLPNettyEncoderFactory()));
-        String plain = "netty:tcp://" + host + ":" + port + "?sync=true"
+        // usingExecutorService=false: each frame is handled on its connection's I/O thread, as the bench's stand-in
+        // and the LIS listener do. With camel-netty's default every frame went to a thread of its consumer executor
+        // and the ACK back to the I/O thread: two hand-offs per DFT, about a fifth of the receiver's CPU in the engine
+        // under the default iep.billing.mode=local (BENCHMARKS.md, "Outbox thread, fourth pass"). The handler is
+        // synchronized and writes a file, so a frame blocks only its own connection's event loop, as it blocked an
+        // executor thread before; several connections still take turns at the lock.
+        String plain = "netty:tcp://" + host + ":" + port + "?sync=true&usingExecutorService=false"
                 + "&decoders=#" + DECODER_BEAN + "&encoders=#" + ENCODER_BEAN;
         String uri = plain;
         if (tls != null) {
@@ -318,7 +326,7 @@ public final class BillingReceiver implements AutoCloseable {
 
     /** Writes to a temporary name, then moves into place, so a reader of DIR never sees half a message. */
     private Path store(long seq, String controlId, byte[] payload) throws IOException {
-        String name = String.format("%06d-%s.hl7", seq, safeFileName(controlId));
+        String name = fileName(seq, controlId);
         Path target = dir.resolve(name);
         Path temp = dir.resolve("." + name + ".tmp");
         Files.write(temp, payload);
@@ -330,9 +338,24 @@ public final class BillingReceiver implements AutoCloseable {
         return target;
     }
 
+    /**
+     * {@code String.format("%06d-%s.hl7", seq, safeFileName(controlId))} without the formatter, which parsed its
+     * pattern on every message (a tenth of the receiver's handling, BENCHMARKS.md "Outbox thread, fourth pass").
+     */
+    static String fileName(long seq, String controlId) {
+        String digits = Long.toString(seq);
+        String safe = safeFileName(controlId);
+        StringBuilder name = new StringBuilder(digits.length() + safe.length() + 11);
+        for (int i = digits.length(); i < 6; i++) {
+            name.append('0'); // a sequence is never negative: it counts up from the highest already filed
+        }
+        name.append(digits);
+        return name.append('-').append(safe).append(".hl7").toString();
+    }
+
     /** MSH-10 comes from the sender: keep it readable but never let it name a path. */
     static String safeFileName(String controlId) {
-        String safe = controlId.replaceAll("[^A-Za-z0-9._-]", "_");
+        String safe = UNSAFE_IN_FILE_NAME.matcher(controlId).replaceAll("_");
         if (safe.isEmpty() || safe.chars().allMatch(c -> c == '.')) {
             return "no-control-id";
         }
