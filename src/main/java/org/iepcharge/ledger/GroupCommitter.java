@@ -46,6 +46,8 @@ final class GroupCommitter implements AutoCloseable {
     private final StatementCounts counts;
     /** PostgreSQL: the batch's writes held back to travel with its next statement ({@link DeferredWrites}). */
     private final DeferredWrites deferred;
+    /** PostgreSQL: DFT and transaction IDs drawn ahead for this writer's captures ({@link IdReserve}). */
+    private final IdReserve ids;
     /**
      * Held by the writer for each batch, BEGIN to COMMIT; {@link #betweenBatches} takes it to run something with no
      * transaction of the writer's open (the WAL checkpointer's last pass). Fair, so that a waiting pause comes before
@@ -62,6 +64,7 @@ final class GroupCommitter implements AutoCloseable {
         this.dialect = dialect;
         this.counts = counts;
         this.deferred = dialect == SqlDialect.POSTGRESQL ? new DeferredWrites() : null;
+        this.ids = dialect == SqlDialect.POSTGRESQL ? new IdReserve() : null;
         this.writer = new Thread(this::loop, threadName);
         this.writer.setDaemon(true);
         this.writer.start();
@@ -274,7 +277,7 @@ final class GroupCommitter implements AutoCloseable {
     private <T> Runnable runBare(Connection c, Job<T> job) {
         T value;
         try {
-            value = job.work().apply(new LedgerSession(c, dialect, statements, deferred));
+            value = job.work().apply(new LedgerSession(c, dialect, statements, deferred, ids));
         } catch (SQLException | RuntimeException | Error e) {
             if (PatientLocks.isConflict(e)) {
                 throw new PatientLocks.Conflict(PatientLocks.sqlCause(e));
@@ -315,7 +318,7 @@ final class GroupCommitter implements AutoCloseable {
         // transaction handling, which the SQLite dialect does not use (SqlDialect.begin).
         execute("SAVEPOINT job");
         try {
-            T value = job.work().apply(new LedgerSession(c, dialect, statements, deferred));
+            T value = job.work().apply(new LedgerSession(c, dialect, statements, deferred, ids));
             if (deferred != null) {
                 // The job's held-back writes are sent under its own savepoint: a write that fails fails its job.
                 deferred.flush(statements);

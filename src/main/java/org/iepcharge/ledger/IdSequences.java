@@ -10,7 +10,8 @@ import org.iepcharge.ledger.SessionSql.Use;
 
 /**
  * The ledger's ID sequences ({@code transaction_seq}, {@code dft_seq}) within one {@link LedgerSession}: database
- * sequences, so every node draws distinct IDs.
+ * sequences, so every node draws distinct IDs. On the PostgreSQL writer they come from the writer's reserve, drawn
+ * from the same sequences several at a time ({@link IdReserve}).
  */
 public final class IdSequences {
     private final SessionSql sql;
@@ -21,11 +22,21 @@ public final class IdSequences {
 
     /** FT1-2: at most 12 characters, from a database sequence so every node draws distinct IDs. */
     public String nextTransactionId() throws SQLException {
+        IdReserve reserve = sql.ids();
+        if (reserve != null) {
+            reserve.ensure(sql, 0, 1);
+            return transactionId(reserve.nextTransaction());
+        }
         return transactionId(nextValue("transaction_seq"));
     }
 
     /** MSH-10 of a DFT: at most 20 characters. */
     public String nextDftControlId() throws SQLException {
+        IdReserve reserve = sql.ids();
+        if (reserve != null) {
+            reserve.ensure(sql, 1, 0);
+            return dftControlId(reserve.nextDft());
+        }
         return dftControlId(nextValue("dft_seq"));
     }
 
@@ -37,7 +48,14 @@ public final class IdSequences {
     public DftIds nextDftIds(int charges) throws SQLException {
         long dft;
         long[] transactions = new long[charges];
-        if (sql.dialect() == SqlDialect.SQLITE) {
+        IdReserve reserve = sql.ids();
+        if (reserve != null) {
+            reserve.ensure(sql, 1, charges); // a round trip only when the writer's reserve runs short
+            dft = reserve.nextDft();
+            for (int i = 0; i < charges; i++) {
+                transactions[i] = reserve.nextTransaction();
+            }
+        } else if (sql.dialect() == SqlDialect.SQLITE) {
             try (Use use = sql.use("UPDATE ledger_sequence SET value = value + CASE name WHEN 'dft_seq' THEN 1"
                     + " ELSE ? END WHERE name IN ('dft_seq', 'transaction_seq') RETURNING name, value")) {
                 PreparedStatement ps = use.statement();

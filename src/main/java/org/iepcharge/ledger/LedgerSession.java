@@ -30,7 +30,13 @@ public final class LedgerSession {
 
     /** With {@code deferred} (PostgreSQL writer, with {@code statements}): writes no one reads back are held back. */
     LedgerSession(Connection connection, SqlDialect dialect, StatementCache statements, DeferredWrites deferred) {
-        this.sql = new SessionSql(connection, dialect, statements, deferred);
+        this(connection, dialect, statements, deferred, null);
+    }
+
+    /** With {@code ids} (PostgreSQL writer): DFT and transaction IDs come from the writer's reserve ({@link IdReserve}). */
+    LedgerSession(Connection connection, SqlDialect dialect, StatementCache statements, DeferredWrites deferred,
+            IdReserve ids) {
+        this.sql = new SessionSql(connection, dialect, statements, deferred, ids);
         this.tests = new TestStates(sql);
         this.holds = new ChargeHolds(sql);
         this.lines = new ChargeLines(sql, holds);

@@ -23,12 +23,25 @@ final class SessionSql {
      * moved, i.e. while no statement (a write above all) ran since it was read.
      */
     private long issued;
+    /** PostgreSQL writer: IDs drawn ahead for this writer ({@link IdReserve}); else null (drawn when asked). */
+    private final IdReserve ids;
 
     SessionSql(Connection connection, SqlDialect dialect, StatementCache statements, DeferredWrites deferred) {
+        this(connection, dialect, statements, deferred, null);
+    }
+
+    SessionSql(Connection connection, SqlDialect dialect, StatementCache statements, DeferredWrites deferred,
+            IdReserve ids) {
         this.connection = connection;
         this.dialect = dialect;
         this.statements = statements;
         this.deferred = deferred;
+        this.ids = ids;
+    }
+
+    /** The writer's reserve of drawn IDs, or null ({@link IdReserve}). */
+    IdReserve ids() {
+        return ids;
     }
 
     SqlDialect dialect() {

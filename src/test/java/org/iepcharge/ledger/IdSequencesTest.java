@@ -46,6 +46,38 @@ class IdSequencesTest extends LedgerTestSupport {
         assertThat(List.of(dft, dft2)).allSatisfy(c -> assertThat(c).hasSizeLessThanOrEqualTo(20)).doesNotHaveDuplicates();
     }
 
+    /**
+     * PostgreSQL writer: IDs come from its reserve ({@link IdReserve}), one round trip per {@value IdReserve#DRAW}
+     * charges instead of one per charge; a rolled-back batch's IDs are never handed out again.
+     */
+    @OnPostgres
+    void theWriterDrawsIdsAheadAndNeverHandsOneOutTwice(TestDatabase.Backend backend) {
+        open(backend);
+        StatementCounts counts = ledger.writerStatements();
+        List<DftIds> drawn = new ArrayList<>();
+        drawn.add(ledger.write((LedgerSession s) -> s.sequences().nextDftIds(1))); // fills the reserve
+        long roundTrips = counts.roundTripCount();
+        for (int i = 1; i < IdReserve.DRAW; i++) {
+            drawn.add(ledger.write((LedgerSession s) -> s.sequences().nextDftIds(1)));
+        }
+        // Only each batch's COMMIT went to the server: no draw.
+        assertThat(counts.roundTripCount() - roundTrips).isEqualTo(IdReserve.DRAW - 1);
+
+        // A batch that takes IDs and then fails is rolled back; what it took is not handed out again.
+        String[] lost = new String[1];
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ledger.write((LedgerSession s) -> {
+            lost[0] = s.sequences().nextDftControlId();
+            throw new SQLException("rolled back on purpose");
+        }));
+        for (int i = 0; i < 2 * IdReserve.DRAW; i++) {
+            drawn.add(ledger.write((LedgerSession s) -> s.sequences().nextDftIds(2)));
+        }
+        List<String> dfts = drawn.stream().map(DftIds::controlId).toList();
+        List<String> transactions = drawn.stream().flatMap(d -> d.transactionIds().stream()).toList();
+        assertThat(dfts).doesNotHaveDuplicates().isSorted().doesNotContain(lost[0]);
+        assertThat(transactions).hasSize(IdReserve.DRAW + 4 * IdReserve.DRAW).doesNotHaveDuplicates().isSorted();
+    }
+
     private static List<String> draw(LedgerSession s, int n) throws SQLException {
         List<String> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
