@@ -130,8 +130,8 @@ public final class InboundMessages {
             + " FROM (SELECT nextval(pg_get_serial_sequence('inbound_message', 'id')) AS id) n"
             + " LEFT JOIN inbound_message m ON m.sender = ? AND m.control_id = ?";
 
-    /** {@link #HISTORY_DRAWING_ID} and then {@link OrderContexts#ORDER_WITH_TEST}, one round trip. */
-    private static final String HISTORY_WITH_ORDER = HISTORY_DRAWING_ID + ";\n" + OrderContexts.ORDER_WITH_TEST;
+    /** {@link #HISTORY_DRAWING_ID} and then {@link OrderContexts#ORDER_WITH_TEST_PG}, one round trip. */
+    private static final String HISTORY_WITH_ORDER = HISTORY_DRAWING_ID + ";\n" + OrderContexts.ORDER_WITH_TEST_PG;
 
     /** The ledger row of exactly this message, if the engine stored it. */
     public Optional<Long> id(String sender, String controlId, String contentHash) throws SQLException {

@@ -117,6 +117,28 @@ public final class OrderContexts {
             + " LEFT JOIN order_test t ON t.order_key = COALESCE(c.order_key, ?) AND t.cpt = ?"
             + " LEFT JOIN order_test w ON w.order_key = COALESCE(c.order_key, ?) AND w.cpt = ''";
 
+    /**
+     * {@link #ORDER_WITH_TEST} on PostgreSQL, same parameters and columns: each order_test row is read by a LATERAL
+     * subquery with LIMIT 1, which the planner cannot fold into a join, so it always probes order_test's primary key
+     * with both columns. As plain joins on {@code COALESCE(c.order_key, ?)}, a plan made while order_test was small
+     * scanned it whole (sequentially, or the whole primary-key index on its second column, cpt) and filtered on the
+     * order key; kept as the writers' generic plan, that scan grew with the ledger (auto_explain of the bench's
+     * writers on a fresh schema: Seq Scan on order_test in most samples; EXPLAIN of the generic plan on empty tables,
+     * BENCHMARKS.md "PostgreSQL: the writers' plans"). SQLite has no LATERAL and keeps ORDER_WITH_TEST.
+     * https://www.postgresql.org/docs/15/queries-table-expressions.html#QUERIES-LATERAL
+     */
+    static final String ORDER_WITH_TEST_PG = ORDER_WITH_TEST.substring(0,
+            ORDER_WITH_TEST.indexOf(" LEFT JOIN order_test t"))
+            + " LEFT JOIN LATERAL (SELECT final_seen, cancel_state FROM order_test"
+            + " WHERE order_key = COALESCE(c.order_key, ?) AND cpt = ? LIMIT 1) t ON TRUE"
+            + " LEFT JOIN LATERAL (SELECT final_seen, cancel_state FROM order_test"
+            + " WHERE order_key = COALESCE(c.order_key, ?) AND cpt = '' LIMIT 1) w ON TRUE";
+
+    /** The order look-up as this database is asked it. */
+    static String orderWithTest(SqlDialect dialect) {
+        return dialect == SqlDialect.POSTGRESQL ? ORDER_WITH_TEST_PG : ORDER_WITH_TEST;
+    }
+
     /** The placer number's order if there is one, else the filler number's; of several, the first filed. */
     private Optional<StoredOrder> orderWhere(String placerKey, String fillerKey, String newOrderKey, String cpt)
             throws SQLException {
@@ -128,7 +150,7 @@ public final class OrderContexts {
                 && ahead.row().newOrderKey().equals(newOrderKey)) {
             return stored(ahead.row(), cpt);
         }
-        try (Use use = sql.use(ORDER_WITH_TEST)) {
+        try (Use use = sql.use(orderWithTest(sql.dialect()))) {
             PreparedStatement ps = use.statement();
             bindOrderWithTest(ps, 0, placerKey, fillerKey, newOrderKey, cpt);
             try (ResultSet rs = ps.executeQuery()) {

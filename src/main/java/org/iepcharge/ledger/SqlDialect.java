@@ -275,6 +275,26 @@ enum SqlDialect {
                     throw e;
                 }
             }
+            // A generic plan is made once, from the statistics and table sizes of that moment, and kept until an
+            // ANALYZE of one of its tables. On a new ledger that moment is the first minute, tables nearly empty and
+            // not yet analysed (autovacuum looks at a database once per autovacuum_naptime, 1 min by default), where
+            // a sequential or bitmap scan looks cheapest, and the scan then grows with the ledger until the plan is
+            // made again. auto_explain of the bench's writers (fresh schema, 17:18 UTC) showed the order look-up
+            // reading order_test whole (Seq Scan on order_test, most samples); EXPLAIN ANALYZE of the claim's generic
+            // plan made before 20,000 DFTs were delivered: a bitmap scan of ix_outbox_due that read every delivered
+            // DFT's dead 'PENDING' entry and its heap page on every claim (bitmap scans never mark entries dead:
+            // 20,002 entries, 335 buffers, 2.0 ms per claim). Every statement the writers run finds its rows by a key
+            // or a short index range (retention's batches too, by the indexes of V2__retention_indexes.sql), so a
+            // plain index scan is right at any size: these two settings take the size-dependent choice away. Only
+            // the writers' connections (the command line and the console keep the planner's full choice); neither
+            // forbids a scan where no index serves. They are not enough for a join whose key comes from another
+            // table of the query: see OrderContexts.ORDER_WITH_TEST_PG. BENCHMARKS.md, "PostgreSQL: the writers'
+            // plans".
+            // https://www.postgresql.org/docs/15/runtime-config-query.html#GUC-ENABLE-SEQSCAN
+            try (Statement st = c.createStatement()) {
+                st.execute("SET enable_seqscan = off");
+                st.execute("SET enable_bitmapscan = off");
+            }
         }
 
         @Override
