@@ -42,11 +42,47 @@ public final class WriterProbe {
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
-    private record Sample(long cpuNanos, long allocated, long executed, long prepared, long roundTrips) {
+    private record Sample(long cpuNanos, long allocated, long executed, long prepared, long roundTrips,
+                          long writtenBytes, long writeCalls) {
         Sample minus(Sample o) {
             return new Sample(cpuNanos - o.cpuNanos, allocated - o.allocated, executed - o.executed,
-                    prepared - o.prepared, roundTrips - o.roundTrips);
+                    prepared - o.prepared, roundTrips - o.roundTrips, writtenBytes - o.writtenBytes,
+                    writeCalls - o.writeCalls);
         }
+    }
+
+    /**
+     * Bytes the writer threads handed to write(2) and how many such calls (Linux {@code /proc/self/task/N/io}
+     * {@code wchar}, {@code syscw}; zeros elsewhere): on SQLite the WAL frames of its commits, one page each, so the
+     * pages a message dirties are counted exactly, whatever the machine's load.
+     */
+    private static long[] writerIo() {
+        long[] io = new long[2];
+        Path tasks = Path.of("/proc/self/task");
+        if (!Files.isDirectory(tasks)) {
+            return io;
+        }
+        try (var list = Files.list(tasks)) {
+            for (Path task : (Iterable<Path>) list::iterator) {
+                try {
+                    if (!Files.readString(task.resolve("comm")).startsWith("ledger-writer")) {
+                        continue;
+                    }
+                    for (String line : Files.readAllLines(task.resolve("io"))) {
+                        if (line.startsWith("wchar:")) {
+                            io[0] += Long.parseLong(line.substring(6).trim());
+                        } else if (line.startsWith("syscw:")) {
+                            io[1] += Long.parseLong(line.substring(6).trim());
+                        }
+                    }
+                } catch (java.io.IOException gone) {
+                    // The thread ended between the listing and the read.
+                }
+            }
+        } catch (java.io.IOException e) {
+            return io;
+        }
+        return io;
     }
 
     private static Sample sample(StatementCounts counts) {
@@ -58,7 +94,9 @@ public final class WriterProbe {
                 allocated += THREADS.getThreadAllocatedBytes(t.getThreadId());
             }
         }
-        return new Sample(cpu, allocated, counts.executedCount(), counts.preparedCount(), counts.roundTripCount());
+        long[] io = writerIo();
+        return new Sample(cpu, allocated, counts.executedCount(), counts.preparedCount(), counts.roundTripCount(),
+                io[0], io[1]);
     }
 
     public static void main(String[] args) throws Exception {
@@ -148,9 +186,11 @@ public final class WriterProbe {
         double seconds = (System.nanoTime() - t0) / 1e9;
         Sample d = sample(ledger.writerStatements()).minus(before);
         System.out.printf("%-8s writer %.0f us CPU/msg, %.1f KB allocated/msg, %.2f statements/msg, %.2f round"
-                        + " trips/msg, %d prepared; %d charged; %.0f msg/s (wall, shared machine)%n", phase,
+                        + " trips/msg, %d prepared; %.2f KB written/msg in %.2f write calls; %d charged; %.0f msg/s"
+                        + " (wall, shared machine)%n", phase,
                 d.cpuNanos() / 1e3 / messages, d.allocated() / 1024.0 / messages,
-                (double) d.executed() / messages, (double) d.roundTrips() / messages, d.prepared(), charged.get(),
+                (double) d.executed() / messages, (double) d.roundTrips() / messages, d.prepared(),
+                d.writtenBytes() / 1024.0 / messages, (double) d.writeCalls() / messages, charged.get(),
                 messages / seconds);
         return new double[] {d.cpuNanos() / 1e3 / messages, d.allocated() / 1024.0 / messages,
                 (double) d.executed() / messages};
@@ -167,15 +207,17 @@ public final class WriterProbe {
             Sample before = sample(ledger.writerStatements());
             capture.capture(in);
             Sample d = sample(ledger.writerStatements()).minus(before);
-            long[] sum = byKind.computeIfAbsent(m.kind(), k -> new long[5]);
+            long[] sum = byKind.computeIfAbsent(m.kind(), k -> new long[6]);
             sum[0]++;
             sum[1] += d.executed();
             sum[2] += d.cpuNanos();
             sum[3] += d.allocated();
             sum[4] += d.roundTrips();
+            sum[5] += d.writtenBytes();
         }
         byKind.forEach((kind, s) -> System.out.printf("one caller, %-12s %.1f statements/msg, %.1f round trips/msg,"
-                        + " writer %.0f us CPU, %.1f KB allocated/msg (%d messages)%n", kind, (double) s[1] / s[0],
-                (double) s[4] / s[0], s[2] / 1e3 / s[0], s[3] / 1024.0 / s[0], s[0]));
+                        + " writer %.0f us CPU, %.1f KB allocated/msg, %.1f KB written/msg (%d messages)%n", kind,
+                (double) s[1] / s[0], (double) s[4] / s[0], s[2] / 1e3 / s[0], s[3] / 1024.0 / s[0],
+                s[5] / 1024.0 / s[0], s[0]));
     }
 }
