@@ -16,7 +16,7 @@ class InboundMessagesTest extends LedgerTestSupport {
     void flywayMigrationCreatesTheSchemaAndIsANoOpOnReopen(TestDatabase.Backend backend) {
         open(backend);
         assertThat(db.column("SELECT \"version\" FROM \"flyway_schema_history\" WHERE \"success\" = TRUE AND \"version\" IS NOT NULL"))
-                .extracting(Object::toString).containsExactly("1", "2", "3", "4", "6", "7", "8");
+                .extracting(Object::toString).containsExactly("1", "2", "3", "4", "6", "7");
         for (String table : new String[] {"inbound_message", "order_context", "order_test", "charge_line", "charge_hold",
                 "outbox"}) {
             assertThat(db.count("SELECT COUNT(*) FROM " + table)).as(table).isZero();

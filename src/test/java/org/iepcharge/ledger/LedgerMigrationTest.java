@@ -21,8 +21,7 @@ class LedgerMigrationTest extends LedgerTestSupport {
             throws Exception {
         open(backend);
         assertThat(db.column("SELECT \"version\" FROM \"flyway_schema_history\" WHERE \"success\" = TRUE AND"
-                + " \"version\" IS NOT NULL")).extracting(Object::toString)
-                .containsExactly("1", "2", "3", "4", "6", "7", "8");
+                + " \"version\" IS NOT NULL")).extracting(Object::toString).containsExactly("1", "2", "3", "4", "6", "7");
         ledger.close();
         ledger = null;
         // Reopened as it is: validated, nothing re-applied.
@@ -35,16 +34,6 @@ class LedgerMigrationTest extends LedgerTestSupport {
 
         assertThatThrownBy(db::open).isInstanceOf(FlywayValidateException.class)
                 .hasMessageContaining("checksum mismatch").hasMessageContaining("6");
-    }
-
-    /** V8: on SQLite order_test is its key's B-tree alone (no rowid table beside the key's index). */
-    @org.junit.jupiter.api.Test
-    void orderTestIsOneBTreeOnSqlite() {
-        open(TestDatabase.Backend.SQLITE);
-        assertThat(db.column("SELECT sql FROM sqlite_master WHERE name = 'order_test'")).singleElement()
-                .asString().contains("WITHOUT ROWID");
-        assertThat(db.column("SELECT name FROM sqlite_master WHERE tbl_name = 'order_test'"))
-                .containsExactly("order_test");
     }
 
     @OnBothDatabases
