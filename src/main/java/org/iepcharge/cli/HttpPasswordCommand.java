@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
  * {@code iep.http.passwordHash} — so the properties file never holds the password itself.
  */
 @Command(name = "http-password", description = {"Read the console password from standard input and print the value"
-        + " for iep.http.passwordHash.", "Example: printf '%s' \"$PW\" | iep http-password"})
+        + " for iep.http.passwordHash.", "Example: printf '%%s' \"$PW\" | iep http-password"})
 final class HttpPasswordCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

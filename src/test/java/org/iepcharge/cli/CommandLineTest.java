@@ -27,7 +27,7 @@ class CommandLineTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"run", "send", "receive", "outbox", "outbox retry", "outbox discard", "holds",
-            "holds release", "holds discard", "explain", "prune", "bench"})
+            "holds release", "holds discard", "explain", "prune", "bench", "http-password"})
     void everySubcommandHasHelp(String command) {
         String[] words = command.split(" ");
         String[] args = java.util.Arrays.copyOf(words, words.length + 1);

@@ -230,7 +230,8 @@ class PackagedJarIT {
     /** {@code <command> --help}, as the README documents it, for every command of the jar. */
     @Test
     void everyCommandOfTheJarHasHelp() throws Exception {
-        for (String command : List.of("run", "send", "receive", "outbox", "holds", "explain", "prune", "bench")) {
+        for (String command : List.of("run", "send", "receive", "outbox", "holds", "explain", "prune", "bench",
+                "http-password")) {
             Run help = jarCommand(tmp, List.of(), command, "--help");
             assertThat(help.exit()).as(command + ": " + help).isZero();
             assertThat(help.out()).as(command).startsWith("Usage: iep-charge-router " + command);
