@@ -221,7 +221,13 @@ class ReusedMessagesTest {
             return "failed " + e.getClass().getName() + " " + e.getErrorCode() + " " + e.getLocation() + " "
                     + e.getMessage();
         } catch (RuntimeException e) {
-            return "failed " + e.getClass().getName() + " " + e.getMessage();
+            // HotSpot's fast throw (OmitStackTraceInFastThrow) replaces an implicit exception thrown often from one
+            // compiled site by a preallocated one without a message: which parse got which depends on the JIT, so
+            // for those only the class is compared.
+            boolean implicit = e instanceof NullPointerException || e instanceof ArrayIndexOutOfBoundsException
+                    || e instanceof ClassCastException || e instanceof ArithmeticException
+                    || e instanceof ArrayStoreException;
+            return "failed " + e.getClass().getName() + (implicit ? "" : " " + e.getMessage());
         }
     }
 
