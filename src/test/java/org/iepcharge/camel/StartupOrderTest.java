@@ -62,17 +62,7 @@ class StartupOrderTest {
         int lisPort = EngineHarness.freePort();
         int billingPort = EngineHarness.freePort();
         Path data = dir.resolve("data");
-        Files.writeString(dir.resolve("none.properties"), "");
-        Map<String, String> props = Map.of(
-                "iep.dataDir", data.toString(),
-                "iep.routes", EngineHarness.projectRoutes().toString(),
-                "iep.inbound.host", "127.0.0.1",
-                "iep.inbound.port", String.valueOf(lisPort),
-                "iep.billing.mode", EngineSettings.MODE_LOCAL,
-                "iep.billing.port", String.valueOf(billingPort),
-                "iep.config", dir.resolve("none.properties").toString(),
-                "iep.http.enabled", "false");
-        EngineSettings settings = EngineSettings.resolve(props, Map.of());
+        EngineSettings settings = settings(data, lisPort, billingPort, Map.of("iep.http.enabled", "false"));
         AtomicReference<FirstAccept> first = new AtomicReference<>();
         Thread knocker = new Thread(() -> {
             while (first.get() == null && !Thread.currentThread().isInterrupted()) {
