@@ -74,10 +74,18 @@ final class WalCheckpointer implements AutoCloseable {
         Pass run() throws SQLException;
     }
 
-    /** One checkpoint pass as SQLite reports it: frames in the WAL, and how many of them the database file holds. */
+    /**
+     * One checkpoint pass as SQLite reports it: frames in the WAL, and how many of them the database file holds; both
+     * -1 when the pass could not run (busy: another checkpoint, or the WAL index as the writer changed it;
+     * https://www.sqlite.org/c3ref/wal_checkpoint_v2.html).
+     */
     record Pass(long walFrames, long copiedFrames) {
         long tail() {
             return walFrames - copiedFrames;
+        }
+
+        boolean ran() {
+            return walFrames >= 0;
         }
     }
 
@@ -135,8 +143,8 @@ final class WalCheckpointer implements AutoCloseable {
      */
     Pass cycle() throws SQLException {
         Pass pass = checkpoint();
-        if (pass.walFrames() < restartFrames) {
-            return pass;
+        if (!pass.ran() || pass.walFrames() < restartFrames) {
+            return pass; // a pass that could not run is tried again at the next interval
         }
         for (int i = 0; i < CATCH_UP_PASSES && pass.tail() > MAX_PAUSED_TAIL; i++) {
             pass = checkpoint();
