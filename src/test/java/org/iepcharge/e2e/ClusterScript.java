@@ -3,8 +3,6 @@ package org.iepcharge.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.iepcharge.testkit.EngineHarness;
+import org.iepcharge.testkit.LoopbackPorts;
 
 /**
  * {@code deploy/cluster.sh} as the cluster ITs drive it, the way the README tells an analyst to: the packaged jar, a
@@ -40,28 +39,9 @@ final class ClusterScript {
         assertThat(p.exitValue()).as("cluster.sh %s: %s", String.join(" ", args), Files.readString(out)).isZero();
     }
 
-    /** A base port such that base + each offset is free on loopback. */
-    static int freePortBase(int... offsets) throws IOException {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int base = 20_000 + (int) (Math.random() * 30_000);
-            boolean free = true;
-            for (int i = 0; i < offsets.length && free; i++) {
-                free = free(base + offsets[i]);
-            }
-            if (free) {
-                return base;
-            }
-        }
-        throw new IOException("no free port range");
-    }
-
-    private static boolean free(int port) {
-        try (ServerSocket s = new ServerSocket()) {
-            s.bind(new InetSocketAddress("127.0.0.1", port));
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+    /** A base port such that base + each offset is free on loopback, below the ephemeral range ({@link LoopbackPorts}). */
+    static int freePortBase(int... offsets) {
+        return LoopbackPorts.freeBase(offsets);
     }
 
     static void deleteTree(Path dir) throws IOException {

@@ -7,7 +7,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.Charset;
@@ -264,13 +263,9 @@ public final class EngineHarness implements AutoCloseable {
         return line.isBlank() ? Integer.MAX_VALUE : i;
     }
 
+    /** A free loopback port that stays free while an engine on it is killed and started again ({@link LoopbackPorts}). */
     public static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return LoopbackPorts.free();
     }
 
     // ---- sending ------------------------------------------------------------------------------------------------
