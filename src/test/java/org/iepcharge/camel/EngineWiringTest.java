@@ -2,7 +2,6 @@ package org.iepcharge.camel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -19,12 +18,6 @@ class EngineWiringTest {
     @TempDir
     Path dir;
 
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     @Test
     void mllpComponentNeverLogsPhiAndBothRoutesComeFromTheRouteFiles() throws Exception {
         String project = System.getProperty("iep.test.projectDir", ".");
@@ -32,8 +25,8 @@ class EngineWiringTest {
                 "iep.dataDir", dir.toString(),
                 "iep.routes", Path.of(project, "routes").toString(),
                 "iep.inbound.host", "127.0.0.1",
-                "iep.inbound.port", String.valueOf(freePort()),
-                "iep.billing.port", String.valueOf(freePort()),
+                "iep.inbound.port", String.valueOf(EngineHarness.freePort()),
+                "iep.billing.port", String.valueOf(EngineHarness.freePort()),
                 "iep.config", dir.resolve("none.properties").toString(),
                 "iep.http.enabled", "false");
         java.nio.file.Files.writeString(dir.resolve("none.properties"), "");

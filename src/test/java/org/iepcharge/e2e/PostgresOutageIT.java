@@ -3,8 +3,6 @@ package org.iepcharge.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserPrincipal;
@@ -23,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.iepcharge.testkit.EngineHarness;
+import org.iepcharge.testkit.LoopbackPorts;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
@@ -187,7 +186,8 @@ class PostgresOutageIT {
                 // The temporary folder above it is root's (mode 700): postgres must be able to pass through it.
                 dir.getParent().toFile().setExecutable(true, false);
             }
-            PrivatePostgres pg = new PrivatePostgres(dir, bin, freePort());
+            // Below the ephemeral range: the server is stopped and started again on this port (LoopbackPorts).
+            PrivatePostgres pg = new PrivatePostgres(dir, bin, LoopbackPorts.free());
             pg.run("initdb", "-D", dir.resolve("data").toString(), "-U", "postgres", "--auth=trust", "-E", "UTF8",
                     "--no-sync");
             pg.startAgain();
@@ -239,13 +239,6 @@ class PostgresOutageIT {
                         .max(java.util.Comparator.comparingInt(v -> Integer.parseInt(v.getFileName().toString())))
                         .orElseThrow(() -> new AssertionError("no PostgreSQL server in /usr/lib/postgresql"));
                 return newest.resolve("bin");
-            }
-        }
-
-        private static int freePort() throws IOException {
-            try (ServerSocket s = new ServerSocket()) {
-                s.bind(new InetSocketAddress("127.0.0.1", 0));
-                return s.getLocalPort();
             }
         }
     }
