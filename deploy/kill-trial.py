@@ -106,11 +106,14 @@ sock = connect()
 try:
     for control_id, text in messages:
         answers[control_id] = ack_code(sock, text)
-    print(f"all {len(messages)} messages answered before the kill: raise ORDERS or lower KILL_AFTER")
+    print(f"all {len(messages)} messages answered before the kill (raise ORDERS or lower KILL_AFTER): "
+          f"SIGKILLed after the stream instead")
 except OSError as e:
     print(f"engine SIGKILLed {time.time() - started:.1f} s in: {len(answers)} messages answered, "
           f"the next one not ({e.__class__.__name__})")
 killer.cancel()
+if engine.poll() is None:
+    os.kill(engine.pid, signal.SIGKILL)
 engine.wait()
 answered_aa = sum(1 for a in answers.values() if a == "AA")
 
