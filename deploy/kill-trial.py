@@ -155,7 +155,8 @@ lost = [o for o in owed if o not in charges]
 doubled = [o for o, ids in charges.items() if len(ids) > 1]
 reused = [c for c, ids in per_control_id.items() if len(set(ids)) > 1]
 all_aa = all(answers.get(c) == "AA" for c, _ in messages)
-print(f"{orders} orders; every message answered AA in the end: {all_aa}; messages answered AA before the kill: {answered_aa}; "
+print(f"{orders} orders; every message answered AA in the end: {all_aa}; "
+      f"messages answered AA before the kill: {answered_aa}; "
       f"billing files {files}, distinct MSH-10 {len(per_control_id)}, "
       f"redelivered under the same MSH-10 {sum(1 for ids in per_control_id.values() if len(ids) > 1)}; "
       f"orders charged {len(charges)}; lost {len(lost)}; doubled {len(doubled)}; "
