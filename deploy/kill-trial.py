@@ -2,10 +2,10 @@
 """SIGKILL trial of the packaged engine from outside (README "Nothing lost, nothing twice"; BENCHMARKS.md, issue 9).
 
 Starts the built-in billing receiver (`java -jar JAR receive`) and the engine (`java [extra args] -jar JAR run`, billing
-over MLLP to that receiver), sends ORDERS IEP orders over MLLP (ORM^O01 NW, then the final ORU^R01, one message at a
-time, each order with its own MSH-10, MRN, placer and filler number), SIGKILLs the engine KILL_AFTER seconds in, starts
-it again on the same ledger and sends every message that was not answered AA, then the last 20 answered ones once more
-(resends). When billing has received nothing new for 5 s it stops both and counts billing's files:
+over MLLP to that receiver), sends ORDERS IEP orders with the jar's `send` command (ORM^O01 NW, then the final ORU^R01,
+one message at a time, each order with its own MSH-10, MRN, placer and filler number), SIGKILLs the engine KILL_AFTER
+seconds in, starts it again on the same ledger and sends every message that was not answered AA, then the last 20
+answered ones once more (resends). When billing has received nothing new for 5 s it stops both and counts billing's files:
 
   lost     = orders whose final ORU was answered AA and for which billing holds no charge (FT1-6 CG)
   doubled  = orders with more than one distinct charge transaction ID (FT1-2)
@@ -75,22 +75,16 @@ def start_engine(tag):
     return proc
 
 
-def ack_code(sock, text):
-    sock.sendall(b"\x0b" + text.encode() + b"\x1c\r")
-    frame = b""
-    while not frame.endswith(b"\x1c\r"):
-        chunk = sock.recv(65536)
-        if not chunk:
-            raise ConnectionError("closed by the engine")
-        frame += chunk
-    found = re.search(rb"\rMSA\|(\w\w)", frame)
-    return found.group(1).decode() if found else "no MSA"
-
-
-def connect():
-    sock = socket.create_connection(("127.0.0.1", lis_port))
-    sock.settimeout(30)
-    return sock
+def send(tag, batch):
+    """The jar's own `send` command over the batch; its answer per MSH-10 (it stops at a lost connection)."""
+    path = os.path.join(work, f"send-{tag}.hl7")
+    with open(path, "w", newline="") as fh:
+        fh.write("".join(text for _, text in batch))
+    out = subprocess.run(["java", "-jar", jar, "send", path, "--port", str(lis_port)], capture_output=True, text=True)
+    with open(os.path.join(work, f"send-{tag}.log"), "w") as fh:
+        fh.write(out.stdout + out.stderr)
+    return (dict(re.findall(r" MSH-10=(\S+) MSA-1=(\w+)", out.stdout)),
+            [line for line in out.stderr.splitlines() if line.startswith("error")])
 
 
 receiver = subprocess.Popen(["java", "-jar", jar, "receive", "--port", str(billing_port), "--out", f"{work}/billing"],
@@ -98,36 +92,29 @@ receiver = subprocess.Popen(["java", "-jar", jar, "receive", "--port", str(billi
 wait_listening(billing_port, receiver, "billing receiver")
 engine = start_engine("1")
 messages = [m for i in range(orders) for m in order_messages(i)]
-answers = {}
 killer = threading.Timer(kill_after, lambda: os.kill(engine.pid, signal.SIGKILL))
 killer.start()
-started = time.time()
-sock = connect()
-try:
-    for control_id, text in messages:
-        answers[control_id] = ack_code(sock, text)
+answers, errors = send("1", messages)
+if killer.is_alive():
+    killer.cancel()
+    os.kill(engine.pid, signal.SIGKILL)
     print(f"all {len(messages)} messages answered before the kill (raise ORDERS or lower KILL_AFTER): "
           f"SIGKILLed after the stream instead")
-except OSError as e:
-    print(f"engine SIGKILLed {time.time() - started:.1f} s in: {len(answers)} messages answered, "
-          f"the next one not ({e.__class__.__name__})")
-killer.cancel()
-if engine.poll() is None:
-    os.kill(engine.pid, signal.SIGKILL)
+else:
+    print(f"engine SIGKILLed {kill_after} s in: {len(answers)} messages answered; send said: {errors[-1:]}")
 engine.wait()
 answered_aa = sum(1 for a in answers.values() if a == "AA")
 
 engine = start_engine("2")
-sock = connect()
 unanswered = [(c, t) for c, t in messages if answers.get(c) != "AA"]
 resends = [(c, t) for c, t in messages if answers.get(c) == "AA"][-20:]
+again, errors = send("2", unanswered + resends)
+answers.update(again)
 codes = {}
-for control_id, text in unanswered + resends:
-    code = ack_code(sock, text)
+for code in again.values():
     codes[code] = codes.get(code, 0) + 1
-    answers[control_id] = code
 print(f"after the restart: {len(unanswered)} unanswered messages sent again and {len(resends)} answered ones resent; "
-      f"answers {codes}")
+      f"answers {codes}{'; send said: ' + str(errors[-1:]) if errors else ''}")
 
 last, quiet = -1, 0
 while quiet < 5:
@@ -135,7 +122,6 @@ while quiet < 5:
     quiet = quiet + 1 if count == last else 0
     last = count
     time.sleep(1)
-sock.close()
 engine.terminate()
 engine.wait()
 receiver.terminate()
