@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""SIGKILL trial of the packaged engine from outside (README "Nothing lost, nothing twice"; BENCHMARKS.md, issue 9).
+"""SIGKILL trial of the packaged engine from outside (README "The ledger's durability"; BENCHMARKS.md, issue 9).
 
 Starts the built-in billing receiver (`java -jar JAR receive`) and the engine (`java [extra args] -jar JAR run`, billing
 over MLLP to that receiver), sends ORDERS IEP orders with the jar's `send` command (ORM^O01 NW, then the final ORU^R01,
